@@ -1,0 +1,60 @@
+"""The errors keygraph raises, one class per AWS KMS exception name.
+
+Every error a caller may see carries ``code``, the AWS exception name that GraphQL puts in
+``extensions.code``. The message is AWS's wording where AWS has one. Anything that is not a
+``KeygraphError`` is unexpected and is masked as ``InternalError`` at the edge.
+"""
+
+from __future__ import annotations
+
+
+class KeygraphError(Exception):
+    """Base of every error that is the caller's to see."""
+
+    code = "InternalError"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationException(KeygraphError):
+    code = "ValidationException"
+
+
+class NotFoundException(KeygraphError):
+    code = "NotFoundException"
+
+
+class AccessDeniedException(KeygraphError):
+    code = "AccessDeniedException"
+
+
+class UnrecognizedClientException(KeygraphError):
+    code = "UnrecognizedClientException"
+
+
+class DisabledException(KeygraphError):
+    code = "DisabledException"
+
+
+class KMSInvalidStateException(KeygraphError):
+    code = "KMSInvalidStateException"
+
+
+class InvalidCiphertextException(KeygraphError):
+    code = "InvalidCiphertextException"
+
+
+class LimitExceededException(KeygraphError):
+    code = "LimitExceededException"
+
+
+class ThrottlingException(KeygraphError):
+    code = "ThrottlingException"
+
+
+class KMSInternalException(KeygraphError):
+    """The service failed in a way the caller cannot fix; AWS's name for it."""
+
+    code = "KMSInternalException"
