@@ -58,3 +58,86 @@ class KMSInternalException(KeygraphError):
     """The service failed in a way the caller cannot fix; AWS's name for it."""
 
     code = "KMSInternalException"
+
+
+class AlreadyExistsException(KeygraphError):
+    code = "AlreadyExistsException"
+
+
+class InvalidArnException(KeygraphError):
+    code = "InvalidArnException"
+
+
+class InvalidMarkerException(KeygraphError):
+    code = "InvalidMarkerException"
+
+
+class InvalidKeyUsageException(KeygraphError):
+    code = "InvalidKeyUsageException"
+
+
+class UnsupportedOperationException(KeygraphError):
+    code = "UnsupportedOperationException"
+
+
+class TagException(KeygraphError):
+    code = "TagException"
+
+
+class InvalidAliasNameException(KeygraphError):
+    code = "InvalidAliasNameException"
+
+
+class MalformedPolicyDocumentException(KeygraphError):
+    code = "MalformedPolicyDocumentException"
+
+
+class DryRunOperationException(KeygraphError):
+    code = "DryRunOperationException"
+
+    def __init__(self) -> None:
+        super().__init__("The request would have succeeded, but the DryRun option is set.")
+
+
+class IncorrectKeyException(KeygraphError):
+    code = "IncorrectKeyException"
+
+
+class KMSInvalidSignatureException(KeygraphError):
+    code = "KMSInvalidSignatureException"
+
+
+class KMSInvalidMacException(KeygraphError):
+    code = "KMSInvalidMacException"
+
+
+class InvalidImportTokenException(KeygraphError):
+    code = "InvalidImportTokenException"
+
+
+class ExpiredImportTokenException(KeygraphError):
+    code = "ExpiredImportTokenException"
+
+
+class IncorrectKeyMaterialException(KeygraphError):
+    code = "IncorrectKeyMaterialException"
+
+
+class CustomKeyStoreNotFoundException(KeygraphError):
+    code = "CustomKeyStoreNotFoundException"
+
+
+class CustomKeyStoreNameInUseException(KeygraphError):
+    code = "CustomKeyStoreNameInUseException"
+
+
+class CustomKeyStoreInvalidStateException(KeygraphError):
+    code = "CustomKeyStoreInvalidStateException"
+
+
+class CustomKeyStoreHasCMKsException(KeygraphError):
+    code = "CustomKeyStoreHasCMKsException"
+
+
+class CloudHsmClusterInvalidConfigurationException(KeygraphError):
+    code = "CloudHsmClusterInvalidConfigurationException"

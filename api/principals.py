@@ -1,0 +1,139 @@
+"""Principals and their bearer tokens.
+
+A token is ``kg1.<token id>.<secret>``. The token id is public and finds the row; only SHA-256 of
+the secret is stored, and it is compared in constant time. The secret has 256 bits of entropy, so a
+fast hash is enough: there is nothing to brute-force that a slow hash would protect.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+import asyncpg
+
+from api.errors import NotFoundException, ValidationException
+from db import principals as rows
+
+TOKEN_PREFIX = "kg1"  # noqa: S105 - the public format marker
+_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+_TOKEN = re.compile(r"^kg1\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{43})$")
+# Compared against when no row matches, so a miss costs the same as a wrong secret.
+_ABSENT_HASH = hashlib.sha256(b"absent").digest()
+
+
+class PrincipalKind(enum.Enum):
+    ROOT = "root"
+    USER = "user"
+    ROLE = "role"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an IAM-style identity inside an account."""
+
+    account_id: str
+    kind: PrincipalKind
+    name: str
+
+    @property
+    def arn(self) -> str:
+        if self.kind is PrincipalKind.ROOT:
+            return f"arn:aws:iam::{self.account_id}:root"
+        return f"arn:aws:iam::{self.account_id}:{self.kind.value}/{self.name}"
+
+    @classmethod
+    def root(cls, account_id: str) -> Principal:
+        return cls(account_id=account_id, kind=PrincipalKind.ROOT, name="root")
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token as handed out once; ``value`` is the only copy of the secret that will ever exist."""
+
+    principal: Principal
+    value: str
+
+
+def _from_row(row: rows.PrincipalRow) -> Principal:
+    return Principal(account_id=row.account_id, kind=PrincipalKind(row.kind), name=row.name)
+
+
+def _hash(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode("ascii")).digest()
+
+
+def _new_token() -> tuple[str, str, str]:
+    token_id, secret = secrets.token_urlsafe(12), secrets.token_urlsafe(32)
+    return token_id, secret, f"{TOKEN_PREFIX}.{token_id}.{secret}"
+
+
+def principal_for(account_id: str, name: str, kind: PrincipalKind) -> Principal:
+    """Validate a user or role name the way IAM does and build the principal."""
+    if kind is PrincipalKind.ROOT:
+        return Principal.root(account_id)
+    if not _NAME.match(name):
+        raise ValidationException(
+            f"Principal name {name!r} must be 1-64 characters of letters, digits and +=,.@_-"
+        )
+    return Principal(account_id=account_id, kind=kind, name=name)
+
+
+async def create_principal(conn: asyncpg.Connection, principal: Principal) -> IssuedToken:
+    """Create a principal with its first token. Refuses a live principal of the same ARN."""
+    async with conn.transaction():
+        row = await rows.insert_principal(
+            conn,
+            account_id=principal.account_id,
+            kind=principal.kind.value,
+            name=principal.name,
+            arn=principal.arn,
+        )
+        if row is None:
+            raise ValidationException(f"Principal {principal.arn} already exists.")
+        return await _issue(conn, row)
+
+
+async def issue_token(conn: asyncpg.Connection, principal: Principal) -> IssuedToken:
+    """Give an existing live principal one more token."""
+    row = await rows.find_live_principal(conn, principal.arn)
+    if row is None:
+        raise NotFoundException(f"Principal {principal.arn} does not exist.")
+    return await _issue(conn, row)
+
+
+async def _issue(conn: asyncpg.Connection, row: rows.PrincipalRow) -> IssuedToken:
+    token_id, secret, value = _new_token()
+    await rows.insert_token(conn, token_id=token_id, principal_id=row.id, secret_hash=_hash(secret))
+    return IssuedToken(principal=_from_row(row), value=value)
+
+
+async def authenticate(conn: asyncpg.Connection, token: str) -> Principal | None:
+    """The live principal holding ``token``, or ``None``; never says which part was wrong."""
+    match = _TOKEN.match(token)
+    if match is None:
+        return None
+    token_id, secret = match.groups()
+    found = await rows.find_live_token(conn, token_id)
+    expected = found.secret_hash if found else _ABSENT_HASH
+    if not hmac.compare_digest(_hash(secret), expected) or found is None:
+        return None
+    return _from_row(found.principal)
+
+
+async def find_principal(conn: asyncpg.Connection, principal: Principal) -> Principal | None:
+    row = await rows.find_live_principal(conn, principal.arn)
+    return None if row is None else _from_row(row)
+
+
+async def list_principals(conn: asyncpg.Connection) -> list[Principal]:
+    return [_from_row(row) for row in await rows.list_live_principals(conn)]
+
+
+async def revoke_principal(conn: asyncpg.Connection, principal: Principal) -> None:
+    if not await rows.revoke_principal(conn, principal.arn):
+        raise NotFoundException(f"Principal {principal.arn} does not exist.")

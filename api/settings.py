@@ -1,0 +1,165 @@
+"""Configuration, read once from the environment and checked before anything starts.
+
+A setting that is missing or contradicts another stops start-up with one line naming the setting
+(``ConfigurationError``), because a service that half-starts with a wrong HSM or database is worse
+than one that refuses to start.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hsm import HsmConfig
+
+DEFAULT_ACCOUNT_ID = "111122223333"
+DEFAULT_REGION = "us-east-1"
+DEFAULT_PORT = 8080
+DEFAULT_HOME = ".keygraph"
+
+_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
+
+
+class ConfigurationError(Exception):
+    """A setting is missing, malformed or contradicts another; ``str()`` is the line to print."""
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(f"{setting}: {problem}")
+        self.setting = setting
+
+
+class Mode(enum.Enum):
+    """Production turns off what helps a developer and would help an attacker (GraphiQL)."""
+
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Request limits that protect the server from expensive or oversized GraphQL requests."""
+
+    max_body_bytes: int = 1_048_576
+    max_query_depth: int = 10
+    max_aliases: int = 100
+    max_tokens: int = 5_000
+    document_cache_size: int = 1_024
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything keygraph needs to run. Built by ``from_env``; tests build it directly."""
+
+    database_url: str = field(repr=False)
+    hsm: HsmConfig
+    home: Path
+    account_id: str = DEFAULT_ACCOUNT_ID
+    region: str = DEFAULT_REGION
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    mode: Mode = Mode.DEVELOPMENT
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def admin_token_path(self) -> Path:
+        return self.home / "admin-token"
+
+
+@dataclass(frozen=True)
+class EmbeddedDefaults:
+    """What ``keygraph dev`` provides when the environment does not name a database or an HSM."""
+
+    database_url: str | None = field(default=None, repr=False)
+    hsm: HsmConfig | None = None
+
+
+def home_from_env(env: Mapping[str, str] = os.environ) -> Path:
+    return Path(env.get("KEYGRAPH_HOME") or DEFAULT_HOME).resolve()
+
+
+def from_env(
+    env: Mapping[str, str] = os.environ, embedded: EmbeddedDefaults | None = None
+) -> Settings:
+    """Read and check every setting. ``embedded`` fills in what the environment leaves out."""
+    embedded = embedded or EmbeddedDefaults()
+    database_url = env.get("KEYGRAPH_DATABASE_URL") or embedded.database_url
+    if not database_url:
+        raise ConfigurationError("KEYGRAPH_DATABASE_URL", "is not set")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        raise ConfigurationError("KEYGRAPH_DATABASE_URL", "must be a postgresql:// URL")
+    return Settings(
+        database_url=database_url,
+        hsm=_hsm_from_env(env) or _required_embedded_hsm(embedded),
+        home=home_from_env(env),
+        account_id=_matching(env, "KEYGRAPH_ACCOUNT_ID", DEFAULT_ACCOUNT_ID, _ACCOUNT_ID),
+        region=_matching(env, "KEYGRAPH_REGION", DEFAULT_REGION, _REGION),
+        host=env.get("KEYGRAPH_HOST") or "127.0.0.1",
+        port=_port(env),
+        mode=_mode(env),
+    )
+
+
+def _required_embedded_hsm(embedded: EmbeddedDefaults) -> HsmConfig:
+    if embedded.hsm is None:
+        raise ConfigurationError("KEYGRAPH_PKCS11_MODULE", "is not set")
+    return embedded.hsm
+
+
+def _hsm_from_env(env: Mapping[str, str]) -> HsmConfig | None:
+    names = ("KEYGRAPH_PKCS11_MODULE", "KEYGRAPH_TOKEN_LABEL", "KEYGRAPH_PIN", "KEYGRAPH_PIN_FILE")
+    if not any(env.get(name) for name in names):
+        return None
+    module_path = env.get("KEYGRAPH_PKCS11_MODULE")
+    if not module_path:
+        raise ConfigurationError("KEYGRAPH_PKCS11_MODULE", "is not set but other HSM settings are")
+    if not Path(module_path).is_file():
+        raise ConfigurationError("KEYGRAPH_PKCS11_MODULE", f"no such file: {module_path}")
+    token_label = env.get("KEYGRAPH_TOKEN_LABEL")
+    if not token_label:
+        raise ConfigurationError("KEYGRAPH_TOKEN_LABEL", "is not set")
+    return HsmConfig(module_path=module_path, token_label=token_label, pin=_pin(env))
+
+
+def _pin(env: Mapping[str, str]) -> str:
+    pin, pin_file = env.get("KEYGRAPH_PIN"), env.get("KEYGRAPH_PIN_FILE")
+    if pin and pin_file:
+        raise ConfigurationError("KEYGRAPH_PIN", "and KEYGRAPH_PIN_FILE are both set; set one")
+    if pin:
+        return pin
+    if not pin_file:
+        raise ConfigurationError("KEYGRAPH_PIN", "is not set (nor KEYGRAPH_PIN_FILE)")
+    try:
+        from_file = Path(pin_file).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigurationError("KEYGRAPH_PIN_FILE", f"cannot be read: {exc.strerror}") from None
+    if not from_file:
+        raise ConfigurationError("KEYGRAPH_PIN_FILE", "is empty")
+    return from_file
+
+
+def _matching(env: Mapping[str, str], name: str, default: str, pattern: re.Pattern[str]) -> str:
+    value = env.get(name) or default
+    if not pattern.match(value):
+        raise ConfigurationError(name, f"{value!r} is not valid")
+    return value
+
+
+def _port(env: Mapping[str, str]) -> int:
+    raw = env.get("KEYGRAPH_PORT") or str(DEFAULT_PORT)
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigurationError("KEYGRAPH_PORT", f"{raw!r} is not a port number")
+    return int(raw)
+
+
+def _mode(env: Mapping[str, str]) -> Mode:
+    raw = env.get("KEYGRAPH_MODE") or Mode.DEVELOPMENT.value
+    try:
+        return Mode(raw)
+    except ValueError:
+        choices = ", ".join(mode.value for mode in Mode)
+        raise ConfigurationError("KEYGRAPH_MODE", f"{raw!r} is not one of {choices}") from None

@@ -1,0 +1,3 @@
+from keygraph.cli import main
+
+main()

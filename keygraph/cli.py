@@ -1,0 +1,203 @@
+"""``keygraph``: serve, develop, and administer principals, the catalog and the schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+
+import asyncpg
+import uvicorn
+
+from api import embedded
+from api.catalog import CatalogError, run_catalog_import
+from api.errors import KeygraphError
+from api.logs import configure_logging
+from api.principals import (
+    PrincipalKind,
+    create_principal,
+    list_principals,
+    principal_for,
+    revoke_principal,
+)
+from api.settings import (
+    DEFAULT_ACCOUNT_ID,
+    ConfigurationError,
+    Settings,
+    from_env,
+    home_from_env,
+)
+from db.migrations import apply_migrations
+from keygraph.app import keygraph_app
+from schema.build import schema_sdl
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    try:
+        args.run(args)
+    except (ConfigurationError, embedded.HomeInUse, KeygraphError, CatalogError) as exc:
+        sys.exit(f"keygraph: {exc}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="keygraph",
+        description="A key management service: AWS KMS operations over GraphQL, keys in an HSM.",
+    )
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    dev = commands.add_parser(
+        "dev", help="serve with a private Postgres and SoftHSM token under $KEYGRAPH_HOME"
+    )
+    dev.set_defaults(run=_dev)
+    serve = commands.add_parser("serve", help="serve with the database and HSM of the environment")
+    serve.set_defaults(run=_serve)
+    migrate = commands.add_parser("migrate", help="apply database migrations and exit")
+    migrate.set_defaults(run=_migrate)
+
+    principal = commands.add_parser("principal", help="manage principals and their tokens")
+    principal_commands = principal.add_subparsers(required=True, metavar="ACTION")
+    create = principal_commands.add_parser("create", help="create a principal; prints its token")
+    revoke = principal_commands.add_parser("revoke", help="revoke a principal and its tokens")
+    for sub in (create, revoke):
+        sub.add_argument("name")
+        sub.add_argument(
+            "--account", help=f"account id (default: KEYGRAPH_ACCOUNT_ID or {DEFAULT_ACCOUNT_ID})"
+        )
+        sub.add_argument("--role", action="store_true", help="an IAM role rather than a user")
+    create.set_defaults(run=_principal_create)
+    revoke.set_defaults(run=_principal_revoke)
+    listing = principal_commands.add_parser("list", help="list live principals")
+    listing.set_defaults(run=_principal_list)
+
+    catalog = commands.add_parser("catalog", help="manage the privilege catalog")
+    catalog_commands = catalog.add_subparsers(required=True, metavar="ACTION")
+    importing = catalog_commands.add_parser("import", help="import a service's privilege page")
+    importing.add_argument("file", type=Path)
+    importing.set_defaults(run=lambda args: print(run_catalog_import(args.file)))
+
+    schema = commands.add_parser("schema", help="the GraphQL schema")
+    schema_commands = schema.add_subparsers(required=True, metavar="ACTION")
+    export = schema_commands.add_parser("export", help="print the schema SDL")
+    export.set_defaults(run=lambda _: sys.stdout.write(schema_sdl()))
+    return parser
+
+
+def _serve_forever(settings: Settings) -> None:
+    configure_logging()
+    print(_banner(settings), file=sys.stderr, flush=True)
+    uvicorn.run(
+        keygraph_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def _banner(settings: Settings) -> str:
+    url = f"http://{settings.host}:{settings.port}/graphql"
+    return (
+        f"keygraph: serving GraphQL on {url}\n"
+        f'  curl -H "Authorization: Bearer $(cat {settings.admin_token_path})" '
+        f"-H 'Content-Type: application/json' -d '{{\"query\":\"{{ whoami {{ arn }} }}\"}}' {url}"
+    )
+
+
+def _serve(_: argparse.Namespace) -> None:
+    _serve_forever(from_env())
+
+
+def _dev(_: argparse.Namespace) -> None:
+    home = home_from_env()
+    with embedded.exclusive_home(home):
+        defaults = embedded.provide(
+            home,
+            database=not os.environ.get("KEYGRAPH_DATABASE_URL"),
+            token=not os.environ.get("KEYGRAPH_PKCS11_MODULE"),
+        )
+        try:
+            _serve_forever(from_env(embedded=defaults))
+        finally:
+            if defaults.database_url is not None:
+                embedded.postgres_of(home).stop()
+
+
+@contextlib.contextmanager
+def _database_url() -> Iterator[str]:
+    """The environment's database, or the dev home's (started for the command if not running)."""
+    url = os.environ.get("KEYGRAPH_DATABASE_URL")
+    if url:
+        yield url
+        return
+    home = home_from_env()
+    if embedded.home_in_use(home):
+        yield embedded.postgres_of(home).dsn
+        return
+    with embedded.exclusive_home(home), embedded.running_postgres(home) as dsn:
+        yield dsn
+
+
+def _with_connection(work: Callable[[asyncpg.Connection], Awaitable[None]]) -> None:
+    async def run(url: str) -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await apply_migrations(conn)
+            await work(conn)
+        finally:
+            await conn.close()
+
+    with _database_url() as url:
+        asyncio.run(run(url))
+
+
+def _migrate(_: argparse.Namespace) -> None:
+    async def report(conn: asyncpg.Connection) -> None:
+        print("migrations are up to date")
+
+    _with_connection(report)
+
+
+def _account(args: argparse.Namespace) -> str:
+    if args.account:
+        return str(args.account)
+    return os.environ.get("KEYGRAPH_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
+
+
+def _principal_arg(args: argparse.Namespace) -> PrincipalKind:
+    return PrincipalKind.ROLE if args.role else PrincipalKind.USER
+
+
+def _principal_create(args: argparse.Namespace) -> None:
+    principal = principal_for(_account(args), args.name, _principal_arg(args))
+
+    async def create(conn: asyncpg.Connection) -> None:
+        issued = await create_principal(conn, principal)
+        print(f"created {principal.arn}", file=sys.stderr)
+        print(issued.value)
+
+    _with_connection(create)
+
+
+def _principal_revoke(args: argparse.Namespace) -> None:
+    principal = principal_for(_account(args), args.name, _principal_arg(args))
+
+    async def revoke(conn: asyncpg.Connection) -> None:
+        await revoke_principal(conn, principal)
+        print(f"revoked {principal.arn}")
+
+    _with_connection(revoke)
+
+
+def _principal_list(_: argparse.Namespace) -> None:
+    async def show(conn: asyncpg.Connection) -> None:
+        for principal in await list_principals(conn):
+            print(principal.arn)
+
+    _with_connection(show)

@@ -1,0 +1,86 @@
+"""The GraphQL schema, built once per process from the root types of each area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+
+from api.settings import Limits
+from schema.catalog import CatalogQuery
+from schema.documents import CachedDocuments, DocumentCache
+from schema.errors import AwsErrors
+from schema.aliases import AliasesMutation, AliasesQuery
+from schema.deletion import DeletionMutation, DeletionQuery
+from schema.identity import IdentityQuery
+from schema.imports import ImportsMutation, ImportsQuery
+from schema.keys import KeysMutation, KeysQuery
+from schema.keystores import KeyStoresMutation, KeyStoresQuery
+from schema.policies import PoliciesMutation, PoliciesQuery
+from schema.rotation import RotationMutation, RotationQuery
+from schema.tags import TagsMutation, TagsQuery
+from schema.observe import ObserveOperations
+
+
+@strawberry.type(description="Read and List actions of the catalog, and the catalog itself.")
+class Query(
+    IdentityQuery,
+    CatalogQuery,
+    KeysQuery,
+    AliasesQuery,
+    TagsQuery,
+    PoliciesQuery,
+    DeletionQuery,
+    RotationQuery,
+    ImportsQuery,
+    KeyStoresQuery,
+):
+    pass
+
+
+@strawberry.type(description="Write, Permissions management and Tagging actions of the catalog.")
+class Mutation(
+    KeysMutation,
+    AliasesMutation,
+    TagsMutation,
+    PoliciesMutation,
+    DeletionMutation,
+    RotationMutation,
+    ImportsMutation,
+    KeyStoresMutation,
+):
+    pass
+
+
+class KeygraphSchema(strawberry.Schema):
+    """A schema whose document cache is reachable (tests and metrics read its hit counts)."""
+
+    def __init__(self, documents: DocumentCache, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.documents = documents
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Errors are logged once, by AwsErrors, with secrets masked; not again here."""
+
+
+def build_schema(limits: Limits | None = None) -> KeygraphSchema:
+    documents = DocumentCache(limits or Limits())
+    return KeygraphSchema(
+        documents,
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: CachedDocuments(documents),
+            AwsErrors,
+            ObserveOperations,
+        ],
+    )
+
+
+def schema_sdl() -> str:
+    """The SDL committed as ``schema/schema.graphql``."""
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,36 @@
+"""What every resolver can reach: the caller, the request and the running services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+
+from api.calls import Call
+from api.catalog import Catalog
+from api.keys.ids import Scope
+from api.principals import Principal
+from api.services import Services
+
+
+@dataclass
+class Context:
+    request: Request
+    principal: Principal
+    services: Services
+    # Root fields this request ran, for the request log line (filled in by ObserveOperations).
+    operations: list[str] = field(default_factory=list)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.services.catalog
+
+    def call(self) -> Call:
+        """This request as an operation call; the time is read when the operation starts."""
+        settings = self.services.settings
+        return Call(
+            principal=self.principal,
+            scope=Scope(settings.account_id, settings.region),
+            now=self.services.clock(),
+            request_id=str(self.request.scope.get("state", {}).get("request_id", "")),
+        )

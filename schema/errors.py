@@ -1,0 +1,66 @@
+"""How failures leave the GraphQL layer.
+
+Three kinds, decided by where the error came from:
+- a ``KeygraphError`` raised by an operation: its message, and its AWS name in ``extensions.code``;
+- an error with no path (the document did not parse or validate, or a variable did not coerce):
+  the request is malformed, ``ValidationException`` with graphql-core's message, which names the
+  field and never holds a secret (input values are not echoed for scalars keygraph defines);
+- anything else is a bug: logged with the request id, and masked as ``InternalError``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from api.errors import KeygraphError
+
+log = logging.getLogger("keygraph.errors")
+
+INTERNAL_ERROR = "InternalError"
+MALFORMED_REQUEST = "ValidationException"
+INTERNAL_MESSAGE = "An internal error occurred."
+
+
+def error_code(error: GraphQLError) -> str:
+    """The AWS-style code a client sees for this error (``extensions.code``)."""
+    original = error.original_error
+    if isinstance(original, KeygraphError):
+        return original.code
+    if error.path is None:
+        return MALFORMED_REQUEST
+    return INTERNAL_ERROR
+
+
+def present(error: GraphQLError) -> GraphQLError:
+    """The error as the client sees it: an AWS code, and nothing the client must not see."""
+    code = error_code(error)
+    original = error.original_error
+    if isinstance(original, KeygraphError):
+        message = original.message
+    elif code == INTERNAL_ERROR:
+        log.error("unexpected error in %s", error.path, exc_info=original)
+        message = INTERNAL_MESSAGE
+    else:
+        message = error.message
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": code},
+    )
+
+
+class AwsErrors(SchemaExtension):
+    """Rewrites every error of a result through ``present``."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [present(error) for error in result.errors]

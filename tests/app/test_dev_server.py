@@ -1,0 +1,197 @@
+"""`make run` as a user meets it: `keygraph dev` in a fresh home, used over real HTTP, stopped with
+Ctrl-C and started again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.embedded import postgres_of
+
+pytestmark = pytest.mark.slow
+PRIVILEGES = {"query": "{ privileges { name action fromSeed } }"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def keygraph(*args: str) -> list[str]:
+    return [sys.executable, "-m", "keygraph", *args]
+
+
+def environment(home: Path, port: int) -> dict[str, str]:
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("KEYGRAPH_", "SOFTHSM2_"))
+    }
+    return {**inherited, "KEYGRAPH_HOME": str(home), "KEYGRAPH_PORT": str(port)}
+
+
+class DevServer:
+    def __init__(self, home: Path, port: int) -> None:
+        self.home, self.port = home, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            keygraph("dev"),
+            env=environment(home, port),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"keygraph dev exited: {self.process.stderr.read()}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.3)
+        raise AssertionError("keygraph dev did not become ready")
+
+    def interrupt(self) -> tuple[int, str]:
+        self.process.send_signal(signal.SIGINT)
+        _, stderr = self.process.communicate(timeout=60)
+        return self.process.returncode, stderr
+
+    def post(self, body: dict[str, object], token: str | None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.post(f"{self.url}/graphql", json=body, headers=headers, timeout=10)
+
+
+@pytest.fixture
+def home(keygraph_home: Path) -> Iterator[Path]:
+    yield keygraph_home / "home"
+
+
+def test_dev_server_lifecycle(home: Path) -> None:
+    port = free_port()
+    server = DevServer(home, port)
+    try:
+        server.wait_ready()
+        token_file = home / "admin-token"
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        token = token_file.read_text().strip()
+
+        privileges = server.post(PRIVILEGES, token).json()["data"]["privileges"]
+        seeded = [p for p in privileges if p["fromSeed"]]
+        assert len(seeded) == 47
+        assert {"name": "Encrypt", "action": "kms:Encrypt", "fromSeed": True} in privileges
+
+        refused = server.post(PRIVILEGES, None)
+        assert refused.status_code == 401
+        assert refused.json()["errors"][0]["extensions"]["code"] == "UnrecognizedClientException"
+
+        second = subprocess.run(
+            keygraph("dev"),
+            env=environment(home, free_port()),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert second.returncode != 0
+        assert f"already running with KEYGRAPH_HOME={home}" in second.stderr
+
+        created = subprocess.run(
+            keygraph("principal", "create", "bob"),
+            env=environment(home, port),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        bob = created.stdout.strip()
+        whoami = server.post({"query": "{ whoami { arn } }"}, bob).json()
+        assert whoami == {"data": {"whoami": {"arn": "arn:aws:iam::111122223333:user/bob"}}}
+        assert bob not in created.stderr
+
+        listed = subprocess.run(
+            keygraph("principal", "list"),
+            env=environment(home, port),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert listed.stdout.split() == [
+            "arn:aws:iam::111122223333:root",
+            "arn:aws:iam::111122223333:user/bob",
+        ]
+    finally:
+        code, stderr = server.interrupt()
+    assert code == 0, stderr
+    assert not postgres_of(home).is_running()
+    assert token not in stderr
+
+    offline = subprocess.run(
+        keygraph("principal", "list"),
+        env=environment(home, port),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "arn:aws:iam::111122223333:user/bob" in offline.stdout.split()
+    assert not postgres_of(home).is_running()
+
+    restarted = DevServer(home, port)
+    try:
+        restarted.wait_ready()
+        assert (home / "admin-token").read_text().strip() == token
+        again = restarted.post({"query": "{ whoami { arn } }"}, token)
+        assert again.json() == {"data": {"whoami": {"arn": "arn:aws:iam::111122223333:root"}}}
+        assert restarted.post({"query": "{ whoami { arn } }"}, bob).status_code == 200
+        subprocess.run(
+            keygraph("principal", "revoke", "bob"),
+            env=environment(home, port),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert restarted.post({"query": "{ whoami { arn } }"}, bob).status_code == 401
+    finally:
+        code, stderr = restarted.interrupt()
+    assert code == 0, stderr
+
+
+def test_missing_settings_stop_serve_with_one_line(keygraph_home: Path) -> None:
+    result = subprocess.run(
+        keygraph("serve"),
+        env=environment(keygraph_home, free_port()),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip() == "keygraph: KEYGRAPH_DATABASE_URL: is not set"
+
+
+def test_help_lists_the_commands() -> None:
+    result = subprocess.run(
+        keygraph("--help"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    for command in ("dev", "serve", "migrate", "principal", "catalog", "schema"):
+        assert command in result.stdout

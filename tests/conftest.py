@@ -1,0 +1,58 @@
+"""Fixtures shared by the whole suite: a throwaway Postgres, a throwaway SoftHSM token, and a
+running keygraph (services + ASGI app) on top of them."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.services import Services, start_services
+from api.settings import Settings
+from hsm import HsmConfig
+from keygraph.app import keygraph_app
+
+pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.softhsm"]
+
+
+@pytest.fixture
+def keygraph_home() -> Iterator[Path]:
+    """A KEYGRAPH_HOME that the unprivileged postgres user can traverse (pytest's tmp is 0700)."""
+    with tempfile.TemporaryDirectory(prefix="keygraph-home-") as directory:
+        Path(directory).chmod(0o755)
+        yield Path(directory)
+
+
+@pytest.fixture
+def settings(fresh_database: str, hsm_config: HsmConfig, keygraph_home: Path) -> Settings:
+    return Settings(database_url=fresh_database, hsm=hsm_config, home=keygraph_home)
+
+
+@pytest.fixture
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    running = await start_services(settings)
+    try:
+        yield running
+    finally:
+        await running.aclose()
+
+
+@pytest.fixture
+def admin_token(services: Services) -> str:
+    return services.settings.admin_token_path.read_text(encoding="ascii").strip()
+
+
+@pytest.fixture
+async def client(services: Services, admin_token: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the app in-process, authenticated as the account's root."""
+    app = keygraph_app(services.settings, services)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://keygraph.test",
+        headers={"Authorization": f"Bearer {admin_token}"},
+    ) as http:
+        yield http
