@@ -1,0 +1,125 @@
+"""CreateKey: new key material made inside the HSM, then one transaction that stores it all.
+
+The HSM work comes first and writes nothing durable (material leaves it only wrapped), so a failed
+HSM call leaves no row and a failed transaction leaves nothing to clean up.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+
+from api import limits
+from api.calls import Call
+from api.errors import ValidationException
+from api.keys.model import ORIGIN_SPECS, USAGES, Key, KeyState, KeyUsage, Origin
+from api.keys.store import to_key
+from api.keys.tags import Tag, insert_tags, validate_tags
+from api.keys.validation import member_length
+from api.policy import default_key_policy, validate_key_policy
+from api.services import Services
+from db import keys as rows
+from hsm import KeySpec
+
+
+@dataclass(frozen=True)
+class CreateKeyRequest:
+    description: str = ""
+    key_usage: KeyUsage | None = None
+    key_spec: KeySpec = KeySpec.SYMMETRIC_DEFAULT
+    origin: Origin = Origin.AWS_KMS
+    custom_key_store_id: str | None = None
+    policy: str | None = None
+    bypass_policy_lockout_safety_check: bool = False
+    tags: list[Tag] = field(default_factory=list)
+
+
+def new_material_id() -> str:
+    """AWS's form: 64 hexadecimal characters."""
+    return secrets.token_hex(32)
+
+
+def resolve_usage(spec: KeySpec, usage: KeyUsage | None) -> KeyUsage:
+    allowed = USAGES[spec]
+    if usage is None:
+        if spec is not KeySpec.SYMMETRIC_DEFAULT:
+            raise ValidationException(
+                "You must specify a KeyUsage value for all KMS keys except for symmetric "
+                "encryption keys."
+            )
+        return allowed[0]
+    if usage not in allowed:
+        raise ValidationException(
+            f"KeyUsage {usage.value} is not compatible with KeySpec {spec.value}."
+        )
+    return usage
+
+
+def check_origin(request: CreateKeyRequest) -> None:
+    if request.key_spec not in ORIGIN_SPECS[request.origin]:
+        raise ValidationException(
+            f"KeySpec {request.key_spec.value} is not supported for Origin "
+            f"{request.origin.value}."
+        )
+    in_store = request.origin is Origin.AWS_CLOUDHSM
+    if in_store and not request.custom_key_store_id:
+        raise ValidationException("CustomKeyStoreId is required when Origin is AWS_CLOUDHSM.")
+    if request.custom_key_store_id and not in_store:
+        raise ValidationException("CustomKeyStoreId requires Origin AWS_CLOUDHSM.")
+
+
+async def create_key(services: Services, call: Call, request: CreateKeyRequest) -> Key:
+    """Validate everything, make the material, then store key, material and tags at once."""
+    member_length("description", request.description, limits.DESCRIPTION_MAX)
+    usage = resolve_usage(request.key_spec, request.key_usage)
+    check_origin(request)
+    tags = validate_tags(request.tags)
+    policy = (
+        validate_key_policy(request.policy, services.catalog)
+        if request.policy is not None
+        else default_key_policy(call.scope.account_id)
+    )
+    key_id = uuid.uuid4()
+    generated = request.origin is Origin.AWS_KMS
+    material = await services.hsm.generate_key(request.key_spec) if generated else None
+    material_id = new_material_id() if material is not None else None
+    state = KeyState.PENDING_IMPORT if request.origin is Origin.EXTERNAL else KeyState.ENABLED
+    row = rows.KeyRow(
+        id=key_id,
+        account_id=call.scope.account_id,
+        region=call.scope.region,
+        description=request.description,
+        key_spec=request.key_spec.value,
+        key_usage=usage.value,
+        origin=request.origin.value,
+        state=state.value,
+        created_at=call.now,
+        current_material_id=material_id,
+        deletion_date=None,
+        pending_window_days=None,
+        custom_key_store_id=request.custom_key_store_id,
+        expiration_model=None,
+        valid_to=None,
+        rotation_period_days=None,
+        next_rotation_at=None,
+        policy=policy,
+        version=1,
+    )
+    async with services.pool.acquire() as conn, conn.transaction():
+        await rows.insert_key(conn, row)
+        if material is not None and material_id is not None:
+            await rows.insert_material(
+                conn,
+                rows.MaterialRow(
+                    key_id=key_id,
+                    material_id=material_id,
+                    wrapped=material.material,
+                    public_key=material.public_key,
+                    created_at=call.now,
+                    rotation_type=None,
+                ),
+            )
+        await insert_tags(conn, key_id, tags)
+        await rows.record_event(conn, key_id, "CreateKey", None, state.value)
+    return to_key(row)

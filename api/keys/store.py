@@ -1,0 +1,97 @@
+"""Keys loaded from and saved to Postgres, and the one way a key changes.
+
+``change_key`` is how every state-changing operation on an existing key runs: one transaction,
+the key's row locked (``FOR UPDATE``) so concurrent changes of one key are serialised, the state
+table consulted, the change applied with a version bump, and the event recorded in the key's
+history. Operations only say what to change.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+
+from api.calls import Call
+from api.keys.ids import absent, resolve_key_id
+from api.keys.model import ExpirationModel, Key, KeyState, KeyUsage, Origin
+from api.keys.states import require_state
+from db import keys as rows
+from hsm import KeySpec
+
+# What an operation computes from the locked key: the column changes to apply (may be empty).
+# It runs inside the transaction, so any rows it writes through the connection commit with it.
+Change = Callable[[Key], Awaitable[dict[str, Any]]]
+
+
+def to_key(row: rows.KeyRow) -> Key:
+    return Key(
+        key_id=str(row.id),
+        account_id=row.account_id,
+        region=row.region,
+        description=row.description,
+        spec=KeySpec(row.key_spec),
+        usage=KeyUsage(row.key_usage),
+        origin=Origin(row.origin),
+        state=KeyState(row.state),
+        created_at=row.created_at,
+        current_material_id=row.current_material_id,
+        deletion_date=row.deletion_date,
+        pending_window_days=row.pending_window_days,
+        custom_key_store_id=row.custom_key_store_id,
+        expiration_model=ExpirationModel(row.expiration_model) if row.expiration_model else None,
+        valid_to=row.valid_to,
+        rotation_period_days=row.rotation_period_days,
+        next_rotation_at=row.next_rotation_at,
+        version=row.version,
+    )
+
+
+async def load_key(
+    conn: asyncpg.Connection, call: Call, key_id: str, *, for_update: bool = False
+) -> Key:
+    """The key ``key_id`` names (any accepted form), optionally locked for this transaction."""
+    resolved = await resolve_key_id(conn, call.scope, key_id)
+    row = await rows.find_key(conn, resolved, for_update=for_update)
+    if row is None:  # deleted between resolution and load
+        raise absent(call.scope, str(resolved))
+    return to_key(row)
+
+
+async def read_key(conn: asyncpg.Connection, call: Call, key_id: str, action: str) -> Key:
+    """A key for a read-only action, after the state table allows ``action`` on it."""
+    key = await load_key(conn, call, key_id)
+    require_state(action, key)
+    return key
+
+
+async def change_key(
+    conn: asyncpg.Connection, call: Call, key_id: str, action: str, change: Change
+) -> Key:
+    """Lock the key, check ``action`` against its state, apply ``change``, record the event."""
+    async with conn.transaction():
+        key = await load_key(conn, call, key_id, for_update=True)
+        require_state(action, key)
+        changes = await change(key)
+        if not changes:
+            return key
+        updated = to_key(await rows.update_key(conn, key.uuid, _columns(changes)))
+        if updated.state is not key.state or action not in _QUIET:
+            await rows.record_event(
+                conn, key.uuid, action, key.state.value, updated.state.value
+            )
+        return updated
+
+
+# Actions whose changes are not part of the state history unless the state changes.
+_QUIET = frozenset({"UpdateKeyDescription", "PutKeyPolicy"})
+
+
+def _columns(changes: dict[str, Any]) -> dict[str, Any]:
+    """Enum values become their AWS spelling, as stored."""
+    return {
+        column: value.value if isinstance(value, enum.Enum) else value
+        for column, value in changes.items()
+    }

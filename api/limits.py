@@ -1,0 +1,38 @@
+"""The numeric limits of KMS-REFERENCE.md, in one place. Operations validate against these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Range:
+    low: int
+    high: int
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, int) and self.low <= value <= self.high
+
+
+DESCRIPTION_MAX = 8192
+PENDING_WINDOW_DAYS = Range(7, 30)
+PENDING_WINDOW_DEFAULT = 30
+ROTATION_PERIOD_DAYS = Range(90, 2560)
+ROTATION_PERIOD_DEFAULT = 365
+ON_DEMAND_ROTATIONS_MAX = 25
+LIST_LIMIT = Range(1, 1000)
+LIST_LIMIT_DEFAULT = 100
+ALIAS_NAME_LENGTH = Range(1, 256)
+ALIASES_PER_KEY = 50
+TAG_KEY_LENGTH = Range(1, 128)
+TAG_VALUE_LENGTH = Range(0, 256)
+TAGS_PER_KEY = 50
+POLICY_MAX_BYTES = 32 * 1024
+KEY_ID_LENGTH = Range(1, 2048)
+PLAINTEXT_BYTES = Range(1, 4096)
+CIPHERTEXT_BYTES = Range(1, 6144)
+RANDOM_BYTES = Range(1, 1024)
+DATA_KEY_BYTES = Range(1, 1024)
+MESSAGE_BYTES = Range(1, 4096)
+GRANT_TOKENS_MAX = 10
+IMPORT_TOKEN_HOURS = 24

@@ -1,0 +1,176 @@
+"""Rows of ``keys``, ``key_materials`` and ``key_events``: SQL only; the rules live in api.keys.
+
+Rows are returned as plain records (``KeyRow``), so ``db`` stays ignorant of the domain's enums.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+KEY_COLUMNS = (
+    "id, account_id, region, description, key_spec, key_usage, origin, state, created_at, "
+    "current_material_id, deletion_date, pending_window_days, custom_key_store_id, "
+    "expiration_model, valid_to, rotation_period_days, next_rotation_at, policy, version"
+)
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    id: uuid.UUID
+    account_id: str
+    region: str
+    description: str
+    key_spec: str
+    key_usage: str
+    origin: str
+    state: str
+    created_at: datetime
+    current_material_id: str | None
+    deletion_date: datetime | None
+    pending_window_days: int | None
+    custom_key_store_id: str | None
+    expiration_model: str | None
+    valid_to: datetime | None
+    rotation_period_days: int | None
+    next_rotation_at: datetime | None
+    policy: str
+    version: int
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    key_id: uuid.UUID
+    material_id: str
+    wrapped: bytes
+    public_key: bytes | None
+    created_at: datetime
+    rotation_type: str | None
+
+
+def key_row(record: asyncpg.Record) -> KeyRow:
+    return KeyRow(**dict(record))
+
+
+def material_row(record: asyncpg.Record) -> MaterialRow:
+    values = dict(record)
+    values["wrapped"] = bytes(values["wrapped"])
+    if values["public_key"] is not None:
+        values["public_key"] = bytes(values["public_key"])
+    return MaterialRow(**values)
+
+
+async def insert_key(conn: asyncpg.Connection, row: KeyRow) -> None:
+    values = [getattr(row, name.strip()) for name in KEY_COLUMNS.split(",")]
+    placeholders = ", ".join(f"${i}" for i in range(1, len(values) + 1))
+    await conn.execute(
+        f"INSERT INTO keys ({KEY_COLUMNS}) VALUES ({placeholders})",  # noqa: S608 - constants
+        *values,
+    )
+
+
+async def insert_material(conn: asyncpg.Connection, row: MaterialRow) -> None:
+    await conn.execute(
+        "INSERT INTO key_materials (key_id, material_id, wrapped, public_key, created_at, "
+        "rotation_type) VALUES ($1, $2, $3, $4, $5, $6)",
+        row.key_id,
+        row.material_id,
+        row.wrapped,
+        row.public_key,
+        row.created_at,
+        row.rotation_type,
+    )
+
+
+async def find_key(
+    conn: asyncpg.Connection, key_id: uuid.UUID, *, for_update: bool = False
+) -> KeyRow | None:
+    lock = " FOR UPDATE" if for_update else ""
+    record = await conn.fetchrow(
+        f"SELECT {KEY_COLUMNS} FROM keys WHERE id = $1{lock}",  # noqa: S608 - constants
+        key_id,
+    )
+    return None if record is None else key_row(record)
+
+
+async def find_keys(conn: asyncpg.Connection, key_ids: list[uuid.UUID]) -> list[KeyRow]:
+    records = await conn.fetch(
+        f"SELECT {KEY_COLUMNS} FROM keys WHERE id = ANY($1::uuid[])",  # noqa: S608 - constants
+        key_ids,
+    )
+    return [key_row(record) for record in records]
+
+
+async def list_key_ids(
+    conn: asyncpg.Connection, account_id: str, region: str, after: uuid.UUID | None, limit: int
+) -> list[uuid.UUID]:
+    """Key ids in a stable order, ``limit`` of them after ``after``: the pages of ListKeys."""
+    records = await conn.fetch(
+        "SELECT id FROM keys WHERE account_id = $1 AND region = $2 "
+        "AND ($3::uuid IS NULL OR id > $3) ORDER BY id LIMIT $4",
+        account_id,
+        region,
+        after,
+        limit,
+    )
+    return [record["id"] for record in records]
+
+
+async def update_key(
+    conn: asyncpg.Connection, key_id: uuid.UUID, changes: dict[str, Any]
+) -> KeyRow:
+    """Apply ``changes`` (column -> value) and bump the version, in the caller's transaction."""
+    columns = list(changes)
+    assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(columns, start=2))
+    record = await conn.fetchrow(
+        f"UPDATE keys SET {assignments}, version = version + 1 WHERE id = $1 "  # noqa: S608
+        f"RETURNING {KEY_COLUMNS}",
+        key_id,
+        *(changes[column] for column in columns),
+    )
+    return key_row(record)
+
+
+async def delete_key(conn: asyncpg.Connection, key_id: uuid.UUID) -> None:
+    await conn.execute("DELETE FROM keys WHERE id = $1", key_id)
+
+
+async def find_material(
+    conn: asyncpg.Connection, key_id: uuid.UUID, material_id: str
+) -> MaterialRow | None:
+    record = await conn.fetchrow(
+        "SELECT key_id, material_id, wrapped, public_key, created_at, rotation_type "
+        "FROM key_materials WHERE key_id = $1 AND material_id = $2",
+        key_id,
+        material_id,
+    )
+    return None if record is None else material_row(record)
+
+
+async def list_materials(conn: asyncpg.Connection, key_id: uuid.UUID) -> list[MaterialRow]:
+    records = await conn.fetch(
+        "SELECT key_id, material_id, wrapped, public_key, created_at, rotation_type "
+        "FROM key_materials WHERE key_id = $1 ORDER BY created_at, material_id",
+        key_id,
+    )
+    return [material_row(record) for record in records]
+
+
+async def record_event(
+    conn: asyncpg.Connection,
+    key_id: uuid.UUID,
+    action: str,
+    from_state: str | None,
+    to_state: str | None,
+) -> None:
+    await conn.execute(
+        "INSERT INTO key_events (key_id, action, from_state, to_state) VALUES ($1, $2, $3, $4)",
+        key_id,
+        action,
+        from_state,
+        to_state,
+    )
