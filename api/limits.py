@@ -36,3 +36,20 @@ DATA_KEY_BYTES = Range(1, 1024)
 MESSAGE_BYTES = Range(1, 4096)
 GRANT_TOKENS_MAX = 10
 IMPORT_TOKEN_HOURS = 24
+# ListAliases accepts any Limit in LIST_LIMIT (the API model's range) and returns at most
+# ALIASES_PAGE_MAX entries per page, AWS's documented default and maximum.
+ALIASES_PAGE_DEFAULT = 50
+ALIASES_PAGE_MAX = 100
+POLICY_NAME_LENGTH = Range(1, 128)
+MARKER_LENGTH = Range(1, 1024)
+# Keys one background job handles in one pass; the rest wait for the next pass.
+JOB_ITEMS_PER_RUN = 500
+IMPORT_TOKEN_RETENTION_HOURS = 24
+IMPORT_VALID_TO_MAX_DAYS = 365
+ENCRYPTED_KEY_MATERIAL_BYTES = Range(1, 6144)
+IMPORT_EXPIRY_BATCH = 100
+KEY_STORE_NAME_LENGTH = Range(1, 256)
+KEY_STORE_PIN_LENGTH = Range(1, 256)
+PKCS11_MODULE_PATH_LENGTH = Range(1, 4096)
+TOKEN_LABEL_LENGTH = Range(1, 32)
+KEY_STORE_SESSIONS = 2

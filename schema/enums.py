@@ -1,32 +1,52 @@
 """GraphQL enums of the contract, spelled as AWS spells them (``PendingDeletion``, not
-``PENDING_DELETION``): each wraps the python enum that ``api`` or ``hsm`` already defines."""
+``PENDING_DELETION``). Each registers the python enum that ``api`` or ``hsm`` already defines, once,
+and re-exports it under its GraphQL name, so annotations use the real class."""
 
 from __future__ import annotations
 
+import enum
+
 import strawberry
 
-from api.keys import model
-from hsm import KeySpec as _KeySpec
-from hsm import MacAlgorithm, MessageType, SigningAlgorithm, WrappingAlgorithm
+from api.keys.model import EncryptionAlgorithmSpec
+from api.keys.model import ExpirationModel as ExpirationModelType
+from api.keys.model import KeyAgreementAlgorithm as KeyAgreementAlgorithmSpec
+from api.keys.model import KeyState
+from api.keys.model import KeyUsage as KeyUsageType
+from api.keys.model import Origin as OriginType
+from hsm import KeySpec
+from hsm import MacAlgorithm as MacAlgorithmSpec
+from hsm import MessageType
+from hsm import SigningAlgorithm as SigningAlgorithmSpec
+from hsm import WrappingAlgorithm as AlgorithmSpec
 
-KeySpec = strawberry.enum(_KeySpec, name="KeySpec", graphql_name_from="value")
-KeyUsageType = strawberry.enum(model.KeyUsage, name="KeyUsageType", graphql_name_from="value")
-KeyState = strawberry.enum(model.KeyState, name="KeyState", graphql_name_from="value")
-OriginType = strawberry.enum(model.Origin, name="OriginType", graphql_name_from="value")
-ExpirationModelType = strawberry.enum(
-    model.ExpirationModel, name="ExpirationModelType", graphql_name_from="value"
+_REGISTERED: tuple[tuple[type[enum.Enum], str], ...] = (
+    (KeySpec, "KeySpec"),
+    (KeyUsageType, "KeyUsageType"),
+    (KeyState, "KeyState"),
+    (OriginType, "OriginType"),
+    (ExpirationModelType, "ExpirationModelType"),
+    (EncryptionAlgorithmSpec, "EncryptionAlgorithmSpec"),
+    (SigningAlgorithmSpec, "SigningAlgorithmSpec"),
+    (MacAlgorithmSpec, "MacAlgorithmSpec"),
+    (KeyAgreementAlgorithmSpec, "KeyAgreementAlgorithmSpec"),
+    (MessageType, "MessageType"),
+    (AlgorithmSpec, "AlgorithmSpec"),
 )
-EncryptionAlgorithmSpec = strawberry.enum(
-    model.EncryptionAlgorithmSpec, name="EncryptionAlgorithmSpec", graphql_name_from="value"
-)
-SigningAlgorithmSpec = strawberry.enum(
-    SigningAlgorithm, name="SigningAlgorithmSpec", graphql_name_from="value"
-)
-MacAlgorithmSpec = strawberry.enum(MacAlgorithm, name="MacAlgorithmSpec", graphql_name_from="value")
-KeyAgreementAlgorithmSpec = strawberry.enum(
-    model.KeyAgreementAlgorithm, name="KeyAgreementAlgorithmSpec", graphql_name_from="value"
-)
-MessageTypeEnum = strawberry.enum(MessageType, name="MessageType", graphql_name_from="value")
-AlgorithmSpec = strawberry.enum(
-    WrappingAlgorithm, name="AlgorithmSpec", graphql_name_from="value"
-)
+
+for _enum, _name in _REGISTERED:
+    strawberry.enum(_enum, name=_name, graphql_name_from="value")
+
+__all__ = [
+    "AlgorithmSpec",
+    "EncryptionAlgorithmSpec",
+    "ExpirationModelType",
+    "KeyAgreementAlgorithmSpec",
+    "KeySpec",
+    "KeyState",
+    "KeyUsageType",
+    "MacAlgorithmSpec",
+    "MessageType",
+    "OriginType",
+    "SigningAlgorithmSpec",
+]

@@ -108,11 +108,11 @@ class TagInput:
 class CreateKeyInput:
     description: str = ""
     key_usage: KeyUsageType | None = None
-    key_spec: KeySpec = KeySpec.SYMMETRIC_DEFAULT  # type: ignore[assignment]
+    key_spec: KeySpec = KeySpec.SYMMETRIC_DEFAULT
     customer_master_key_spec: KeySpec | None = strawberry.field(
         default=None, deprecation_reason="Use keySpec."
     )
-    origin: OriginType = OriginType.AWS_KMS  # type: ignore[assignment]
+    origin: OriginType = OriginType.AWS_KMS
     custom_key_store_id: str | None = None
     policy: str | None = None
     bypass_policy_lockout_safety_check: bool = False

@@ -1,28 +1,45 @@
 """Checking a key policy document before it is stored.
 
-A document must be JSON, at most 32 KB, and an object; the catalog checks of its actions and
-condition keys build on this (``MalformedPolicyDocumentException`` naming the offending entry).
+In order: the size (32 KB) and characters AWS allows in the ``Policy`` member, the document's
+grammar (``api.policy.parse``), then its actions and condition keys against the catalog
+(``api.policy.checks``). Every refusal of the document is ``MalformedPolicyDocumentException``
+naming the offending entry; characters outside AWS's pattern are a ``ValidationException`` as
+for any member that fails its pattern.
 """
 
 from __future__ import annotations
 
-import json
+import re
 
 from api import limits
 from api.catalog import Catalog
-from api.errors import MalformedPolicyDocumentException
+from api.errors import MalformedPolicyDocumentException, ValidationException
+from api.policy.checks import check_policy
+from api.policy.model import PolicyDocument
+from api.policy.parse import parse_policy
+
+# AWS's pattern for the Policy member: tab, line feed, carriage return, and U+0020 to U+00FF.
+POLICY_CHARACTERS = r"[\u0009\u000A\u000D\u0020-\u00FF]+"
+_POLICY_CHARACTERS = re.compile(POLICY_CHARACTERS)
 
 
-def validate_key_policy(document: str, catalog: Catalog) -> str:
-    """The document as stored, or ``MalformedPolicyDocumentException`` saying what is wrong."""
+def parse_key_policy(document: str, catalog: Catalog) -> PolicyDocument:
+    """The checked model of ``document``, or the exception that says what is wrong with it."""
     if len(document.encode("utf-8")) > limits.POLICY_MAX_BYTES:
         raise MalformedPolicyDocumentException(
             f"The policy document exceeds the maximum size of {limits.POLICY_MAX_BYTES} bytes."
         )
-    try:
-        parsed = json.loads(document)
-    except ValueError:
-        raise MalformedPolicyDocumentException("The policy document is not valid JSON.") from None
-    if not isinstance(parsed, dict):
-        raise MalformedPolicyDocumentException("The policy document must be a JSON object.")
+    if not _POLICY_CHARACTERS.fullmatch(document):
+        raise ValidationException(
+            "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
+            f"Member must satisfy regular expression pattern: {POLICY_CHARACTERS}"
+        )
+    policy = parse_policy(document)
+    check_policy(policy, catalog)
+    return policy
+
+
+def validate_key_policy(document: str, catalog: Catalog) -> str:
+    """The document as stored (unchanged), once it has passed every check."""
+    parse_key_policy(document, catalog)
     return document

@@ -129,6 +129,18 @@ async def test_readyz_names_the_failing_part(services: Services, admin_token: st
     assert response.json() == {"status": "unavailable", "failing": ["database"]}
 
 
+async def test_readyz_names_a_failing_hsm(services: Services) -> None:
+    """A real failure: the HSM sessions are closed under a running app."""
+    app = keygraph_app(services.settings, services)
+    await services.hsm.aclose()
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://keygraph.test"
+    ) as http:
+        response = await http.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "failing": ["hsm"]}
+
+
 async def test_metrics_count_operations_by_outcome(client: httpx.AsyncClient) -> None:
     await client.post("/graphql", json=WHOAMI)
     await client.post("/graphql", json=WHOAMI)

@@ -1,0 +1,102 @@
+"""A parsed policy checked against the catalog: its actions exist, its condition keys apply.
+
+- An action pattern of a service the catalog holds (``kms``) must match at least one of that
+  service's actions; actions of services the catalog does not hold pass unchecked, since nothing
+  here could tell a right one from a wrong one.
+- A condition key of such a service must be listed in the catalog for at least one of the actions
+  the statement covers (``Action`` patterns expanded, or everything ``NotAction`` leaves). ``aws:``
+  keys may also be any of IAM's global keys; keys of services the catalog does not hold pass.
+- A catalog key with a ``${...}`` placeholder (``aws:ResourceTag/${TagKey}``) stands for every key
+  that fills it in.
+- ``kms:EncryptionContext:<context key>``: the catalog comes from a privileges page that lists
+  only ``kms:EncryptionContextKeys`` for the encryption operations, not AWS's current
+  ``kms:EncryptionContext:${EncryptionContextKey}``. AWS documents both keys for the same
+  operations, so an action whose catalog entry lists ``kms:EncryptionContextKeys`` is taken to
+  list the ``${EncryptionContextKey}`` family as well. When the catalog lists the family itself
+  the placeholder rule covers it and this adds nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from api.catalog import Catalog, Privilege
+from api.errors import MalformedPolicyDocumentException
+from api.policy.global_keys import GLOBAL_CONDITION_KEYS
+from api.policy.model import ActionPattern, Clause, PolicyDocument, Statement
+
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+_GLOBAL_PREFIX = "aws"
+
+# Keys a catalog entry implies beyond those it lists (see the module's docstring).
+_IMPLIED_KEYS: dict[str, tuple[str, ...]] = {
+    "kms:encryptioncontextkeys": ("kms:EncryptionContext:${EncryptionContextKey}",),
+}
+
+
+@lru_cache(maxsize=1024)
+def _key_pattern(catalog_key: str) -> re.Pattern[str]:
+    """A catalog key as a case-insensitive pattern; each ``${...}`` is any non-empty text."""
+    parts = _PLACEHOLDER.split(catalog_key)
+    return re.compile(".+".join(re.escape(part) for part in parts), re.IGNORECASE)
+
+
+def _listed(key: str, catalog_keys: tuple[str, ...]) -> bool:
+    return any(_key_pattern(listed).fullmatch(key) for listed in catalog_keys)
+
+
+def _keys_of(privilege: Privilege) -> tuple[str, ...]:
+    implied = (k for key in privilege.condition_keys for k in _IMPLIED_KEYS.get(key.casefold(), ()))
+    return (*privilege.condition_keys, *implied)
+
+
+def _written(clause: Clause[ActionPattern]) -> str:
+    name = "NotAction" if clause.negated else "Action"
+    return f"{name} {', '.join(pattern.text for pattern in clause.values)}"
+
+
+def _covered(statement: Statement, catalog: Catalog) -> tuple[Privilege, ...]:
+    """The catalog's actions the statement applies to."""
+    clause = statement.action
+    return tuple(
+        privilege
+        for service in catalog.services
+        for privilege in service.privileges
+        if any(p.matches(privilege.action) for p in clause.values) != clause.negated
+    )
+
+
+def _check_actions(statement: Statement, catalog: Catalog) -> None:
+    for pattern in statement.action.values:
+        service = catalog.service(pattern.service) if pattern.service is not None else None
+        if service is not None and not any(pattern.matches(p.action) for p in service.privileges):
+            raise MalformedPolicyDocumentException(
+                f"{statement.label}: {pattern.text} matches no action of the catalog's "
+                f"{service.prefix} service."
+            )
+
+
+def _check_conditions(statement: Statement, catalog: Catalog) -> None:
+    covered = _covered(statement, catalog)
+    listed = tuple(key for privilege in covered for key in _keys_of(privilege))
+    for condition in statement.conditions:
+        key = condition.key
+        prefix = key.split(":", 1)[0].casefold()
+        if prefix == _GLOBAL_PREFIX and _listed(key, GLOBAL_CONDITION_KEYS):
+            continue
+        if prefix != _GLOBAL_PREFIX and catalog.service(prefix) is None:
+            continue
+        if not _listed(key, listed):
+            neither = "is not a global condition key and " if prefix == _GLOBAL_PREFIX else ""
+            raise MalformedPolicyDocumentException(
+                f"{statement.label}: condition key {key} {neither}is not listed in the catalog "
+                f"for any action of {_written(statement.action)}."
+            )
+
+
+def check_policy(policy: PolicyDocument, catalog: Catalog) -> None:
+    """Raise ``MalformedPolicyDocumentException`` at the first entry the catalog refuses."""
+    for statement in policy.statements:
+        _check_actions(statement, catalog)
+        _check_conditions(statement, catalog)

@@ -1,0 +1,108 @@
+"""GetKeyPolicy, PutKeyPolicy and ListKeyPolicies: a key has one policy, named ``default``.
+
+The lockout safety check that ``bypassPolicyLockoutSafetyCheck`` skips needs the policy
+evaluator, so it arrives with enforcement; until then a valid document is stored as given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from api import limits
+from api.calls import Call
+from api.errors import NotFoundException, ValidationException
+from api.keys.model import Key
+from api.keys.store import change_key, read_key
+from api.keys.validation import member_length, member_range
+from api.policy.documents import DEFAULT_POLICY_NAME
+from api.policy.validation import validate_key_policy
+from api.services import Services
+from db.policies import policies_for_keys
+
+# AWS's pattern for PolicyName (Java's \w: ASCII letters, digits and underscore).
+POLICY_NAME_PATTERN = r"[\w]+"
+_POLICY_NAME = re.compile(POLICY_NAME_PATTERN, re.ASCII)
+
+
+@dataclass(frozen=True)
+class KeyPolicy:
+    name: str
+    document: str
+
+
+@dataclass(frozen=True)
+class PolicyNamesPage:
+    """One page of ListKeyPolicies: ``next_marker`` is set exactly when ``truncated``."""
+
+    names: list[str]
+    next_marker: str | None
+
+    @property
+    def truncated(self) -> bool:
+        return self.next_marker is not None
+
+
+def policy_name(name: str | None) -> str:
+    """The name asked for (``default`` when omitted, as AWS does), if it is well formed."""
+    if name is None:
+        return DEFAULT_POLICY_NAME
+    member_length("policyName", name, limits.POLICY_NAME_LENGTH.high, limits.POLICY_NAME_LENGTH.low)
+    if not _POLICY_NAME.fullmatch(name):
+        raise ValidationException(
+            f"1 validation error detected: Value '{name}' at 'policyName' failed to satisfy "
+            f"constraint: Member must satisfy regular expression pattern: {POLICY_NAME_PATTERN}"
+        )
+    return name
+
+
+def require_existing(name: str) -> None:
+    if name != DEFAULT_POLICY_NAME:
+        raise NotFoundException("No such policy exists")
+
+
+async def get_key_policy(
+    services: Services, call: Call, key_id: str, name: str | None = None
+) -> KeyPolicy:
+    wanted = policy_name(name)
+    async with services.pool.acquire() as conn:
+        key = await read_key(conn, call, key_id, "GetKeyPolicy")
+        require_existing(wanted)
+        policies = await policies_for_keys(conn, [key.uuid])
+    return KeyPolicy(name=wanted, document=policies[key.uuid])
+
+
+async def put_key_policy(
+    services: Services, call: Call, key_id: str, document: str, name: str | None = None
+) -> Key:
+    """Replace the key's policy with ``document`` once the catalog accepts it."""
+    wanted = policy_name(name)
+    validate_key_policy(document, services.catalog)
+
+    async def change(key: Key) -> dict[str, Any]:
+        require_existing(wanted)
+        return {"policy": document}
+
+    async with services.pool.acquire() as conn:
+        return await change_key(conn, call, key_id, "PutKeyPolicy", change)
+
+
+async def list_key_policies(
+    services: Services,
+    call: Call,
+    key_id: str,
+    limit: int | None = None,
+    marker: str | None = None,
+) -> PolicyNamesPage:
+    """The key's policy names after ``marker`` (the last name of the previous page)."""
+    size = limits.LIST_LIMIT_DEFAULT if limit is None else limit
+    member_range("limit", size, limits.LIST_LIMIT)
+    if marker is not None:
+        member_length("marker", marker, limits.MARKER_LENGTH.high, limits.MARKER_LENGTH.low)
+    async with services.pool.acquire() as conn:
+        await read_key(conn, call, key_id, "ListKeyPolicies")
+    names = [name for name in (DEFAULT_POLICY_NAME,) if marker is None or name > marker]
+    return PolicyNamesPage(
+        names=names[:size], next_marker=names[size - 1] if len(names) > size else None
+    )

@@ -1,0 +1,218 @@
+"""Reading a key policy document's JSON into the model, refusing what IAM's grammar does not allow.
+
+Only the document's own shape is checked here; whether its actions and condition keys exist is
+the catalog's question (``api.policy.checks``). Refusals name the statement (its index and Sid)
+and the element; where AWS has a message of its own it comes first, so clients that look for it
+still find it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from api.errors import MalformedPolicyDocumentException
+from api.policy.conditions import parse_conditions
+from api.policy.model import (
+    ActionPattern,
+    Clause,
+    Effect,
+    PolicyDocument,
+    Principal,
+    PrincipalType,
+    Statement,
+    Version,
+    statement_label,
+)
+
+NO_PRINCIPAL = "Policy contains a statement with no principal."
+INVALID_PRINCIPALS = "Policy contains a statement with one or more invalid principals."
+
+_DOCUMENT_MEMBERS = frozenset({"Version", "Id", "Statement"})
+_STATEMENT_MEMBERS = frozenset(
+    {
+        "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource",
+        "NotResource", "Condition",
+    }
+)  # fmt: skip
+_ACTION = re.compile(r"\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+")
+_ACCOUNT = r"\d{12}"
+_AWS_PRINCIPAL = re.compile(
+    rf"\*|{_ACCOUNT}|arn:aws:iam::{_ACCOUNT}:(root|user/[^*]+|role/[^*]+)"
+    rf"|arn:aws:sts::{_ACCOUNT}:(assumed-role/[^*/]+/[^*]+|federated-user/[^*]+)"
+)
+_SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)+")
+_PRINCIPAL_FORMS: dict[PrincipalType, re.Pattern[str]] = {
+    PrincipalType.AWS: _AWS_PRINCIPAL,
+    PrincipalType.SERVICE: _SERVICE_PRINCIPAL,
+}
+
+
+def _refuse(label: str, detail: str) -> MalformedPolicyDocumentException:
+    return MalformedPolicyDocumentException(f"{label}: {detail}")
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; IAM refuses an element written twice, where ``json`` keeps the last."""
+    members: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in members:
+            raise MalformedPolicyDocumentException(
+                f'The policy document repeats the element "{name}".'
+            )
+        members[name] = value
+    return members
+
+
+def _strings(label: str, element: str, raw: object) -> tuple[str, ...]:
+    """A string or a non-empty list of strings, as IAM allows for most elements."""
+    items = raw if isinstance(raw, list) else [raw]
+    if not items or not all(isinstance(item, str) and item for item in items):
+        raise _refuse(label, f"{element} must be a string or a non-empty list of strings.")
+    return tuple(items)
+
+
+def _either(label: str, raw: dict[str, Any], element: str) -> tuple[object, bool] | None:
+    """The element or its ``Not`` form (value, negated); None when the statement has neither."""
+    negated = f"Not{element}"
+    if element in raw and negated in raw:
+        raise _refuse(label, f"a statement takes {element} or {negated}, not both.")
+    if element in raw:
+        return raw[element], False
+    if negated in raw:
+        return raw[negated], True
+    return None
+
+
+def _principals(label: str, raw: object) -> tuple[Principal, ...]:
+    if raw == "*":
+        return (Principal(PrincipalType.AWS, "*"),)
+    if not isinstance(raw, dict) or not raw:
+        raise MalformedPolicyDocumentException(
+            f'{INVALID_PRINCIPALS} {label}: a principal is "*" or an object such as '
+            '{"AWS": [...]}.'
+        )
+    principals: list[Principal] = []
+    for written, values in raw.items():
+        kind = next((t for t in PrincipalType if t.value == written), None)
+        if kind is None:
+            raise MalformedPolicyDocumentException(
+                f'{INVALID_PRINCIPALS} {label}: principal type "{written}" is not supported; '
+                'use "AWS" or "Service".'
+            )
+        for value in _strings(label, f"the {written} principal", values):
+            if not _PRINCIPAL_FORMS[kind].fullmatch(value):
+                raise MalformedPolicyDocumentException(
+                    f'{INVALID_PRINCIPALS} {label}: "{value}" is not a valid {written} principal.'
+                )
+            principals.append(Principal(kind, value))
+    return tuple(principals)
+
+
+def _principal(label: str, raw: dict[str, Any]) -> Clause[Principal]:
+    found = _either(label, raw, "Principal")
+    if found is None:
+        raise MalformedPolicyDocumentException(
+            f"{NO_PRINCIPAL} {label} has no Principal or NotPrincipal."
+        )
+    value, negated = found
+    return Clause(_principals(label, value), negated)
+
+
+def _action(label: str, raw: dict[str, Any]) -> Clause[ActionPattern]:
+    found = _either(label, raw, "Action")
+    if found is None:
+        raise _refuse(label, "a statement needs an Action or a NotAction.")
+    value, negated = found
+    patterns = _strings(label, "NotAction" if negated else "Action", value)
+    for pattern in patterns:
+        if not _ACTION.fullmatch(pattern):
+            raise _refuse(label, f'action "{pattern}" is not "*" or of the form service:action.')
+    return Clause(tuple(ActionPattern(p) for p in patterns), negated)
+
+
+def _resource(label: str, raw: dict[str, Any]) -> Clause[str]:
+    """A key policy is about its own key, so AWS accepts only ``"Resource": "*"`` there."""
+    found = _either(label, raw, "Resource")
+    if found is None:
+        raise _refuse(label, "a statement needs a Resource or a NotResource.")
+    value, negated = found
+    resources = _strings(label, "NotResource" if negated else "Resource", value)
+    other = next((r for r in resources if r != "*"), None)
+    if not negated and other is not None:
+        raise _refuse(
+            label, f'Resource in a key policy must be "*" (the key itself), not "{other}".'
+        )
+    return Clause(resources, negated)
+
+
+def _statement(index: int, raw: object) -> Statement:
+    if not isinstance(raw, dict):
+        raise _refuse(statement_label(index, None), "a statement must be a JSON object.")
+    sid = raw.get("Sid")
+    label = statement_label(index, sid if isinstance(sid, str) else None)
+    if sid is not None and not isinstance(sid, str):
+        raise _refuse(label, "Sid must be a string.")
+    unknown = sorted(set(raw) - _STATEMENT_MEMBERS)
+    if unknown:
+        raise _refuse(label, f'"{unknown[0]}" is not an element of a policy statement.')
+    effect = next((e for e in Effect if e.value == raw.get("Effect")), None)
+    if effect is None:
+        raise _refuse(label, 'Effect must be "Allow" or "Deny".')
+    return Statement(
+        index=index,
+        sid=sid,
+        effect=effect,
+        principal=_principal(label, raw),
+        action=_action(label, raw),
+        resource=_resource(label, raw),
+        conditions=parse_conditions(label, raw["Condition"]) if "Condition" in raw else (),
+    )
+
+
+def _version(raw: dict[str, Any]) -> Version:
+    written = raw.get("Version", Version.V2008_10_17.value)
+    version = next((v for v in Version if v.value == written), None)
+    if version is None:
+        raise MalformedPolicyDocumentException(
+            f'Version "{written}" is not a policy language version: use "2012-10-17" '
+            'or "2008-10-17".'
+        )
+    return version
+
+
+def _unique_sids(statements: tuple[Statement, ...]) -> None:
+    seen: dict[str, Statement] = {}
+    for statement in statements:
+        if statement.sid is None:
+            continue
+        first = seen.setdefault(statement.sid, statement)
+        if first is not statement:
+            raise _refuse(statement.label, f"its Sid is also the Sid of Statement[{first.index}].")
+
+
+def parse_policy(document: str) -> PolicyDocument:
+    """The document's model, or ``MalformedPolicyDocumentException`` saying what is wrong."""
+    try:
+        raw = json.loads(document, object_pairs_hook=_unique_members)
+    except ValueError:
+        raise MalformedPolicyDocumentException("The policy document is not valid JSON.") from None
+    if not isinstance(raw, dict):
+        raise MalformedPolicyDocumentException("The policy document must be a JSON object.")
+    unknown = sorted(set(raw) - _DOCUMENT_MEMBERS)
+    if unknown:
+        raise MalformedPolicyDocumentException(
+            f'"{unknown[0]}" is not an element of a policy document.'
+        )
+    version = _version(raw)
+    policy_id = raw.get("Id")
+    if policy_id is not None and not isinstance(policy_id, str):
+        raise MalformedPolicyDocumentException("Id must be a string.")
+    listed = raw.get("Statement")
+    items = listed if isinstance(listed, list) else [listed] if listed is not None else []
+    if not items:
+        raise MalformedPolicyDocumentException("The policy document has no Statement.")
+    statements = tuple(_statement(index, item) for index, item in enumerate(items))
+    _unique_sids(statements)
+    return PolicyDocument(version=version, id=policy_id, statements=statements)
