@@ -141,3 +141,16 @@ class CustomKeyStoreHasCMKsException(KeygraphError):
 
 class CloudHsmClusterInvalidConfigurationException(KeygraphError):
     code = "CloudHsmClusterInvalidConfigurationException"
+
+
+class NotAuthorizedException(KeygraphError):
+    """What AWS answers to a name in a namespace reserved for AWS (``alias/aws/``)."""
+
+    code = "NotAuthorizedException"
+
+
+class CloudHsmClusterInUseException(KeygraphError):
+    """keygraph's reading: the PKCS#11 token is already another custom key store's (or the
+    service's own HSM token)."""
+
+    code = "CloudHsmClusterInUseException"

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 import asyncpg
+
+
+@dataclass(frozen=True)
+class TagRow:
+    key_id: uuid.UUID
+    tag_key: str
+    tag_value: str
+
+
+def tag_row(record: asyncpg.Record) -> TagRow:
+    return TagRow(**dict(record))
 
 
 async def upsert_tags(
@@ -17,3 +29,43 @@ async def upsert_tags(
         "ON CONFLICT (key_id, tag_key) DO UPDATE SET tag_value = EXCLUDED.tag_value",
         [(key_id, key, value) for key, value in tags],
     )
+
+
+async def delete_tags(conn: asyncpg.Connection, key_id: uuid.UUID, tag_keys: list[str]) -> None:
+    await conn.execute(
+        "DELETE FROM key_tags WHERE key_id = $1 AND tag_key = ANY($2::text[])", key_id, tag_keys
+    )
+
+
+async def count_other_tags(conn: asyncpg.Connection, key_id: uuid.UUID, tag_keys: list[str]) -> int:
+    """How many of the key's tags have a key other than ``tag_keys``."""
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM key_tags WHERE key_id = $1 AND NOT (tag_key = ANY($2::text[]))",
+        key_id,
+        tag_keys,
+    )
+    return count
+
+
+async def list_tags(
+    conn: asyncpg.Connection, key_id: uuid.UUID, after: str | None, limit: int
+) -> list[TagRow]:
+    """A key's tags in tag-key order, ``limit`` of them after ``after``."""
+    records = await conn.fetch(
+        "SELECT key_id, tag_key, tag_value FROM key_tags "
+        "WHERE key_id = $1 AND ($2::text IS NULL OR tag_key > $2) ORDER BY tag_key LIMIT $3",
+        key_id,
+        after,
+        limit,
+    )
+    return [tag_row(record) for record in records]
+
+
+async def tags_of_keys(conn: asyncpg.Connection, key_ids: list[uuid.UUID]) -> list[TagRow]:
+    """The tags of all ``key_ids`` in one statement, ordered by key then tag key."""
+    records = await conn.fetch(
+        "SELECT key_id, tag_key, tag_value FROM key_tags "
+        "WHERE key_id = ANY($1::uuid[]) ORDER BY key_id, tag_key",
+        key_ids,
+    )
+    return [tag_row(record) for record in records]

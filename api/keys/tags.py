@@ -1,15 +1,28 @@
-"""Tags on keys, with AWS's rules: key 1–128 characters, value 0–256, no ``aws:`` prefix in any
-case, no duplicate keys in one request, at most 50 on a key."""
+"""Tags on keys: TagResource, UntagResource, ListResourceTags, and the tags of CreateKey.
+
+AWS's rules: a tag key has 1 to 128 characters and a value 0 to 256 (the API model's lengths, so a
+``ValidationException`` naming the member), no key begins with ``aws:`` in any case, no key repeats
+in one request, and a key carries at most 50 tags, counted after the change (``TagException``).
+Tagging an existing tag key replaces its value. Changes go through ``change_key``, so the state
+table decides and the key's row lock makes the count exact under concurrent tagging.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 
 from api import limits
-from api.errors import TagException
+from api.calls import Call
+from api.errors import InvalidMarkerException, TagException, ValidationException
+from api.keys.model import Key
+from api.keys.store import change_key, read_key
+from api.keys.validation import member_range
+from api.services import Services
 from db import tags as rows
 
 
@@ -19,33 +32,124 @@ class Tag:
     value: str
 
 
-def validate_tag_key(key: str) -> str:
-    if len(key) not in limits.TAG_KEY_LENGTH:
-        raise TagException(
-            f"Tag key must be between {limits.TAG_KEY_LENGTH.low} and "
-            f"{limits.TAG_KEY_LENGTH.high} characters."
-        )
-    if key.lower().startswith("aws:"):
-        raise TagException("Tags beginning with aws: are reserved.")
-    return key
+@dataclass(frozen=True)
+class TagPage:
+    """One page of ListResourceTags: ``next_marker`` is set exactly when ``truncated``."""
+
+    tags: list[Tag]
+    next_marker: str | None
+
+    @property
+    def truncated(self) -> bool:
+        return self.next_marker is not None
+
+
+def _length(member: str, value: str, allowed: limits.Range) -> None:
+    """The API model's length check, worded as AWS words it (tags are not secret)."""
+    if len(value) < allowed.low:
+        bound = f"greater than or equal to {allowed.low}"
+    elif len(value) > allowed.high:
+        bound = f"less than or equal to {allowed.high}"
+    else:
+        return
+    raise ValidationException(
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
+        f"constraint: Member must have length {bound}"
+    )
+
+
+def validate_tag_keys(tag_keys: list[str]) -> list[str]:
+    """The TagKeys of UntagResource: lengths only, as AWS checks nothing more there."""
+    for position, key in enumerate(tag_keys, start=1):
+        _length(f"tagKeys.{position}.member", key, limits.TAG_KEY_LENGTH)
+    return tag_keys
 
 
 def validate_tags(tags: list[Tag]) -> list[Tag]:
-    """The tags of one request, checked together."""
-    seen: set[str] = set()
-    for tag in tags:
-        validate_tag_key(tag.key)
-        if len(tag.value) not in limits.TAG_VALUE_LENGTH:
-            raise TagException(
-                f"Tag value must be at most {limits.TAG_VALUE_LENGTH.high} characters."
-            )
-        if tag.key in seen:
-            raise TagException(f"Duplicate tag key {tag.key}.")
-        seen.add(tag.key)
+    """The tags of one request, checked together: lengths first (the API model), then AWS's
+    tag rules. The per-key total is checked where the key's other tags are known."""
+    for position, tag in enumerate(tags, start=1):
+        _length(f"tags.{position}.member.tagKey", tag.key, limits.TAG_KEY_LENGTH)
+        _length(f"tags.{position}.member.tagValue", tag.value, limits.TAG_VALUE_LENGTH)
+    if len({tag.key for tag in tags}) < len(tags):
+        raise TagException("Duplicate tag keys")
     if len(tags) > limits.TAGS_PER_KEY:
-        raise TagException(f"A key can have at most {limits.TAGS_PER_KEY} tags.")
+        raise _too_many()
+    if any(tag.key.lower().startswith("aws:") for tag in tags):
+        raise TagException("Tags beginning with aws: are reserved")
     return tags
+
+
+def _too_many() -> TagException:
+    return TagException("Too many tags")
+
+
+def to_tag(row: rows.TagRow) -> Tag:
+    return Tag(key=row.tag_key, value=row.tag_value)
 
 
 async def insert_tags(conn: asyncpg.Connection, key_id: uuid.UUID, tags: list[Tag]) -> None:
     await rows.upsert_tags(conn, key_id, [(tag.key, tag.value) for tag in tags])
+
+
+async def tag_resource(services: Services, call: Call, key_id: str, tags: list[Tag]) -> Key:
+    """Add the tags, replacing the values of tag keys the key has already; returns the key."""
+    validate_tags(tags)
+
+    async with services.pool.acquire() as conn:
+
+        async def change(key: Key) -> dict[str, Any]:
+            others = await rows.count_other_tags(conn, key.uuid, [tag.key for tag in tags])
+            if others + len(tags) > limits.TAGS_PER_KEY:
+                raise _too_many()
+            await insert_tags(conn, key.uuid, tags)
+            return {}
+
+        return await change_key(conn, call, key_id, "TagResource", change)
+
+
+async def untag_resource(services: Services, call: Call, key_id: str, tag_keys: list[str]) -> Key:
+    """Remove the tags with these keys; keys the key has no tag for are ignored, as in AWS."""
+    validate_tag_keys(tag_keys)
+
+    async with services.pool.acquire() as conn:
+
+        async def change(key: Key) -> dict[str, Any]:
+            await rows.delete_tags(conn, key.uuid, tag_keys)
+            return {}
+
+        return await change_key(conn, call, key_id, "UntagResource", change)
+
+
+async def list_resource_tags(
+    services: Services,
+    call: Call,
+    key_id: str,
+    limit: int | None = None,
+    marker: str | None = None,
+) -> TagPage:
+    """A key's tags in tag-key order; ``marker`` is the last tag key seen."""
+    # A key has at most 50 tags, so AWS's page maximum of 50 needs no enforcing here.
+    size = (
+        limits.LIST_LIMIT_DEFAULT
+        if limit is None
+        else member_range("limit", limit, limits.LIST_LIMIT)
+    )
+    if marker is not None and len(marker) not in limits.TAG_KEY_LENGTH:
+        raise InvalidMarkerException("The marker is not valid.")
+    async with services.pool.acquire() as conn:
+        key = await read_key(conn, call, key_id, "ListResourceTags")
+        found = await rows.list_tags(conn, key.uuid, marker, size + 1)
+    tags = [to_tag(row) for row in found[:size]]
+    return TagPage(tags=tags, next_marker=tags[-1].key if len(found) > size else None)
+
+
+async def tags_for_keys(
+    conn: asyncpg.Connection, key_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Tag]]:
+    """Each key's tags in tag-key order (empty for a key without any), in one SQL statement:
+    the batch behind the ``Key.tags`` DataLoader."""
+    found: dict[uuid.UUID, list[Tag]] = defaultdict(list)
+    for row in await rows.tags_of_keys(conn, key_ids):
+        found[row.key_id].append(to_tag(row))
+    return {key_id: found[key_id] for key_id in key_ids}
