@@ -6,22 +6,25 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.settings import Limits
+from schema.aliases import AliasesMutation, AliasesQuery
 from schema.catalog import CatalogQuery
+from schema.deletion import DeletionMutation, DeletionQuery
 from schema.documents import CachedDocuments, DocumentCache
 from schema.errors import AwsErrors
-from schema.aliases import AliasesMutation, AliasesQuery
-from schema.deletion import DeletionMutation, DeletionQuery
+from schema.graph import GraphQuery
 from schema.identity import IdentityQuery
 from schema.imports import ImportsMutation, ImportsQuery
 from schema.keys import KeysMutation, KeysQuery
 from schema.keystores import KeyStoresMutation, KeyStoresQuery
+from schema.observe import ObserveOperations
 from schema.policies import PoliciesMutation, PoliciesQuery
 from schema.rotation import RotationMutation, RotationQuery
+from schema.scalars import SCALARS
 from schema.tags import TagsMutation, TagsQuery
-from schema.observe import ObserveOperations
 
 
 @strawberry.type(description="Read and List actions of the catalog, and the catalog itself.")
@@ -29,6 +32,7 @@ class Query(
     IdentityQuery,
     CatalogQuery,
     KeysQuery,
+    GraphQuery,
     AliasesQuery,
     TagsQuery,
     PoliciesQuery,
@@ -73,6 +77,7 @@ def build_schema(limits: Limits | None = None) -> KeygraphSchema:
         documents,
         query=Query,
         mutation=Mutation,
+        config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             lambda: CachedDocuments(documents),
             AwsErrors,

@@ -11,6 +11,7 @@ from api.catalog import Catalog
 from api.keys.ids import Scope
 from api.principals import Principal
 from api.services import Services
+from schema.loaders import Loaders
 
 
 @dataclass
@@ -20,6 +21,10 @@ class Context:
     services: Services
     # Root fields this request ran, for the request log line (filled in by ObserveOperations).
     operations: list[str] = field(default_factory=list)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.services.pool)
 
     @property
     def catalog(self) -> Catalog:

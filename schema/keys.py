@@ -87,17 +87,6 @@ class KeyMetadata:
         )
 
 
-@strawberry.type(description="A key in a list, and the way into everything about it.")
-class Key:
-    key_id: str
-    key_arn: str
-    key_metadata: KeyMetadata
-
-    @classmethod
-    def of(cls, key: ApiKey) -> Key:
-        return cls(key_id=key.key_id, key_arn=key.arn, key_metadata=KeyMetadata.of(key))
-
-
 @strawberry.input(description="A tag as AWS spells it.")
 class TagInput:
     tag_key: str
@@ -139,19 +128,6 @@ class DescribeKeyInput(KeyIdInput):
 @strawberry.type
 class DescribeKeyResult:
     key_metadata: KeyMetadata
-
-
-@strawberry.input
-class ListKeysInput:
-    limit: int | None = None
-    marker: str | None = None
-
-
-@strawberry.type
-class ListKeysResult:
-    keys: list[Key]
-    next_marker: str | None
-    truncated: bool
 
 
 @strawberry.type(description="The key after the change (AWS's response has no members).")
@@ -215,19 +191,6 @@ async def describe_key_resolver(info: GraphQLInfo, input: DescribeKeyInput) -> D
     return DescribeKeyResult(key_metadata=KeyMetadata.of(key))
 
 
-async def list_keys_resolver(
-    info: GraphQLInfo, input: ListKeysInput | None = None
-) -> ListKeysResult:
-    given = input or ListKeysInput()
-    context = info.context
-    page = await lifecycle.list_keys(context.services, context.call(), given.limit, given.marker)
-    return ListKeysResult(
-        keys=[Key.of(key) for key in page.keys],
-        next_marker=page.next_marker,
-        truncated=page.truncated,
-    )
-
-
 async def enable_key_resolver(info: GraphQLInfo, input: EnableKeyInput) -> EnableKeyResult:
     context = info.context
     key = await lifecycle.enable_key(context.services, context.call(), input.key_id)
@@ -253,7 +216,6 @@ async def update_key_description_resolver(
 @strawberry.type
 class KeysQuery:
     describe_key: DescribeKeyResult = strawberry.field(resolver=describe_key_resolver)
-    list_keys: ListKeysResult = strawberry.field(resolver=list_keys_resolver)
 
 
 @strawberry.type

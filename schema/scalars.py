@@ -8,22 +8,10 @@ import json
 from typing import NewType
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
-Base64 = strawberry.scalar(
-    NewType("Base64", bytes),
-    name="Base64",
-    description="Binary data, base64 with the standard alphabet and padding.",
-    serialize=lambda value: binascii.b2a_base64(value, newline=False).decode("ascii"),
-    parse_value=lambda value: parse_base64(value),
-)
-
-StringMap = strawberry.scalar(
-    NewType("StringMap", dict),
-    name="StringMap",
-    description="A JSON object whose values are strings, such as an encryption context.",
-    serialize=lambda value: dict(value),
-    parse_value=lambda value: parse_string_map(value),
-)
+Base64 = NewType("Base64", bytes)
+StringMap = NewType("StringMap", dict)  # type: ignore[type-arg]
 
 
 def parse_base64(value: object) -> bytes:
@@ -46,3 +34,23 @@ def parse_string_map(value: object) -> dict[str, str]:
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise ValueError("StringMap keys and values must be strings")
     return dict(value)
+
+
+def serialize_base64(value: bytes) -> str:
+    return binascii.b2a_base64(value, newline=False).decode("ascii")
+
+
+SCALARS: dict[object, ScalarDefinition] = {
+    Base64: strawberry.scalar(
+        name="Base64",
+        description="Binary data, base64 with the standard alphabet and padding.",
+        serialize=serialize_base64,
+        parse_value=parse_base64,
+    ),
+    StringMap: strawberry.scalar(
+        name="StringMap",
+        description="A JSON object whose values are strings, such as an encryption context.",
+        serialize=dict,
+        parse_value=parse_string_map,
+    ),
+}

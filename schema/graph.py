@@ -1,0 +1,87 @@
+"""The navigable graph: a ``Key`` with its aliases, tags and policy, and ``listKeys`` that returns
+keys. Nested fields load through per-request DataLoaders (``schema.loaders``), one SQL statement
+per field per page, whatever the page size."""
+
+from __future__ import annotations
+
+import uuid
+
+import strawberry
+
+from api.keys import lifecycle
+from api.keys.aliases import aliases_for_keys
+from api.keys.model import Key as ApiKey
+from api.keys.tags import tags_for_keys
+from db.policies import policies_for_keys
+from schema.aliases import AliasListEntry
+from schema.keys import GraphQLInfo, KeyMetadata
+from schema.tags import Tag
+
+
+async def key_aliases(root: Key, info: GraphQLInfo) -> list[AliasListEntry]:
+    found = await info.context.loaders.of(aliases_for_keys).load(root.uuid)
+    return [AliasListEntry.of(alias) for alias in found or []]
+
+
+async def key_tags(root: Key, info: GraphQLInfo) -> list[Tag]:
+    found = await info.context.loaders.of(tags_for_keys).load(root.uuid)
+    return [Tag.of(tag) for tag in found or []]
+
+
+async def key_policy(root: Key, info: GraphQLInfo) -> str:
+    return await info.context.loaders.of(policies_for_keys).load(root.uuid) or ""
+
+
+@strawberry.type(description="A key in a list, and the way into everything about it.")
+class Key:
+    key_id: str
+    key_arn: str
+    key_metadata: KeyMetadata
+    aliases: list[AliasListEntry] = strawberry.field(
+        resolver=key_aliases, description="The key's aliases, in name order."
+    )
+    tags: list[Tag] = strawberry.field(
+        resolver=key_tags, description="The key's tags, in tag-key order."
+    )
+    policy: str = strawberry.field(
+        resolver=key_policy, description="The key's policy document (the policy named default)."
+    )
+
+    @classmethod
+    def of(cls, key: ApiKey) -> Key:
+        return cls(key_id=key.key_id, key_arn=key.arn, key_metadata=KeyMetadata.of(key))
+
+    @property
+    def uuid(self) -> uuid.UUID:
+        return uuid.UUID(self.key_id)
+
+
+@strawberry.input
+class ListKeysInput:
+    limit: int | None = None
+    marker: str | None = None
+
+
+@strawberry.type
+class ListKeysResult:
+    keys: list[Key]
+    next_marker: str | None
+    truncated: bool
+
+
+async def list_keys_resolver(
+    info: GraphQLInfo, input: ListKeysInput | None = None
+) -> ListKeysResult:
+    given = input or ListKeysInput()
+    context = info.context
+    page = await lifecycle.list_keys(context.services, context.call(), given.limit, given.marker)
+    return ListKeysResult(
+        keys=[Key.of(key) for key in page.keys],
+        next_marker=page.next_marker,
+        truncated=page.truncated,
+    )
+
+
+@strawberry.type
+class GraphQuery:
+    list_keys: ListKeysResult = strawberry.field(resolver=list_keys_resolver)

@@ -1,0 +1,85 @@
+"""The navigable graph: a page of keys with their aliases, tags and policy costs a fixed number
+of SQL statements, whatever the page size (DataLoaders batch each nested field)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import httpx
+import pytest
+
+from api.services import Services
+from tests.graphql_client import gql
+
+# What asyncpg's pool sends when a connection goes back: housekeeping, not the app's queries.
+POOL_RESET = "SELECT pg_advisory_unlock_all();"
+PAGE = """
+query($limit: Int) {
+  listKeys(input: {limit: $limit}) {
+    keys { keyId aliases { aliasName } tags { tagKey tagValue } policy }
+  }
+}"""
+
+
+@pytest.fixture
+async def counted(services: Services) -> AsyncIterator[list[str]]:
+    """Every statement the app sends from now on, through a pool that logs them."""
+    statements: list[str] = []
+
+    def log(record: asyncpg.connection.LoggedQuery) -> None:
+        if not record.query.startswith(POOL_RESET):
+            statements.append(record.query)
+
+    async def log_queries(conn: asyncpg.Connection) -> None:
+        conn.add_query_logger(log)
+
+    original = services.pool
+    services.pool = await asyncpg.create_pool(
+        services.settings.database_url, min_size=1, max_size=4, init=log_queries
+    )
+    try:
+        yield statements
+    finally:
+        await services.pool.close()
+        services.pool = original
+
+
+async def make_keys(client: httpx.AsyncClient, count: int) -> None:
+    for index in range(count):
+        data = await gql(
+            client,
+            """mutation($tags: [TagInput!]!) { createKey(input: {tags: $tags}) {
+                 keyMetadata { keyId } } }""",
+            {"tags": [{"tagKey": "team", "tagValue": f"t{index}"},
+                      {"tagKey": "env", "tagValue": "test"}]},
+        )  # fmt: skip
+        key_id = data["createKey"]["keyMetadata"]["keyId"]
+        await gql(
+            client,
+            """mutation($name: String!, $key: String!) {
+                 createAlias(input: {aliasName: $name, targetKeyId: $key}) { keyMetadata { keyId } }
+               }""",
+            {"name": f"alias/k{index:03d}", "key": key_id},
+        )
+
+
+async def test_nested_fields_cost_the_same_for_5_or_50_keys(
+    client: httpx.AsyncClient, counted: list[str]
+) -> None:
+    await make_keys(client, 50)
+    await gql(client, PAGE, {"limit": 50})  # first use prepares statements on the connections
+    costs = {}
+    for limit in (5, 50):
+        counted.clear()
+        data = await gql(client, PAGE, {"limit": limit})
+        keys = data["listKeys"]["keys"]
+        assert len(keys) == limit
+        for key in keys:
+            assert len(key["aliases"]) == 1
+            assert {tag["tagKey"] for tag in key["tags"]} == {"team", "env"}
+            assert '"kms:*"' in key["policy"]
+        costs[limit] = len(counted)
+    assert costs[50] == costs[5], counted
+    # token lookup, key ids, keys, then one statement each for aliases, tags and policies
+    assert costs[5] == 6
