@@ -20,6 +20,7 @@ import asyncpg
 import hsm
 from api.catalog import Catalog, load_catalog
 from api.clock import Clock, utc_now
+from api.keys.cache import KeyCache, KeyChangeListener
 from api.metrics import Metrics
 from api.principals import IssuedToken, Principal, authenticate, create_principal, find_principal
 from api.principals import issue_token as issue_principal_token
@@ -43,9 +44,12 @@ class Services:
     catalog: Catalog
     metrics: Metrics
     readiness: ReadinessProbe
+    key_cache: KeyCache
+    key_listener: KeyChangeListener
     clock: Clock = utc_now
 
     async def aclose(self) -> None:
+        await self.key_listener.stop()
         await self.hsm.aclose()
         await self.pool.close()
 
@@ -68,6 +72,7 @@ async def start_services(settings: Settings) -> Services:
     except BaseException:
         await pool.close()
         raise
+    key_cache = KeyCache()
     services = Services(
         settings=settings,
         pool=pool,
@@ -75,8 +80,11 @@ async def start_services(settings: Settings) -> Services:
         catalog=load_catalog(),
         metrics=Metrics(),
         readiness=ReadinessProbe({"database": _database_check(pool), "hsm": token.self_test}),
+        key_cache=key_cache,
+        key_listener=KeyChangeListener(settings.database_url, key_cache),
     )
     try:
+        await services.key_listener.start()
         async with pool.acquire() as conn:
             async with advisory_lock(conn, _DOMAIN_KEY_LOCK):
                 await token.ensure_domain_key()

@@ -17,7 +17,9 @@ from api.keys.model import alias_arn, key_arn
 from db import aliases as alias_rows
 from db import keys as key_rows
 
-_KEY_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_KEY_ID = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
 _KEY_ARN = re.compile(r"^arn:aws:kms:([a-z0-9-]+):([0-9]{12}):key/(.+)$")
 _ALIAS_ARN = re.compile(r"^arn:aws:kms:([a-z0-9-]+):([0-9]{12}):(alias/.+)$")
 
@@ -35,20 +37,41 @@ def invalid(text: str) -> NotFoundException:
 
 
 def absent(scope: Scope, key_id: str) -> NotFoundException:
-    return NotFoundException(f"Key '{key_arn(scope.region, scope.account_id, key_id)}' does not exist")
+    return NotFoundException(
+        f"Key '{key_arn(scope.region, scope.account_id, key_id)}' does not exist"
+    )
 
 
 def parse_key_uuid(text: str) -> uuid.UUID | None:
     return uuid.UUID(text) if _KEY_ID.match(text) else None
 
 
-async def resolve_key_id(conn: asyncpg.Connection, scope: Scope, text: str) -> uuid.UUID:
-    """The id of the key ``text`` names; ``NotFoundException`` in AWS's words otherwise."""
+@dataclass(frozen=True)
+class AliasRef:
+    """A ``keyId`` naming an alias of the scope, to be looked up."""
+
+    alias_name: str
+
+
+# What a ``keyId`` names inside the scope: a key by its id, or an alias.
+KeyRef = uuid.UUID | AliasRef
+
+
+def alias_not_found(named: Scope, name: str) -> NotFoundException:
+    return NotFoundException(
+        f"Alias {alias_arn(named.region, named.account_id, name)} is not found."
+    )
+
+
+def parse_key_ref(scope: Scope, text: str) -> KeyRef:
+    """Read a ``keyId`` without the database; malformed or foreign ids fail here."""
     if text.startswith("alias/"):
-        return await _alias_target(conn, scope, scope, text)
+        return AliasRef(text)
     if match := _ALIAS_ARN.match(text):
         region, account_id, name = match.groups()
-        return await _alias_target(conn, scope, Scope(account_id, region), name)
+        if Scope(account_id, region) != scope:
+            raise alias_not_found(Scope(account_id, region), name)
+        return AliasRef(name)
     if match := _KEY_ARN.match(text):
         region, account_id, raw_id = match.groups()
         key_id = parse_key_uuid(raw_id)
@@ -56,28 +79,22 @@ async def resolve_key_id(conn: asyncpg.Connection, scope: Scope, text: str) -> u
             raise invalid(text)
         if Scope(account_id, region) != scope:
             raise NotFoundException(f"Key '{text}' does not exist")
-        return await _existing(conn, scope, key_id)
+        return key_id
     key_id = parse_key_uuid(text)
     if key_id is None:
         raise invalid(text)
-    return await _existing(conn, scope, key_id)
-
-
-async def _existing(conn: asyncpg.Connection, scope: Scope, key_id: uuid.UUID) -> uuid.UUID:
-    row = await key_rows.find_key(conn, key_id)
-    if row is None or row.account_id != scope.account_id or row.region != scope.region:
-        raise absent(scope, str(key_id))
     return key_id
 
 
-async def _alias_target(
-    conn: asyncpg.Connection, scope: Scope, named: Scope, name: str
-) -> uuid.UUID:
-    target = None
-    if named == scope:
-        target = await alias_rows.alias_target(conn, scope.account_id, scope.region, name)
-    if target is None:
-        raise NotFoundException(
-            f"Alias {alias_arn(named.region, named.account_id, name)} is not found."
-        )
-    return target
+async def resolve_key_id(conn: asyncpg.Connection, scope: Scope, text: str) -> uuid.UUID:
+    """The id of the key ``text`` names; ``NotFoundException`` in AWS's words otherwise."""
+    ref = parse_key_ref(scope, text)
+    if isinstance(ref, AliasRef):
+        target = await alias_rows.alias_target(conn, scope.account_id, scope.region, ref.alias_name)
+        if target is None:
+            raise alias_not_found(scope, ref.alias_name)
+        return target
+    row = await key_rows.find_key(conn, ref)
+    if row is None or row.account_id != scope.account_id or row.region != scope.region:
+        raise absent(scope, str(ref))
+    return ref

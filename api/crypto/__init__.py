@@ -1,0 +1,1 @@
+"""Cryptographic operations on keys: every one runs inside the HSM through ``hsm``."""

@@ -1,0 +1,99 @@
+"""The keys and key material a cryptographic call needs, checked and ready for the HSM.
+
+Every crypto operation starts here: resolve the ``keyId``, check the key state table and the key
+usage for the action, then fetch the wrapped material. This is the hot path, so both come from the
+process's ``KeyCache`` when it has them (kept fresh by change notifications, see
+``api.keys.cache``); a miss costs one query and fills the cache.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from api.calls import Call
+from api.keys.ids import AliasRef, absent, alias_not_found, parse_key_ref
+from api.keys.model import Key
+from api.keys.states import require_state
+from api.keys.store import to_key
+from api.keys.usage import require_usage
+from api.services import Services
+from db import aliases as alias_rows
+from db import keys as rows
+from hsm import WrappedKey
+
+
+@dataclass(frozen=True)
+class Material:
+    """One version of a key's material, wrapped: what the HSM unwraps to use it."""
+
+    material_id: str
+    wrapped: WrappedKey
+
+
+class MaterialNotFound(Exception):
+    """The key has no material version with this id (deleted, or never this key's)."""
+
+
+async def usable_key(services: Services, call: Call, key_id: str, action: str) -> Key:
+    """The key ``key_id`` names, if ``action`` may use it now (state table, then usage)."""
+    key = await cached_key(services, call, key_id)
+    require_state(action, key)
+    require_usage(action, key)
+    return key
+
+
+async def cached_key(services: Services, call: Call, key_id: str) -> Key:
+    """The key ``key_id`` names (any accepted form), from the cache when it is there."""
+    scope = call.scope
+    ref = parse_key_ref(scope, key_id)
+    if isinstance(ref, AliasRef):
+        ref = await _alias_target(services, call, ref.alias_name)
+    cache = services.key_cache
+    key = cache.key(ref)
+    if key is None:
+        since = cache.generation
+        async with services.pool.acquire() as conn:
+            row = await rows.find_key(conn, ref)
+        if row is None:
+            raise absent(scope, str(ref))
+        key = to_key(row)
+        cache.put_key(key, since)
+    if (key.account_id, key.region) != (scope.account_id, scope.region):
+        raise absent(scope, str(ref))
+    return key
+
+
+async def _alias_target(services: Services, call: Call, name: str) -> uuid.UUID:
+    scope, cache = call.scope, services.key_cache
+    target = cache.alias(scope.account_id, scope.region, name)
+    if target is None:
+        since = cache.generation
+        async with services.pool.acquire() as conn:
+            target = await alias_rows.alias_target(conn, scope.account_id, scope.region, name)
+        if target is None:
+            raise alias_not_found(scope, name)
+        cache.put_alias(scope.account_id, scope.region, name, target, since)
+    return target
+
+
+async def material_of(services: Services, key: Key, material_id: str | None = None) -> Material:
+    """A version of the key's material: the current one unless ``material_id`` names another.
+
+    Raises ``MaterialNotFound`` when the key has no such version; for a ciphertext naming a
+    deleted version the caller turns that into InvalidCiphertextException.
+    """
+    wanted = material_id or key.current_material_id
+    if wanted is None:
+        raise MaterialNotFound(key.key_id)
+    cache = services.key_cache
+    wrapped = cache.material(key.uuid, wanted)
+    if wrapped is None:
+        since = cache.generation
+        async with services.pool.acquire() as conn:
+            row = await rows.find_material(conn, key.uuid, wanted)
+        if row is None:
+            raise MaterialNotFound(wanted)
+        wrapped = WrappedKey(key.spec, row.wrapped, row.public_key)
+        cache.put_material(key.uuid, wanted, wrapped, since)
+    return Material(wanted, wrapped)

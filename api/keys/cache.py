@@ -1,0 +1,190 @@
+"""Keys, alias targets and wrapped material cached per process, dropped when a key changes.
+
+The crypto hot path must not read Postgres on every call, yet a key disabled in one process must
+stop working in every process within a second. Every change to keys, material, aliases or custom
+key stores fires ``NOTIFY keygraph_keys`` (a trigger, migration 0003); each process listens on a
+dedicated connection and evicts what the notification names. NOTIFY is lost while the listening
+connection is down, so the cache serves nothing until the listener is back, and is flushed then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Generic, TypeVar
+
+import asyncpg
+
+from api.keys.model import Key
+from hsm import WrappedKey
+
+log = logging.getLogger("keygraph.keycache")
+
+CHANNEL = "keygraph_keys"
+LISTENER_APPLICATION_NAME = "keygraph-key-listener"
+EVERYTHING = "*"
+RECONNECT_SECONDS = 0.5
+# How often the listening connection is probed: a connection that died silently is noticed
+# within this time (plus the probe's timeout), and the cache stops serving meanwhile.
+HEARTBEAT_SECONDS = 2.0
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _Lru(Generic[K, V]):
+    """A bounded mapping that forgets the least recently used entry first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[K, V] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: K) -> V | None:
+        value = self._entries.get(key)
+        if value is not None:
+            self._entries.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def drop(self, key: K) -> None:
+        self._entries.pop(key, None)
+
+    def drop_where(self, first: object) -> None:
+        """Drop every entry whose key is a tuple starting with ``first``."""
+        for key in [key for key in self._entries if isinstance(key, tuple) and key[0] == first]:
+            del self._entries[key]
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+class KeyCache:
+    """What this process knows about keys; ``live`` is false while changes could be missed.
+
+    A reader takes ``generation`` before reading the database and passes it to ``put_*``: if a
+    change was announced in between, what it read may be stale and is not cached.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.live = False
+        self.generation = 0
+        self._keys: _Lru[uuid.UUID, Key] = _Lru(size)
+        self._aliases: _Lru[tuple[str, str, str], uuid.UUID] = _Lru(size)
+        self._materials: _Lru[tuple[uuid.UUID, str], WrappedKey] = _Lru(size)
+
+    def key(self, key_id: uuid.UUID) -> Key | None:
+        return self._keys.get(key_id) if self.live else None
+
+    def _fresh(self, since: int) -> bool:
+        return self.live and since == self.generation
+
+    def put_key(self, key: Key, since: int) -> None:
+        if self._fresh(since):
+            self._keys.put(key.uuid, key)
+
+    def alias(self, account_id: str, region: str, name: str) -> uuid.UUID | None:
+        return self._aliases.get((account_id, region, name)) if self.live else None
+
+    def put_alias(
+        self, account_id: str, region: str, name: str, key_id: uuid.UUID, since: int
+    ) -> None:
+        if self._fresh(since):
+            self._aliases.put((account_id, region, name), key_id)
+
+    def material(self, key_id: uuid.UUID, material_id: str) -> WrappedKey | None:
+        return self._materials.get((key_id, material_id)) if self.live else None
+
+    def put_material(
+        self, key_id: uuid.UUID, material_id: str, wrapped: WrappedKey, since: int
+    ) -> None:
+        if self._fresh(since):
+            self._materials.put((key_id, material_id), wrapped)
+
+    def changed(self, payload: str) -> None:
+        """A notification: drop the key it names (or everything), and every alias target."""
+        self.generation += 1
+        self._aliases.clear()
+        if payload == EVERYTHING:
+            self.flush()
+            return
+        try:
+            key_id = uuid.UUID(payload)
+        except ValueError:
+            self.flush()
+            return
+        self._keys.drop(key_id)
+        self._materials.drop_where(key_id)
+
+    def flush(self) -> None:
+        self.generation += 1
+        self._keys.clear()
+        self._aliases.clear()
+        self._materials.clear()
+
+
+class KeyChangeListener:
+    """Keeps a LISTEN connection open for the cache, reconnecting (and flushing) when it drops."""
+
+    def __init__(self, dsn: str, cache: KeyCache) -> None:
+        self._dsn = dsn
+        self._cache = cache
+        self._task: asyncio.Task[None] | None = None
+        self._lost = asyncio.Event()
+        self._ready = asyncio.Event()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="keygraph-key-listener")
+        await asyncio.wait_for(self._ready.wait(), timeout=10)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._cache.live = False
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._listen_once()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("key change listener lost: %s", type(exc).__name__)
+            self._cache.live = False
+            self._cache.flush()
+            await asyncio.sleep(RECONNECT_SECONDS)
+
+    async def _listen_once(self) -> None:
+        conn = await asyncpg.connect(
+            self._dsn, server_settings={"application_name": LISTENER_APPLICATION_NAME}
+        )
+        try:
+            self._lost.clear()
+            conn.add_termination_listener(lambda _: self._lost.set())
+            await conn.add_listener(CHANNEL, self._notified)
+            # Anything cached before this point may have missed a change: start clean.
+            self._cache.flush()
+            self._cache.live = True
+            self._ready.set()
+            while not self._lost.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._lost.wait(), HEARTBEAT_SECONDS)
+                await conn.execute("SELECT 1", timeout=HEARTBEAT_SECONDS)
+        finally:
+            self._cache.live = False
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    def _notified(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        self._cache.changed(payload)
