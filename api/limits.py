@@ -47,9 +47,24 @@ JOB_ITEMS_PER_RUN = 500
 IMPORT_TOKEN_RETENTION_HOURS = 24
 IMPORT_VALID_TO_MAX_DAYS = 365
 ENCRYPTED_KEY_MATERIAL_BYTES = Range(1, 6144)
-IMPORT_EXPIRY_BATCH = 100
 KEY_STORE_NAME_LENGTH = Range(1, 256)
 KEY_STORE_PIN_LENGTH = Range(1, 256)
 PKCS11_MODULE_PATH_LENGTH = Range(1, 4096)
 TOKEN_LABEL_LENGTH = Range(1, 32)
 KEY_STORE_SESSIONS = 2
+GRANT_TOKEN_LENGTH = Range(1, 8192)
+SIGNATURE_BYTES = Range(1, 6144)
+MAC_BYTES = Range(1, 6144)
+PEER_PUBLIC_KEY_BYTES = Range(1, 8192)
+# keygraph's bound on an encryption context, measured as its canonical encoding (see
+# api/crypto/envelope.py); AWS publishes none, and the context rides along as GCM AAD.
+ENCRYPTION_CONTEXT_BYTES = 8192
+# RSAES-OAEP: the largest plaintext AWS accepts per (key spec, encryption algorithm).
+RSA_PLAINTEXT_MAX: dict[tuple[str, str], int] = {
+    ("RSA_2048", "RSAES_OAEP_SHA_1"): 214,
+    ("RSA_2048", "RSAES_OAEP_SHA_256"): 190,
+    ("RSA_3072", "RSAES_OAEP_SHA_1"): 342,
+    ("RSA_3072", "RSAES_OAEP_SHA_256"): 318,
+    ("RSA_4096", "RSAES_OAEP_SHA_1"): 470,
+    ("RSA_4096", "RSAES_OAEP_SHA_256"): 446,
+}

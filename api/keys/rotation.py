@@ -1,0 +1,242 @@
+"""Key rotation: EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand,
+ListKeyRotations, and the new key material version that every rotation adds.
+
+A rotation never replaces material: it adds a ``key_materials`` row made in the HSM and makes it
+current, so data encrypted under any earlier version still decrypts. Automatic rotation is the
+background job's (``api.jobs``); it shares ``add_material`` and ``next_automatic_rotation`` with
+the operations here.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+import hsm
+from api import limits
+from api.calls import Call
+from api.errors import InvalidMarkerException, LimitExceededException, UnsupportedOperationException
+from api.keys.create import new_material_id
+from api.keys.model import Key, KeyState, key_arn
+from api.keys.store import change_key, read_key, to_key
+from api.keys.validation import member_range
+from api.services import Services
+from db import keys as key_rows
+from db import rotations as rows
+
+
+class RotationType(enum.Enum):
+    AUTOMATIC = "AUTOMATIC"
+    ON_DEMAND = "ON_DEMAND"
+
+
+_TYPES = [rotation_type.value for rotation_type in RotationType]
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """One completed rotation: the key material version it made, and when and why."""
+
+    key_arn: str
+    material_id: str
+    rotation_date: datetime
+    rotation_type: RotationType
+
+
+@dataclass(frozen=True)
+class RotationStatus:
+    """GetKeyRotationStatus of one key.
+
+    ``on_demand_rotation_start_date`` names an on-demand rotation still in progress; keygraph's
+    complete inside the call that asks for them, so there never is one to report.
+    """
+
+    key_arn: str
+    enabled: bool
+    period_days: int | None
+    next_rotation_date: datetime | None
+    on_demand_rotation_start_date: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RotationPage:
+    """One page of ListKeyRotations: ``next_marker`` is set exactly when ``truncated``."""
+
+    rotations: list[Rotation]
+    next_marker: str | None
+
+    @property
+    def truncated(self) -> bool:
+        return self.next_marker is not None
+
+
+def rotation_status(key: Key) -> RotationStatus:
+    """While a key is pending deletion AWS reports rotation off and does not rotate it; the
+    settings are kept, so cancelling the deletion brings them back."""
+    active = key.rotation_enabled and key.state is not KeyState.PENDING_DELETION
+    return RotationStatus(
+        key_arn=key.arn,
+        enabled=active,
+        period_days=key.rotation_period_days if active else None,
+        next_rotation_date=key.next_rotation_at if active else None,
+    )
+
+
+def require_symmetric(key: Key) -> None:
+    """Only symmetric encryption keys rotate (the state table already refused other origins)."""
+    if key.spec is not hsm.KeySpec.SYMMETRIC_DEFAULT:
+        raise UnsupportedOperationException(
+            "You cannot perform this operation on a non-symmetric key or a key with "
+            "non-ENCRYPT_DECRYPT key usage."
+        )
+
+
+def next_automatic_rotation(key: Key, now: datetime) -> datetime:
+    """One period after the rotation that was due; a key that missed several periods (it was
+    disabled) rotates once and starts a new period now, rather than catching up one by one."""
+    if key.rotation_period_days is None or key.next_rotation_at is None:
+        raise ValueError(f"rotation is not enabled for {key.arn}")
+    period = timedelta(days=key.rotation_period_days)
+    following = key.next_rotation_at + period
+    return following if following > now else now + period
+
+
+async def add_material(
+    conn: asyncpg.Connection,
+    services: Services,
+    key: Key,
+    rotation_type: RotationType,
+    now: datetime,
+) -> dict[str, Any]:
+    """Make a new material version in the HSM and store it; the caller's transaction commits
+    it together with the returned column change that makes it current."""
+    material = await services.hsm.generate_key(key.spec)
+    material_id = new_material_id()
+    await key_rows.insert_material(
+        conn,
+        key_rows.MaterialRow(
+            key_id=key.uuid,
+            material_id=material_id,
+            wrapped=material.material,
+            public_key=material.public_key,
+            created_at=now,
+            rotation_type=rotation_type.value,
+        ),
+    )
+    return {"current_material_id": material_id}
+
+
+async def enable_key_rotation(
+    services: Services, call: Call, key_id: str, rotation_period_days: int | None = None
+) -> Key:
+    days = limits.ROTATION_PERIOD_DEFAULT if rotation_period_days is None else rotation_period_days
+    member_range("rotationPeriodInDays", days, limits.ROTATION_PERIOD_DAYS)
+
+    async def change(key: Key) -> dict[str, Any]:
+        require_symmetric(key)
+        if key.rotation_period_days is None or key.next_rotation_at is None:
+            return {
+                "rotation_period_days": days,
+                "next_rotation_at": call.now + timedelta(days=days),
+            }
+        if key.rotation_period_days == days:
+            return {}
+        # A new period counts from the start of the current one, not from today.
+        started = key.next_rotation_at - timedelta(days=key.rotation_period_days)
+        return {"rotation_period_days": days, "next_rotation_at": started + timedelta(days=days)}
+
+    async with services.pool.acquire() as conn:
+        return await change_key(conn, call, key_id, "EnableKeyRotation", change)
+
+
+async def disable_key_rotation(services: Services, call: Call, key_id: str) -> Key:
+    async def change(key: Key) -> dict[str, Any]:
+        require_symmetric(key)
+        if not key.rotation_enabled:
+            return {}
+        return {"rotation_period_days": None, "next_rotation_at": None}
+
+    async with services.pool.acquire() as conn:
+        return await change_key(conn, call, key_id, "DisableKeyRotation", change)
+
+
+async def get_key_rotation_status(services: Services, call: Call, key_id: str) -> RotationStatus:
+    async with services.pool.acquire() as conn:
+        return rotation_status(await read_key(conn, call, key_id, "GetKeyRotationStatus"))
+
+
+async def rotate_key_on_demand(services: Services, call: Call, key_id: str) -> Key:
+    """A new material version now; the automatic schedule, if any, is left as it was."""
+    async with services.pool.acquire() as conn:
+
+        async def change(key: Key) -> dict[str, Any]:
+            require_symmetric(key)
+            done = await rows.count_rotations(conn, key.uuid, RotationType.ON_DEMAND.value)
+            if done >= limits.ON_DEMAND_ROTATIONS_MAX:
+                raise LimitExceededException(
+                    "The on-demand rotations limit has been reached for the given keyId. "
+                    f"No more on-demand rotations can be performed for this key: {key.arn}"
+                )
+            return await add_material(conn, services, key, RotationType.ON_DEMAND, call.now)
+
+        return await change_key(conn, call, key_id, "RotateKeyOnDemand", change)
+
+
+async def list_key_rotations(
+    services: Services,
+    call: Call,
+    key_id: str,
+    limit: int | None = None,
+    marker: str | None = None,
+) -> RotationPage:
+    """Completed rotations, oldest first; ``marker`` is the key material id last seen."""
+    size = limits.LIST_LIMIT_DEFAULT if limit is None else limit
+    member_range("limit", size, limits.LIST_LIMIT)
+    async with services.pool.acquire() as conn:
+        key = await read_key(conn, call, key_id, "ListKeyRotations")
+        after = None
+        if marker is not None:
+            after = await rows.find_rotation(conn, key.uuid, marker, _TYPES)
+            if after is None:
+                raise InvalidMarkerException("The marker is not valid.")
+        found = await rows.list_rotations(conn, key.uuid, _TYPES, after, size + 1)
+    page = [_rotation(row) for row in found[:size]]
+    return RotationPage(page, page[-1].material_id if len(found) > size else None)
+
+
+async def rotation_status_for_keys(
+    conn: asyncpg.Connection, key_ids: Sequence[str]
+) -> list[RotationStatus | None]:
+    """The rotation status of each key, in one statement, in the order asked (``None`` for a key
+    that no longer exists): the batch behind ``Key.rotationStatus``."""
+    found = {
+        row.id: rotation_status(to_key(row))
+        for row in await key_rows.find_keys(conn, [uuid.UUID(key_id) for key_id in key_ids])
+    }
+    return [found.get(uuid.UUID(key_id)) for key_id in key_ids]
+
+
+async def rotations_for_keys(
+    conn: asyncpg.Connection, key_ids: Sequence[str]
+) -> list[list[Rotation]]:
+    """The completed rotations of each key, oldest first, in one statement, in the order asked:
+    the batch behind ``Key.rotations``."""
+    by_key: dict[uuid.UUID, list[Rotation]] = {uuid.UUID(key_id): [] for key_id in key_ids}
+    for row in await rows.rotations_for_keys(conn, list(by_key), _TYPES):
+        by_key[row.key_id].append(_rotation(row))
+    return [by_key[uuid.UUID(key_id)] for key_id in key_ids]
+
+
+def _rotation(row: rows.RotationRow) -> Rotation:
+    return Rotation(
+        key_arn=key_arn(row.region, row.account_id, str(row.key_id)),
+        material_id=row.material_id,
+        rotation_date=row.created_at,
+        rotation_type=RotationType(row.rotation_type),
+    )
