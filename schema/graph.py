@@ -1,6 +1,6 @@
-"""The navigable graph: a ``Key`` with its aliases, tags and policy, and ``listKeys`` that returns
-keys. Nested fields load through per-request DataLoaders (``schema.loaders``), one SQL statement
-per field per page, whatever the page size."""
+"""The navigable graph: a ``Key`` with its aliases, tags, policy and rotations, and
+``listKeys`` that returns keys. Nested fields load through per-request DataLoaders
+(``schema.loaders``): one SQL statement per field per page, whatever the page size."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ import strawberry
 from api.keys import lifecycle
 from api.keys.aliases import aliases_for_keys
 from api.keys.model import Key as ApiKey
+from api.keys.rotation import rotation_status_for_keys, rotations_for_keys
 from api.keys.tags import tags_for_keys
 from db.policies import policies_for_keys
 from schema.aliases import AliasListEntry
 from schema.keys import GraphQLInfo, KeyMetadata
+from schema.rotation import KeyRotationStatus, RotationsListEntry
 from schema.tags import Tag
 
 
@@ -32,6 +34,16 @@ async def key_policy(root: Key, info: GraphQLInfo) -> str:
     return await info.context.loaders.of(policies_for_keys).load(root.uuid) or ""
 
 
+async def key_rotation_status(root: Key, info: GraphQLInfo) -> KeyRotationStatus | None:
+    found = await info.context.loaders.of(rotation_status_for_keys).load(root.uuid)
+    return None if found is None else KeyRotationStatus.of(found)
+
+
+async def key_rotations(root: Key, info: GraphQLInfo) -> list[RotationsListEntry]:
+    found = await info.context.loaders.of(rotations_for_keys).load(root.uuid)
+    return [RotationsListEntry.of(rotation) for rotation in found or []]
+
+
 @strawberry.type(description="A key in a list, and the way into everything about it.")
 class Key:
     key_id: str
@@ -45,6 +57,12 @@ class Key:
     )
     policy: str = strawberry.field(
         resolver=key_policy, description="The key's policy document (the policy named default)."
+    )
+    rotation_status: KeyRotationStatus | None = strawberry.field(
+        resolver=key_rotation_status, description="Whether and when the key rotates."
+    )
+    rotations: list[RotationsListEntry] = strawberry.field(
+        resolver=key_rotations, description="The key's completed rotations, oldest first."
     )
 
     @classmethod

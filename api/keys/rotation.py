@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -211,26 +210,22 @@ async def list_key_rotations(
 
 
 async def rotation_status_for_keys(
-    conn: asyncpg.Connection, key_ids: Sequence[str]
-) -> list[RotationStatus | None]:
-    """The rotation status of each key, in one statement, in the order asked (``None`` for a key
-    that no longer exists): the batch behind ``Key.rotationStatus``."""
-    found = {
-        row.id: rotation_status(to_key(row))
-        for row in await key_rows.find_keys(conn, [uuid.UUID(key_id) for key_id in key_ids])
-    }
-    return [found.get(uuid.UUID(key_id)) for key_id in key_ids]
+    conn: asyncpg.Connection, key_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, RotationStatus]:
+    """The rotation status of each existing key, in one statement: the batch behind
+    ``Key.rotationStatus``."""
+    return {row.id: rotation_status(to_key(row)) for row in await key_rows.find_keys(conn, key_ids)}
 
 
 async def rotations_for_keys(
-    conn: asyncpg.Connection, key_ids: Sequence[str]
-) -> list[list[Rotation]]:
-    """The completed rotations of each key, oldest first, in one statement, in the order asked:
-    the batch behind ``Key.rotations``."""
-    by_key: dict[uuid.UUID, list[Rotation]] = {uuid.UUID(key_id): [] for key_id in key_ids}
-    for row in await rows.rotations_for_keys(conn, list(by_key), _TYPES):
+    conn: asyncpg.Connection, key_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Rotation]]:
+    """The completed rotations of each key, oldest first, in one statement: the batch behind
+    ``Key.rotations``."""
+    by_key: dict[uuid.UUID, list[Rotation]] = {key_id: [] for key_id in key_ids}
+    for row in await rows.rotations_for_keys(conn, key_ids, _TYPES):
         by_key[row.key_id].append(_rotation(row))
-    return [by_key[uuid.UUID(key_id)] for key_id in key_ids]
+    return by_key
 
 
 def _rotation(row: rows.RotationRow) -> Rotation:

@@ -1,4 +1,4 @@
-"""The navigable graph: a page of keys with their aliases, tags and policy costs a fixed number
+"""The navigable graph: a page of keys with their aliases, tags, policy and rotations costs a fixed number
 of SQL statements, whatever the page size (DataLoaders batch each nested field)."""
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ POOL_RESET = "SELECT pg_advisory_unlock_all();"
 PAGE = """
 query($limit: Int) {
   listKeys(input: {limit: $limit}) {
-    keys { keyId aliases { aliasName } tags { tagKey tagValue } policy }
+    keys {
+      keyId aliases { aliasName } tags { tagKey tagValue } policy
+      rotationStatus { keyRotationEnabled } rotations { keyMaterialId }
+    }
   }
 }"""
 
@@ -79,7 +82,10 @@ async def test_nested_fields_cost_the_same_for_5_or_50_keys(
             assert len(key["aliases"]) == 1
             assert {tag["tagKey"] for tag in key["tags"]} == {"team", "env"}
             assert '"kms:*"' in key["policy"]
+            assert key["rotationStatus"] == {"keyRotationEnabled": False}
+            assert key["rotations"] == []
         costs[limit] = len(counted)
     assert costs[50] == costs[5], counted
-    # token lookup, key ids, keys, then one statement each for aliases, tags and policies
-    assert costs[5] == 6
+    # token lookup, key ids, keys, then one statement each for aliases, tags, policies,
+    # rotation status and rotations
+    assert costs[5] == 8

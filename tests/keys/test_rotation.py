@@ -291,7 +291,7 @@ async def test_list_key_rotations_rejects_bad_markers_and_limits(client: httpx.A
     )
 
 
-async def test_batch_functions_answer_in_the_order_asked(
+async def test_batch_functions_answer_for_each_key(
     client: httpx.AsyncClient, services: Services
 ) -> None:
     ManualClock(services)
@@ -299,14 +299,24 @@ async def test_batch_functions_answer_in_the_order_asked(
     await gql(client, ENABLE, {"id": rotated["keyId"], "days": 90})
     await gql(client, ROTATE, {"id": rotated["keyId"]})
     plain = await create_key(client)
-    gone = str(uuid.uuid4())
-    asked = [str(plain["keyId"]), gone, str(rotated["keyId"])]
+    plain_id, gone, rotated_id = (
+        uuid.UUID(str(plain["keyId"])),
+        uuid.uuid4(),
+        uuid.UUID(str(rotated["keyId"])),
+    )
+    asked = [plain_id, gone, rotated_id]
     async with services.pool.acquire() as conn:
         statuses = await rotation_status_for_keys(conn, asked)
         rotations = await rotations_for_keys(conn, asked)
-    assert [s.enabled if s else None for s in statuses] == [False, None, True]
-    assert statuses[2] is not None and statuses[2].period_days == 90
-    assert [len(found) for found in rotations] == [0, 0, 1]
-    assert rotations[2][0].rotation_type is RotationType.ON_DEMAND
-    assert rotations[2][0].key_arn == rotated["arn"]
-    assert rotations[2][0].material_id == await current_material(client, rotated["keyId"])
+    assert set(statuses) == {plain_id, rotated_id}
+    assert statuses[plain_id].enabled is False
+    assert statuses[rotated_id].enabled is True
+    assert statuses[rotated_id].period_days == 90
+    assert {key: len(found) for key, found in rotations.items()} == {
+        plain_id: 0,
+        gone: 0,
+        rotated_id: 1,
+    }
+    assert rotations[rotated_id][0].rotation_type is RotationType.ON_DEMAND
+    assert rotations[rotated_id][0].key_arn == rotated["arn"]
+    assert rotations[rotated_id][0].material_id == await current_material(client, rotated["keyId"])
