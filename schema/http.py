@@ -8,7 +8,9 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.http.ides import get_graphql_ide_html
+from strawberry.types import ExecutionResult
 
 from api.http import FrontDoor
 from api.middleware import request_state, wants_ide_page
@@ -20,6 +22,18 @@ GRAPHQL_PATH = "/graphql"
 
 
 class KeygraphGraphQL(GraphQL[Context, None]):
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """As strawberry does, but an empty message stays empty: AWS's InvalidCiphertextException
+        says nothing, and graphql-core would put "An unknown error occurred." in its place."""
+        response = process_result(result)
+        if result.errors:
+            response["errors"] = [
+                {**error.formatted, "message": error.message} for error in result.errors
+            ]
+        return response
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:

@@ -1,0 +1,63 @@
+"""DeriveSharedSecret: ECDH between a KEY_AGREEMENT key's private half (in the HSM) and a peer's
+public key.
+
+The peer key is parsed and checked to lie on the key's curve here, so a malformed or foreign key
+is the caller's ValidationException and never reaches the HSM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+from api import limits
+from api.calls import Call
+from api.crypto import checks
+from api.crypto.keyring import material_of, usable_key
+from api.errors import ValidationException
+from api.keys.model import Key, KeyAgreementAlgorithm
+from api.services import Services
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeriveSharedSecretRequest:
+    key_id: str
+    key_agreement_algorithm: KeyAgreementAlgorithm
+    public_key: bytes
+    grant_tokens: tuple[str, ...] = ()
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class SharedSecret:
+    key: Key
+    shared_secret: bytes = field(repr=False)
+    key_agreement_algorithm: KeyAgreementAlgorithm
+
+
+async def derive_shared_secret(
+    services: Services, call: Call, request: DeriveSharedSecretRequest
+) -> SharedSecret:
+    checks.sized("publicKey", request.public_key, limits.PEER_PUBLIC_KEY_BYTES)
+    checks.grant_tokens(request.grant_tokens)
+    key = await usable_key(services, call, request.key_id, "DeriveSharedSecret")
+    checks.compatible(key, request.key_agreement_algorithm, key.key_agreement_algorithms)
+    _require_peer_on_curve(key, request.public_key)
+    checks.stop_if_dry_run(request.dry_run)
+    material = await material_of(services, key)
+    secret = await services.hsm.derive_shared_secret(material.wrapped, request.public_key)
+    return SharedSecret(key, secret, request.key_agreement_algorithm)
+
+
+def _require_peer_on_curve(key: Key, public_key: bytes) -> None:
+    refused = ValidationException(
+        f"The publicKey is not a DER-encoded SubjectPublicKeyInfo of a {key.spec.value} key."
+    )
+    try:
+        peer = load_der_public_key(public_key)
+    except ValueError:
+        raise refused from None
+    if not isinstance(peer, ec.EllipticCurvePublicKey) or peer.curve.name != key.spec.curve:
+        raise refused

@@ -1,0 +1,61 @@
+"""Checks the cryptographic operations share, all made before the HSM sees anything.
+
+Member checks run before the key is looked up, algorithm checks once it is known, and the dry
+run last, so that a dry run answers exactly as the real call would up to the HSM. Messages follow
+AWS's wording and name the member, never its value: a message, signature or grant token may be a
+secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import Enum
+
+from api import limits
+from api.errors import DryRunOperationException, InvalidKeyUsageException, ValidationException
+from api.keys.model import Key
+
+
+def _failed(member: str, constraint: str) -> ValidationException:
+    return ValidationException(
+        f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
+        f"Member must {constraint}"
+    )
+
+
+def sized(member: str, value: bytes, allowed: limits.Range) -> bytes:
+    """``value`` if its length is in ``allowed``; AWS words each bound on its own."""
+    if len(value) < allowed.low:
+        raise _failed(member, f"have length greater than or equal to {allowed.low}")
+    if len(value) > allowed.high:
+        raise _failed(member, f"have length less than or equal to {allowed.high}")
+    return value
+
+
+def grant_tokens(tokens: Sequence[str] | None) -> tuple[str, ...]:
+    """The grant tokens of a request (accepted for the authorization layer, which reads them)."""
+    given = tuple(tokens or ())
+    if len(given) > limits.GRANT_TOKENS_MAX:
+        raise _failed("grantTokens", f"have length less than or equal to {limits.GRANT_TOKENS_MAX}")
+    allowed = limits.GRANT_TOKEN_LENGTH
+    if any(len(token) not in allowed for token in given):
+        raise _failed(
+            "grantTokens",
+            f"satisfy constraint: [Member must have length between {allowed.low} and "
+            f"{allowed.high}]",
+        )
+    return given
+
+
+def compatible(key: Key, algorithm: Enum, allowed: Sequence[Enum]) -> None:
+    """AWS's answer when an algorithm does not suit the key's spec (ECDSA_SHA_384 on P-256)."""
+    if algorithm not in allowed:
+        raise InvalidKeyUsageException(
+            f"Algorithm {algorithm.value} is incompatible with key spec {key.spec.value}."
+        )
+
+
+def stop_if_dry_run(dry_run: bool) -> None:
+    """Called once every check has passed, just before the HSM would be asked."""
+    if dry_run:
+        raise DryRunOperationException()

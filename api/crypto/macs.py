@@ -1,0 +1,73 @@
+"""GenerateMac and VerifyMac with HMAC keys; both run in the HSM, where the key lives.
+
+Each HMAC spec allows exactly one algorithm (HMAC_256 -> HMAC_SHA_256); another is refused with
+AWS's incompatibility message before the HSM is asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import hsm
+from api import limits
+from api.calls import Call
+from api.crypto import checks
+from api.crypto.keyring import Material, material_of, usable_key
+from api.errors import KMSInvalidMacException
+from api.keys.model import Key
+from api.services import Services
+from hsm import MacAlgorithm
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerateMacRequest:
+    key_id: str
+    message: bytes = field(repr=False)
+    mac_algorithm: MacAlgorithm
+    grant_tokens: tuple[str, ...] = ()
+    dry_run: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyMacRequest(GenerateMacRequest):
+    """A GenerateMac request and the MAC it should have produced."""
+
+    mac: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Mac:
+    key: Key
+    mac: bytes = field(repr=False)
+    mac_algorithm: MacAlgorithm
+
+
+async def generate_mac(services: Services, call: Call, request: GenerateMacRequest) -> Mac:
+    key, material = await _mac_key(services, call, "GenerateMac", request)
+    mac = await services.hsm.generate_mac(material.wrapped, request.message, request.mac_algorithm)
+    return Mac(key, mac, request.mac_algorithm)
+
+
+async def verify_mac(services: Services, call: Call, request: VerifyMacRequest) -> Key:
+    """The key that verified the MAC; a MAC that does not verify raises
+    ``KMSInvalidMacException``."""
+    checks.sized("mac", request.mac, limits.MAC_BYTES)
+    key, material = await _mac_key(services, call, "VerifyMac", request)
+    try:
+        await services.hsm.verify_mac(
+            material.wrapped, request.message, request.mac, request.mac_algorithm
+        )
+    except hsm.InvalidMac:
+        raise KMSInvalidMacException() from None
+    return key
+
+
+async def _mac_key(
+    services: Services, call: Call, action: str, request: GenerateMacRequest
+) -> tuple[Key, Material]:
+    checks.sized("message", request.message, limits.MESSAGE_BYTES)
+    checks.grant_tokens(request.grant_tokens)
+    key = await usable_key(services, call, request.key_id, action)
+    checks.compatible(key, request.mac_algorithm, key.mac_algorithms)
+    checks.stop_if_dry_run(request.dry_run)
+    return key, await material_of(services, key)

@@ -1,0 +1,40 @@
+"""GetPublicKey: the DER SubjectPublicKeyInfo of an asymmetric key, and what it may be used for.
+
+The public half is stored beside the wrapped private key, so no HSM call is needed. AWS serves it
+for a Disabled key too (the state table says so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from api.calls import Call
+from api.crypto import checks
+from api.crypto.keyring import material_of, usable_key
+from api.errors import KMSInternalException, UnsupportedOperationException
+from api.keys.model import Key
+from api.services import Services
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    key: Key
+    public_key: bytes
+
+
+async def get_public_key(
+    services: Services, call: Call, key_id: str, grant_tokens: Sequence[str] | None = None
+) -> PublicKey:
+    checks.grant_tokens(grant_tokens)
+    key = await usable_key(services, call, key_id, "GetPublicKey")
+    # The usage table lets ENCRYPT_DECRYPT through for RSA keys; a symmetric key has that usage
+    # too but no public half.
+    if not key.spec.is_asymmetric:
+        raise UnsupportedOperationException(
+            f"{key.arn} key spec is {key.spec.value} which is not valid for GetPublicKey."
+        )
+    public = (await material_of(services, key)).wrapped.public_key
+    if public is None:
+        raise KMSInternalException(f"{key.arn} has no stored public key.")
+    return PublicKey(key, public)

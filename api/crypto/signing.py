@@ -1,0 +1,85 @@
+"""Sign and Verify with asymmetric SIGN_VERIFY keys: RSASSA-PSS, RSASSA-PKCS1-v1_5 and ECDSA.
+
+The private-key operation runs in the HSM; Verify needs no secret and is checked against the
+stored public key. Every refusal that depends only on the request or the key (sizes, the
+algorithm's fit to the spec, a DIGEST of the wrong length) is decided here, before the HSM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import hsm
+from api import limits
+from api.calls import Call
+from api.crypto import checks
+from api.crypto.keyring import Material, material_of, usable_key
+from api.errors import KMSInvalidSignatureException, ValidationException
+from api.keys.model import Key
+from api.services import Services
+from hsm import MessageType, SigningAlgorithm
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignRequest:
+    key_id: str
+    message: bytes = field(repr=False)
+    signing_algorithm: SigningAlgorithm
+    message_type: MessageType = MessageType.RAW
+    grant_tokens: tuple[str, ...] = ()
+    dry_run: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyRequest(SignRequest):
+    """A Sign request and the signature it should have produced."""
+
+    signature: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Signature:
+    key: Key
+    signature: bytes = field(repr=False)
+    signing_algorithm: SigningAlgorithm
+
+
+async def sign(services: Services, call: Call, request: SignRequest) -> Signature:
+    key, material = await _signing_key(services, call, "Sign", request)
+    signature = await services.hsm.sign(
+        material.wrapped, request.message, request.signing_algorithm, request.message_type
+    )
+    return Signature(key, signature, request.signing_algorithm)
+
+
+async def verify(services: Services, call: Call, request: VerifyRequest) -> Key:
+    """The key that verified the signature; a signature that does not verify raises
+    ``KMSInvalidSignatureException`` (AWS never answers "invalid" with a result)."""
+    checks.sized("signature", request.signature, limits.SIGNATURE_BYTES)
+    key, material = await _signing_key(services, call, "Verify", request)
+    try:
+        await services.hsm.verify(
+            material.wrapped,
+            request.message,
+            request.signature,
+            request.signing_algorithm,
+            request.message_type,
+        )
+    except hsm.InvalidSignature:
+        raise KMSInvalidSignatureException() from None
+    return key
+
+
+async def _signing_key(
+    services: Services, call: Call, action: str, request: SignRequest
+) -> tuple[Key, Material]:
+    checks.sized("message", request.message, limits.MESSAGE_BYTES)
+    checks.grant_tokens(request.grant_tokens)
+    key = await usable_key(services, call, request.key_id, action)
+    algorithm = request.signing_algorithm
+    checks.compatible(key, algorithm, key.signing_algorithms)
+    digest_size = algorithm.hash.digest_size
+    if request.message_type is MessageType.DIGEST and len(request.message) != digest_size:
+        raise ValidationException(f"Digest is invalid length for algorithm {algorithm.value}.")
+    checks.stop_if_dry_run(request.dry_run)
+    return key, await material_of(services, key)
