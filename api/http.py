@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from api.background import running_jobs
 from api.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from api.middleware import BearerAuth, BodyLimit, RequestLog
 from api.services import Services, start_services
@@ -63,7 +64,8 @@ def create_app(
             return
         app.state.services = await start_services(settings)
         try:
-            yield
+            async with running_jobs(app.state.services):
+                yield
         finally:
             await app.state.services.aclose()
 

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
@@ -21,6 +21,7 @@ import hsm
 from api.catalog import Catalog, load_catalog
 from api.clock import Clock, utc_now
 from api.keys.cache import KeyCache, KeyChangeListener
+from api.keystores.registry import KeyStores
 from api.metrics import Metrics
 from api.principals import IssuedToken, Principal, authenticate, create_principal, find_principal
 from api.principals import issue_token as issue_principal_token
@@ -46,10 +47,13 @@ class Services:
     readiness: ReadinessProbe
     key_cache: KeyCache
     key_listener: KeyChangeListener
+    # Custom key store tokens this process has open, by store id.
+    key_stores: KeyStores = field(default_factory=KeyStores)
     clock: Clock = utc_now
 
     async def aclose(self) -> None:
         await self.key_listener.stop()
+        await self.key_stores.aclose()
         await self.hsm.aclose()
         await self.pool.close()
 

@@ -64,6 +64,8 @@ class Settings:
     port: int = DEFAULT_PORT
     mode: Mode = Mode.DEVELOPMENT
     limits: Limits = field(default_factory=Limits)
+    # How often each replica looks for due work (deletions, rotations, expired imports).
+    job_interval_seconds: float = 60.0
 
     @property
     def admin_token_path(self) -> Path:
@@ -101,6 +103,7 @@ def from_env(
         host=env.get("KEYGRAPH_HOST") or "127.0.0.1",
         port=_port(env),
         mode=_mode(env),
+        job_interval_seconds=_job_interval(env),
     )
 
 
@@ -163,3 +166,14 @@ def _mode(env: Mapping[str, str]) -> Mode:
     except ValueError:
         choices = ", ".join(mode.value for mode in Mode)
         raise ConfigurationError("KEYGRAPH_MODE", f"{raw!r} is not one of {choices}") from None
+
+
+def _job_interval(env: Mapping[str, str]) -> float:
+    raw = env.get("KEYGRAPH_JOB_INTERVAL") or "60"
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 86_400:
+        raise ConfigurationError("KEYGRAPH_JOB_INTERVAL", f"{raw!r} is not a number of seconds")
+    return seconds

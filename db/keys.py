@@ -18,6 +18,13 @@ KEY_COLUMNS = (
     "expiration_model, valid_to, rotation_period_days, next_rotation_at, policy, version"
 )
 
+# What key queries select: the columns and the connection state of the key's custom key store,
+# without which a key of a disconnected store would read as usable.
+KEY_SELECT = (
+    f"{KEY_COLUMNS}, (SELECT s.connection_state FROM custom_key_stores s "  # noqa: S608
+    "WHERE s.id = keys.custom_key_store_id) AS store_state"
+)
+
 
 @dataclass(frozen=True)
 class KeyRow:
@@ -40,6 +47,8 @@ class KeyRow:
     next_rotation_at: datetime | None
     policy: str
     version: int
+    # Read, never written: see KEY_SELECT. None when the key is in no store (or was not joined).
+    store_state: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,7 @@ async def find_key(
 ) -> KeyRow | None:
     lock = " FOR UPDATE" if for_update else ""
     record = await conn.fetchrow(
-        f"SELECT {KEY_COLUMNS} FROM keys WHERE id = $1{lock}",  # noqa: S608 - constants
+        f"SELECT {KEY_SELECT} FROM keys WHERE id = $1{lock}",  # noqa: S608 - constants
         key_id,
     )
     return None if record is None else key_row(record)
@@ -99,7 +108,7 @@ async def find_key(
 
 async def find_keys(conn: asyncpg.Connection, key_ids: list[uuid.UUID]) -> list[KeyRow]:
     records = await conn.fetch(
-        f"SELECT {KEY_COLUMNS} FROM keys WHERE id = ANY($1::uuid[])",  # noqa: S608 - constants
+        f"SELECT {KEY_SELECT} FROM keys WHERE id = ANY($1::uuid[])",  # noqa: S608 - constants
         key_ids,
     )
     return [key_row(record) for record in records]
@@ -128,7 +137,7 @@ async def update_key(
     assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(columns, start=2))
     record = await conn.fetchrow(
         f"UPDATE keys SET {assignments}, version = version + 1 WHERE id = $1 "  # noqa: S608
-        f"RETURNING {KEY_COLUMNS}",
+        f"RETURNING {KEY_SELECT}",
         key_id,
         *(changes[column] for column in columns),
     )

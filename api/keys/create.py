@@ -1,11 +1,13 @@
 """CreateKey: new key material made inside the HSM, then one transaction that stores it all.
 
 The HSM work comes first and writes nothing durable (material leaves it only wrapped), so a failed
-HSM call leaves no row and a failed transaction leaves nothing to clean up.
+HSM call leaves no row and a failed transaction leaves nothing to clean up. The exception is a key
+in a custom key store, a token object there: ``store_key`` destroys it if the transaction fails.
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -17,6 +19,8 @@ from api.keys.model import ORIGIN_SPECS, USAGES, Key, KeyState, KeyUsage, Origin
 from api.keys.store import to_key
 from api.keys.tags import Tag, insert_tags, validate_tags
 from api.keys.validation import member_length
+from api.keystores.keys import store_key
+from api.keystores.model import ConnectionState
 from api.policy import default_key_policy, validate_key_policy
 from api.services import Services
 from db import keys as rows
@@ -59,8 +63,7 @@ def resolve_usage(spec: KeySpec, usage: KeyUsage | None) -> KeyUsage:
 def check_origin(request: CreateKeyRequest) -> None:
     if request.key_spec not in ORIGIN_SPECS[request.origin]:
         raise ValidationException(
-            f"KeySpec {request.key_spec.value} is not supported for Origin "
-            f"{request.origin.value}."
+            f"KeySpec {request.key_spec.value} is not supported for Origin {request.origin.value}."
         )
     in_store = request.origin is Origin.AWS_CLOUDHSM
     if in_store and not request.custom_key_store_id:
@@ -105,8 +108,10 @@ async def create_key(services: Services, call: Call, request: CreateKeyRequest) 
         next_rotation_at=None,
         policy=policy,
         version=1,
+        store_state=ConnectionState.CONNECTED.value if request.custom_key_store_id else None,
     )
-    async with services.pool.acquire() as conn, conn.transaction():
+    placed = _placed(services, call, request, row)
+    async with placed, services.pool.acquire() as conn, conn.transaction():
         await rows.insert_key(conn, row)
         if material is not None and material_id is not None:
             await rows.insert_material(
@@ -123,3 +128,13 @@ async def create_key(services: Services, call: Call, request: CreateKeyRequest) 
         await insert_tags(conn, key_id, tags)
         await rows.record_event(conn, key_id, "CreateKey", None, state.value)
     return to_key(row)
+
+
+def _placed(
+    services: Services, call: Call, request: CreateKeyRequest, row: rows.KeyRow
+) -> contextlib.AbstractAsyncContextManager[None]:
+    """A key in a custom key store is a token object there, made first and removed again if
+    storing the key fails; other keys have nothing outside the database."""
+    if request.custom_key_store_id is None:
+        return contextlib.nullcontext()
+    return store_key(services, call, request.custom_key_store_id, str(row.id))

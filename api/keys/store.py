@@ -18,6 +18,7 @@ from api.calls import Call
 from api.keys.ids import absent, resolve_key_id
 from api.keys.model import ExpirationModel, Key, KeyState, KeyUsage, Origin
 from api.keys.states import require_state
+from api.keystores.model import ConnectionState
 from db import keys as rows
 from hsm import KeySpec
 
@@ -35,7 +36,7 @@ def to_key(row: rows.KeyRow) -> Key:
         spec=KeySpec(row.key_spec),
         usage=KeyUsage(row.key_usage),
         origin=Origin(row.origin),
-        state=KeyState(row.state),
+        state=_visible_state(row),
         created_at=row.created_at,
         current_material_id=row.current_material_id,
         deletion_date=row.deletion_date,
@@ -47,6 +48,18 @@ def to_key(row: rows.KeyRow) -> Key:
         next_rotation_at=row.next_rotation_at,
         version=row.version,
     )
+
+
+def _visible_state(row: rows.KeyRow) -> KeyState:
+    """A key of a custom key store that is not connected reads as Unavailable (unless it is
+    pending deletion, as in AWS); its stored state stays and shows again on reconnection."""
+    stored = KeyState(row.state)
+    in_unusable_store = (
+        row.custom_key_store_id is not None and row.store_state != ConnectionState.CONNECTED.value
+    )
+    if in_unusable_store and stored is not KeyState.PENDING_DELETION:
+        return KeyState.UNAVAILABLE
+    return stored
 
 
 async def load_key(
@@ -74,15 +87,20 @@ async def change_key(
     async with conn.transaction():
         key = await load_key(conn, call, key_id, for_update=True)
         require_state(action, key)
-        changes = await change(key)
-        if not changes:
-            return key
-        updated = to_key(await rows.update_key(conn, key.uuid, _columns(changes)))
-        if updated.state is not key.state or action not in _QUIET:
-            await rows.record_event(
-                conn, key.uuid, action, key.state.value, updated.state.value
-            )
-        return updated
+        return await apply_change(conn, key, action, await change(key))
+
+
+async def apply_change(
+    conn: asyncpg.Connection, key: Key, action: str, changes: dict[str, Any]
+) -> Key:
+    """Write ``changes`` to a key this transaction has locked and record the event; for
+    ``change_key`` and for jobs, which find their keys locked already."""
+    if not changes:
+        return key
+    updated = to_key(await rows.update_key(conn, key.uuid, _columns(changes)))
+    if updated.state is not key.state or action not in _QUIET:
+        await rows.record_event(conn, key.uuid, action, key.state.value, updated.state.value)
+    return updated
 
 
 # Actions whose changes are not part of the state history unless the state changes.

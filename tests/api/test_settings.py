@@ -74,6 +74,8 @@ def test_secrets_stay_out_of_repr() -> None:
         ({"KEYGRAPH_PORT": "80808"}, "KEYGRAPH_PORT"),
         ({"KEYGRAPH_PORT": "http"}, "KEYGRAPH_PORT"),
         ({"KEYGRAPH_MODE": "staging"}, "KEYGRAPH_MODE"),
+        ({"KEYGRAPH_JOB_INTERVAL": "soon"}, "KEYGRAPH_JOB_INTERVAL"),
+        ({"KEYGRAPH_JOB_INTERVAL": "0"}, "KEYGRAPH_JOB_INTERVAL"),
     ],
 )
 def test_bad_setting_is_named(change: dict[str, str], setting: str) -> None:

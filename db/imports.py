@@ -1,0 +1,97 @@
+"""Rows of ``import_tokens`` and the SQL of imported key material: SQL only; the rules live in
+api.keys.imports."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import asyncpg
+
+from db.keys import KEY_SELECT, KeyRow, key_row
+
+COLUMNS = (
+    "id, key_id, wrapping_algorithm, wrapping_key_spec, wrapped_private_key, public_key, "
+    "expires_at, used_at"
+)
+
+
+@dataclass(frozen=True)
+class ImportTokenRow:
+    id: uuid.UUID
+    key_id: uuid.UUID
+    wrapping_algorithm: str
+    wrapping_key_spec: str
+    wrapped_private_key: bytes = field(repr=False)
+    public_key: bytes = field(repr=False)
+    expires_at: datetime
+    used_at: datetime | None
+
+
+def token_row(record: asyncpg.Record) -> ImportTokenRow:
+    values = dict(record)
+    values["wrapped_private_key"] = bytes(values["wrapped_private_key"])
+    values["public_key"] = bytes(values["public_key"])
+    return ImportTokenRow(**values)
+
+
+async def insert_token(conn: asyncpg.Connection, row: ImportTokenRow) -> None:
+    await conn.execute(
+        f"INSERT INTO import_tokens ({COLUMNS}) "  # noqa: S608 - constants
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        row.id,
+        row.key_id,
+        row.wrapping_algorithm,
+        row.wrapping_key_spec,
+        row.wrapped_private_key,
+        row.public_key,
+        row.expires_at,
+        row.used_at,
+    )
+
+
+async def find_token(
+    conn: asyncpg.Connection, token_id: uuid.UUID, *, for_update: bool = False
+) -> ImportTokenRow | None:
+    lock = " FOR UPDATE" if for_update else ""
+    record = await conn.fetchrow(
+        f"SELECT {COLUMNS} FROM import_tokens WHERE id = $1{lock}",  # noqa: S608
+        token_id,
+    )
+    return None if record is None else token_row(record)
+
+
+async def use_token(conn: asyncpg.Connection, token_id: uuid.UUID, at: datetime) -> None:
+    """Mark the token used and drop its import private key, which has no further purpose."""
+    await conn.execute(
+        "UPDATE import_tokens SET used_at = $2, wrapped_private_key = ''::bytea WHERE id = $1",
+        token_id,
+        at,
+    )
+
+
+async def purge_tokens(conn: asyncpg.Connection, expired_before: datetime) -> int:
+    result: str = await conn.execute(
+        "DELETE FROM import_tokens WHERE expires_at < $1", expired_before
+    )
+    return int(result.split()[-1])
+
+
+async def delete_materials(conn: asyncpg.Connection, key_id: uuid.UUID) -> None:
+    await conn.execute("DELETE FROM key_materials WHERE key_id = $1", key_id)
+
+
+async def claim_expired_import(
+    conn: asyncpg.Connection, now: datetime, skip: list[uuid.UUID]
+) -> KeyRow | None:
+    """Lock one imported key whose material expired by ``now``, other than those in ``skip``;
+    keys another runner holds are skipped, so each is handled once (see db.jobs)."""
+    record = await conn.fetchrow(
+        f"SELECT {KEY_SELECT} FROM keys "  # noqa: S608 - constants
+        "WHERE valid_to <= $1 AND origin = 'EXTERNAL' AND NOT (id = ANY($2::uuid[])) "
+        "ORDER BY valid_to LIMIT 1 FOR UPDATE SKIP LOCKED",
+        now,
+        skip,
+    )
+    return None if record is None else key_row(record)
