@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 from api.settings import Limits
 from schema.aliases import AliasesMutation, AliasesQuery
 from schema.catalog import CatalogQuery
+from schema.crypto import EncryptionMutation
 from schema.deletion import DeletionMutation, DeletionQuery
 from schema.documents import CachedDocuments, DocumentCache
 from schema.errors import AwsErrors
@@ -24,6 +25,7 @@ from schema.observe import ObserveOperations
 from schema.policies import PoliciesMutation, PoliciesQuery
 from schema.rotation import RotationMutation, RotationQuery
 from schema.scalars import SCALARS
+from schema.signing import SigningMutation, SigningQuery
 from schema.tags import TagsMutation, TagsQuery
 
 
@@ -40,6 +42,7 @@ class Query(
     RotationQuery,
     ImportsQuery,
     KeyStoresQuery,
+    SigningQuery,
 ):
     pass
 
@@ -54,6 +57,8 @@ class Mutation(
     RotationMutation,
     ImportsMutation,
     KeyStoresMutation,
+    SigningMutation,
+    EncryptionMutation,
 ):
     pass
 

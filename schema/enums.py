@@ -8,15 +8,14 @@ import enum
 
 import strawberry
 
-from api.keys.model import EncryptionAlgorithmSpec
+from api.crypto.datakeys import DataKeyPairSpec, DataKeySpec
+from api.keys.model import EncryptionAlgorithmSpec, KeyState
 from api.keys.model import ExpirationModel as ExpirationModelType
 from api.keys.model import KeyAgreementAlgorithm as KeyAgreementAlgorithmSpec
-from api.keys.model import KeyState
 from api.keys.model import KeyUsage as KeyUsageType
 from api.keys.model import Origin as OriginType
-from hsm import KeySpec
+from hsm import KeySpec, MessageType
 from hsm import MacAlgorithm as MacAlgorithmSpec
-from hsm import MessageType
 from hsm import SigningAlgorithm as SigningAlgorithmSpec
 from hsm import WrappingAlgorithm as AlgorithmSpec
 
@@ -32,6 +31,8 @@ _REGISTERED: tuple[tuple[type[enum.Enum], str], ...] = (
     (KeyAgreementAlgorithmSpec, "KeyAgreementAlgorithmSpec"),
     (MessageType, "MessageType"),
     (AlgorithmSpec, "AlgorithmSpec"),
+    (DataKeySpec, "DataKeySpec"),
+    (DataKeyPairSpec, "DataKeyPairSpec"),
 )
 
 for _enum, _name in _REGISTERED:
@@ -39,6 +40,8 @@ for _enum, _name in _REGISTERED:
 
 __all__ = [
     "AlgorithmSpec",
+    "DataKeyPairSpec",
+    "DataKeySpec",
     "EncryptionAlgorithmSpec",
     "ExpirationModelType",
     "KeyAgreementAlgorithmSpec",

@@ -5,24 +5,41 @@ Three kinds, decided by where the error came from:
 - an error with no path (the document did not parse or validate, or a variable did not coerce):
   the request is malformed, ``ValidationException`` with graphql-core's message, which names the
   field and never holds a secret (input values are not echoed for scalars keygraph defines);
+- the HSM out of reach (after hsm's own retries): ``KMSInternalException``, AWS's code for a
+  failure on the service's side that a retry may fix;
 - anything else is a bug: logged with the request id, and masked as ``InternalError``.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from api.errors import KeygraphError
+from api.errors import KeygraphError, KMSInternalException
+from hsm import HsmUnavailable
 
 log = logging.getLogger("keygraph.errors")
 
 INTERNAL_ERROR = "InternalError"
 MALFORMED_REQUEST = "ValidationException"
 INTERNAL_MESSAGE = "An internal error occurred."
+HSM_UNAVAILABLE_MESSAGE = "The HSM cannot be reached right now. Try again later."
+
+
+# graphql-core quotes the offending input in coercion errors ("...; found: 'value'." for
+# variables, "..., found "value"; ..." for literals). Inputs carry plaintexts, so the quote goes.
+_FOUND_VARIABLE = re.compile(r"; found: .*\Z", re.DOTALL)
+_FOUND_LITERAL = re.compile(r", found .*?(?=; |\Z)", re.DOTALL)
+
+
+def without_values(message: str) -> str:
+    """graphql-core's message with the offending input values cut out."""
+    message = _FOUND_VARIABLE.sub(".", message)
+    return _FOUND_LITERAL.sub("", message)
 
 
 def error_code(error: GraphQLError) -> str:
@@ -30,6 +47,8 @@ def error_code(error: GraphQLError) -> str:
     original = error.original_error
     if isinstance(original, KeygraphError):
         return original.code
+    if isinstance(original, HsmUnavailable):
+        return KMSInternalException.code
     if error.path is None:
         return MALFORMED_REQUEST
     return INTERNAL_ERROR
@@ -41,11 +60,14 @@ def present(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, KeygraphError):
         message = original.message
+    elif isinstance(original, HsmUnavailable):
+        log.warning("HSM unavailable in %s: %s", error.path, type(original).__name__)
+        message = HSM_UNAVAILABLE_MESSAGE
     elif code == INTERNAL_ERROR:
         log.error("unexpected error in %s", error.path, exc_info=original)
         message = INTERNAL_MESSAGE
     else:
-        message = error.message
+        message = without_values(error.message)
     return GraphQLError(
         message,
         nodes=error.nodes,

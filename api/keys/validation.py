@@ -5,6 +5,7 @@ from __future__ import annotations
 from api import limits
 from api.errors import ValidationException
 
+
 def member_range(member: str, value: int, allowed: limits.Range) -> int:
     if value not in allowed:
         raise ValidationException(

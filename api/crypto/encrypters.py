@@ -1,0 +1,222 @@
+"""The two directions of an encryption key, checked and ready for the HSM.
+
+Encrypt, Decrypt, ReEncrypt and the data key operations first build an ``Encrypter`` or a
+``Decrypter``: the key resolved and allowed, the algorithm fitted to its spec, the context
+allowed, the material fetched, the blob's header read. Only then do they honour ``dryRun`` and
+make the one HSM call, so a dry run answers exactly as the real call would up to the HSM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import hsm
+from api import limits
+from api.calls import Call
+from api.crypto import checks, envelope
+from api.crypto.ciphers import SymmetricKey, symmetric_key
+from api.crypto.contexts import refuse_context_for_asymmetric
+from api.crypto.keyring import Material, material_of, usable_key
+from api.errors import (
+    IncorrectKeyException,
+    InvalidCiphertextException,
+    NotFoundException,
+    ValidationException,
+)
+from api.keys.model import EncryptionAlgorithmSpec, Key
+from api.services import Services
+from hsm import EncryptionAlgorithm, KeySpec
+
+SYMMETRIC_DEFAULT = EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT
+
+
+class Encrypter(Protocol):
+    @property
+    def key(self) -> Key: ...
+
+    @property
+    def algorithm(self) -> EncryptionAlgorithmSpec: ...
+
+    @property
+    def material_id(self) -> str | None: ...
+
+    @property
+    def largest_plaintext(self) -> int: ...
+
+    async def encrypt(self, plaintext: bytes) -> bytes:
+        """The ciphertext blob: one HSM call for a symmetric key, none for RSA (public key)."""
+
+
+class Decrypter(Protocol):
+    @property
+    def key(self) -> Key: ...
+
+    @property
+    def algorithm(self) -> EncryptionAlgorithmSpec: ...
+
+    @property
+    def material_id(self) -> str | None: ...
+
+    async def decrypt(self) -> bytes:
+        """The plaintext (one HSM call); ``InvalidCiphertextException`` for any damage."""
+
+
+@dataclass(frozen=True)
+class SymmetricEncrypter:
+    symmetric: SymmetricKey
+    context: Mapping[str, str]
+    algorithm: EncryptionAlgorithmSpec = SYMMETRIC_DEFAULT
+
+    @property
+    def key(self) -> Key:
+        return self.symmetric.key
+
+    @property
+    def material_id(self) -> str | None:
+        return self.symmetric.material_id
+
+    @property
+    def largest_plaintext(self) -> int:
+        return limits.PLAINTEXT_BYTES.high
+
+    async def encrypt(self, plaintext: bytes) -> bytes:
+        require_fits(self, len(plaintext))
+        symmetric = self.symmetric
+        return await envelope.seal(
+            symmetric.cipher,
+            self.key.uuid,
+            symmetric.blob_material_id,
+            plaintext,
+            self.context,
+        )
+
+
+@dataclass(frozen=True)
+class RsaEncrypter:
+    hsm: hsm.Hsm
+    key: Key
+    material: Material
+    algorithm: EncryptionAlgorithmSpec
+
+    @property
+    def material_id(self) -> str | None:
+        return None
+
+    @property
+    def largest_plaintext(self) -> int:
+        return limits.RSA_PLAINTEXT_MAX[(self.key.spec.value, self.algorithm.value)]
+
+    async def encrypt(self, plaintext: bytes) -> bytes:
+        require_fits(self, len(plaintext))
+        oaep = EncryptionAlgorithm(self.algorithm.value)
+        return await self.hsm.rsa_encrypt(self.material.wrapped, plaintext, oaep)
+
+
+@dataclass(frozen=True)
+class SymmetricDecrypter:
+    symmetric: SymmetricKey
+    parsed: envelope.Envelope = field(repr=False)
+    context: Mapping[str, str]
+    algorithm: EncryptionAlgorithmSpec = SYMMETRIC_DEFAULT
+
+    @property
+    def key(self) -> Key:
+        return self.symmetric.key
+
+    @property
+    def material_id(self) -> str | None:
+        return self.symmetric.material_id
+
+    async def decrypt(self) -> bytes:
+        return await envelope.unseal(self.symmetric.cipher, self.parsed, self.context)
+
+
+@dataclass(frozen=True)
+class RsaDecrypter:
+    hsm: hsm.Hsm
+    key: Key
+    material: Material
+    algorithm: EncryptionAlgorithmSpec
+    ciphertext: bytes = field(repr=False)
+
+    @property
+    def material_id(self) -> str | None:
+        return None
+
+    async def decrypt(self) -> bytes:
+        oaep = EncryptionAlgorithm(self.algorithm.value)
+        try:
+            return await self.hsm.rsa_decrypt(self.material.wrapped, self.ciphertext, oaep)
+        except hsm.InvalidCiphertext:
+            raise InvalidCiphertextException() from None
+
+
+def require_fits(encrypter: Encrypter, size: int) -> None:
+    """AWS's refusal of a plaintext too large for the key spec and algorithm."""
+    if size > encrypter.largest_plaintext:
+        raise ValidationException(
+            f"Algorithm {encrypter.algorithm.value} and key spec {encrypter.key.spec.value} "
+            f"cannot encrypt data larger than {encrypter.largest_plaintext} bytes."
+        )
+
+
+def _fitted(key: Key, algorithm: EncryptionAlgorithmSpec, context: Mapping[str, str]) -> None:
+    checks.compatible(key, algorithm, key.encryption_algorithms)
+    refuse_context_for_asymmetric(key, context)
+
+
+async def prepare_encrypter(
+    services: Services,
+    key: Key,
+    algorithm: EncryptionAlgorithmSpec,
+    context: Mapping[str, str],
+) -> Encrypter:
+    """An encrypter for ``key``, which ``usable_key`` has already allowed for the action."""
+    _fitted(key, algorithm, context)
+    if key.spec is KeySpec.SYMMETRIC_DEFAULT:
+        return SymmetricEncrypter(await symmetric_key(services, key), context)
+    return RsaEncrypter(services.hsm, key, await material_of(services, key), algorithm)
+
+
+async def prepare_decrypter(
+    services: Services,
+    call: Call,
+    action: str,
+    blob: bytes,
+    key_id: str | None,
+    algorithm: EncryptionAlgorithmSpec,
+    context: Mapping[str, str],
+) -> Decrypter:
+    """A decrypter for ``blob``. A symmetric blob names its key; ``key_id``, when given, must
+    name the same key (``IncorrectKeyException``). An RSA ciphertext names nothing, so it needs
+    ``key_id``."""
+    if key_id is None:
+        parsed = envelope.parse(blob)
+        key = await _key_of_blob(services, call, action, parsed)
+        _fitted(key, algorithm, context)
+    else:
+        key = await usable_key(services, call, key_id, action)
+        _fitted(key, algorithm, context)
+        if key.spec is not KeySpec.SYMMETRIC_DEFAULT:
+            material = await material_of(services, key)
+            return RsaDecrypter(services.hsm, key, material, algorithm, blob)
+        parsed = envelope.parse(blob)
+        if parsed.key_uuid != key.uuid:
+            raise IncorrectKeyException(
+                "The key ID in the request does not identify a KMS key that can perform this "
+                "operation."
+            )
+    symmetric = await symmetric_key(services, key, parsed.material_id)
+    return SymmetricDecrypter(symmetric, parsed, context)
+
+
+async def _key_of_blob(
+    services: Services, call: Call, action: str, parsed: envelope.Envelope
+) -> Key:
+    """The key a blob names; a blob naming no key is a damaged blob, and says no more."""
+    try:
+        return await usable_key(services, call, str(parsed.key_uuid), action)
+    except NotFoundException:
+        raise InvalidCiphertextException() from None

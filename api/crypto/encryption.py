@@ -1,0 +1,153 @@
+"""Encrypt, Decrypt and ReEncrypt with ENCRYPT_DECRYPT keys: AES-256-GCM for symmetric keys
+(the blob format of ``api.crypto.envelope``), RSAES-OAEP for RSA keys.
+
+Each operation checks its members first, then the key (state table, usage, algorithm, context),
+then honours ``dryRun``, and only then reaches the HSM. Responses name keys by their ARN: the AWS
+Encryption SDK checks that, and that Decrypt answers with the ARN it was asked to use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from api import limits
+from api.calls import Call
+from api.crypto import checks
+from api.crypto.contexts import encryption_context
+from api.crypto.encrypters import (
+    SYMMETRIC_DEFAULT,
+    prepare_decrypter,
+    prepare_encrypter,
+    require_fits,
+)
+from api.crypto.keyring import usable_key
+from api.keys.model import EncryptionAlgorithmSpec, Key
+from api.services import Services
+
+
+@dataclass(frozen=True, kw_only=True)
+class EncryptRequest:
+    key_id: str
+    plaintext: bytes = field(repr=False)
+    encryption_context: Mapping[str, str] | None = None
+    encryption_algorithm: EncryptionAlgorithmSpec = SYMMETRIC_DEFAULT
+    grant_tokens: Sequence[str] | None = None
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Encrypted:
+    key: Key
+    ciphertext_blob: bytes
+    encryption_algorithm: EncryptionAlgorithmSpec
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecryptRequest:
+    ciphertext_blob: bytes
+    key_id: str | None = None
+    encryption_context: Mapping[str, str] | None = None
+    encryption_algorithm: EncryptionAlgorithmSpec = SYMMETRIC_DEFAULT
+    grant_tokens: Sequence[str] | None = None
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Decrypted:
+    key: Key
+    plaintext: bytes = field(repr=False)
+    encryption_algorithm: EncryptionAlgorithmSpec
+    key_material_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReEncryptRequest:
+    ciphertext_blob: bytes
+    destination_key_id: str
+    source_key_id: str | None = None
+    source_encryption_context: Mapping[str, str] | None = None
+    destination_encryption_context: Mapping[str, str] | None = None
+    source_encryption_algorithm: EncryptionAlgorithmSpec = SYMMETRIC_DEFAULT
+    destination_encryption_algorithm: EncryptionAlgorithmSpec = SYMMETRIC_DEFAULT
+    grant_tokens: Sequence[str] | None = None
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class ReEncrypted:
+    source_key: Key
+    key: Key
+    ciphertext_blob: bytes
+    source_encryption_algorithm: EncryptionAlgorithmSpec
+    destination_encryption_algorithm: EncryptionAlgorithmSpec
+    source_key_material_id: str | None
+    destination_key_material_id: str | None
+
+
+async def encrypt(services: Services, call: Call, request: EncryptRequest) -> Encrypted:
+    checks.sized("plaintext", request.plaintext, limits.PLAINTEXT_BYTES)
+    context = encryption_context("encryptionContext", request.encryption_context)
+    checks.grant_tokens(request.grant_tokens)
+    key = await usable_key(services, call, request.key_id, "Encrypt")
+    encrypter = await prepare_encrypter(services, key, request.encryption_algorithm, context)
+    require_fits(encrypter, len(request.plaintext))
+    checks.stop_if_dry_run(request.dry_run)
+    blob = await encrypter.encrypt(request.plaintext)
+    return Encrypted(key, blob, encrypter.algorithm)
+
+
+async def decrypt(services: Services, call: Call, request: DecryptRequest) -> Decrypted:
+    checks.sized("ciphertextBlob", request.ciphertext_blob, limits.CIPHERTEXT_BYTES)
+    context = encryption_context("encryptionContext", request.encryption_context)
+    checks.grant_tokens(request.grant_tokens)
+    decrypter = await prepare_decrypter(
+        services,
+        call,
+        "Decrypt",
+        request.ciphertext_blob,
+        request.key_id,
+        request.encryption_algorithm,
+        context,
+    )
+    checks.stop_if_dry_run(request.dry_run)
+    plaintext = await decrypter.decrypt()
+    return Decrypted(decrypter.key, plaintext, decrypter.algorithm, decrypter.material_id)
+
+
+async def re_encrypt(services: Services, call: Call, request: ReEncryptRequest) -> ReEncrypted:
+    """Decrypt under the source key (``ReEncryptFrom``) and encrypt under the destination key
+    (``ReEncryptTo``); the plaintext never leaves the service. Two HSM calls for symmetric keys
+    on both sides."""
+    checks.sized("ciphertextBlob", request.ciphertext_blob, limits.CIPHERTEXT_BYTES)
+    source_context = encryption_context(
+        "sourceEncryptionContext", request.source_encryption_context
+    )
+    destination_context = encryption_context(
+        "destinationEncryptionContext", request.destination_encryption_context
+    )
+    checks.grant_tokens(request.grant_tokens)
+    decrypter = await prepare_decrypter(
+        services,
+        call,
+        "ReEncryptFrom",
+        request.ciphertext_blob,
+        request.source_key_id,
+        request.source_encryption_algorithm,
+        source_context,
+    )
+    destination = await usable_key(services, call, request.destination_key_id, "ReEncryptTo")
+    encrypter = await prepare_encrypter(
+        services, destination, request.destination_encryption_algorithm, destination_context
+    )
+    checks.stop_if_dry_run(request.dry_run)
+    blob = await encrypter.encrypt(await decrypter.decrypt())
+    return ReEncrypted(
+        source_key=decrypter.key,
+        key=destination,
+        ciphertext_blob=blob,
+        source_encryption_algorithm=decrypter.algorithm,
+        destination_encryption_algorithm=encrypter.algorithm,
+        source_key_material_id=decrypter.material_id,
+        destination_key_material_id=encrypter.material_id,
+    )

@@ -1,0 +1,15 @@
+"""GenerateRandom: bytes from the HSM's random number generator."""
+
+from __future__ import annotations
+
+from api import limits
+from api.errors import ValidationException
+from api.keys.validation import member_range
+from api.services import Services
+
+
+async def generate_random(services: Services, number_of_bytes: int | None) -> bytes:
+    if number_of_bytes is None:
+        raise ValidationException("NumberOfBytes is required.")
+    size = member_range("numberOfBytes", number_of_bytes, limits.RANDOM_BYTES)
+    return await services.hsm.generate_random(size)
