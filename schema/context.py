@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from api.calls import Call
 from api.catalog import Catalog
+from api.errors import AccessDeniedException
 from api.keys.ids import Scope
 from api.principals import Principal
 from api.services import Services
@@ -31,8 +32,17 @@ class Context:
         return self.services.catalog
 
     def call(self) -> Call:
-        """This request as an operation call; the time is read when the operation starts."""
+        """This request as an operation call; the time is read when the operation starts.
+
+        Until key policies and grants are enforced, only principals of the deployment's own
+        account may operate on its keys; a principal of another account is refused here.
+        """
         settings = self.services.settings
+        if self.principal.account_id != settings.account_id:
+            raise AccessDeniedException(
+                f"User: {self.principal.arn} is not authorized to perform this operation "
+                f"in account {settings.account_id}."
+            )
         return Call(
             principal=self.principal,
             scope=Scope(settings.account_id, settings.region),

@@ -96,6 +96,31 @@ async def test_a_created_principal_is_recognised_until_revoked(
     assert response.status_code == 401
 
 
+async def test_principals_of_another_account_cannot_use_keys(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    outsider = Principal(account_id="444455556666", kind=PrincipalKind.USER, name="outsider")
+    async with services.pool.acquire() as conn:
+        issued = await create_principal(conn, outsider)
+    response = await client.post(
+        "/graphql",
+        json={"query": "mutation { createKey { keyMetadata { keyId } } }"},
+        headers={"Authorization": f"Bearer {issued.value}"},
+    )
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "AccessDeniedException"
+    assert error["message"] == (
+        "User: arn:aws:iam::444455556666:user/outsider is not authorized to perform this "
+        "operation in account 111122223333."
+    )
+    listed = await client.post(
+        "/graphql",
+        json={"query": "{ listKeys { keys { keyId } } }"},
+        headers={"Authorization": f"Bearer {issued.value}"},
+    )
+    assert listed.json()["errors"][0]["extensions"]["code"] == "AccessDeniedException"
+
+
 async def test_tokens_are_stored_only_as_hashes(services: Services, admin_token: str) -> None:
     secret = admin_token.split(".")[2]
     async with services.pool.acquire() as conn:
