@@ -1,0 +1,96 @@
+"""hsm: the only code in keygraph that talks PKCS#11.
+
+Customer key material is generated inside the HSM and leaves it only wrapped under the token's
+domain key (``WrappedKey``); operations take a ``WrappedKey`` and bytes and return bytes. The
+application uses the async ``Hsm`` (``await open_hsm(config)``); blocking code and the benchmark
+use ``HsmEngine``. See ``hsm/README.md`` for operators.
+"""
+
+from hsm._gcm import Sealed
+from hsm._token import ConnectionState
+from hsm.algorithms import (
+    EncryptionAlgorithm,
+    HashName,
+    MacAlgorithm,
+    MessageType,
+    SignaturePadding,
+    SigningAlgorithm,
+    WrappingAlgorithm,
+    encryption_algorithms,
+    mac_algorithm,
+    signing_algorithms,
+)
+from hsm.capabilities import Capabilities
+from hsm.config import HsmConfig, IvMode
+from hsm.engine import HsmEngine
+from hsm.errors import (
+    DomainKeyAmbiguous,
+    DomainKeyMissing,
+    HsmConfigurationError,
+    HsmError,
+    HsmUnavailable,
+    IncompatibleAlgorithm,
+    InvalidCiphertext,
+    InvalidDigestLength,
+    InvalidInput,
+    InvalidKeyMaterial,
+    InvalidMac,
+    InvalidPublicKey,
+    InvalidSignature,
+    KeyNotFound,
+    LoginFailed,
+    MechanismUnsupported,
+    PlaintextTooLarge,
+    TokenNotFound,
+)
+from hsm.facade import Hsm, open_hsm
+from hsm.keyspec import KeyKind, KeySpec, WrappedKey
+from hsm.keystore import KeyAlreadyExists, KeyStore, KeyStoreEngine, open_key_store
+from hsm.provision import provision_softhsm
+
+__all__ = [
+    "Capabilities",
+    "ConnectionState",
+    "DomainKeyAmbiguous",
+    "DomainKeyMissing",
+    "EncryptionAlgorithm",
+    "HashName",
+    "Hsm",
+    "HsmConfig",
+    "HsmConfigurationError",
+    "HsmEngine",
+    "HsmError",
+    "HsmUnavailable",
+    "IncompatibleAlgorithm",
+    "InvalidCiphertext",
+    "InvalidDigestLength",
+    "InvalidInput",
+    "InvalidKeyMaterial",
+    "InvalidMac",
+    "InvalidPublicKey",
+    "InvalidSignature",
+    "IvMode",
+    "KeyAlreadyExists",
+    "KeyKind",
+    "KeyNotFound",
+    "KeySpec",
+    "KeyStore",
+    "KeyStoreEngine",
+    "LoginFailed",
+    "MacAlgorithm",
+    "MechanismUnsupported",
+    "MessageType",
+    "PlaintextTooLarge",
+    "Sealed",
+    "SignaturePadding",
+    "SigningAlgorithm",
+    "TokenNotFound",
+    "WrappedKey",
+    "WrappingAlgorithm",
+    "encryption_algorithms",
+    "mac_algorithm",
+    "open_hsm",
+    "open_key_store",
+    "provision_softhsm",
+    "signing_algorithms",
+]

@@ -1,0 +1,72 @@
+"""PKCS#11 templates per key kind: transient keys made to be wrapped, and working copies.
+
+python-pkcs11 fills all seven capability attributes of an unwrap template; SoftHSM rejects those
+that do not belong to the object class (ENCRYPT on an EC private key), so they are given as
+``DEFAULT``, which drops them. Working copies are never extractable: only the freshly generated
+key, inside one call, is extractable long enough to be wrapped under the domain key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pkcs11 import DEFAULT, Attribute, KeyType, ObjectClass
+
+from hsm.keyspec import KeyKind
+
+KEY_TYPES = {
+    KeyKind.AES: KeyType.AES,
+    KeyKind.HMAC: KeyType.GENERIC_SECRET,
+    KeyKind.RSA: KeyType.RSA,
+    KeyKind.EC: KeyType.EC,
+}
+
+OBJECT_CLASSES = {
+    KeyKind.AES: ObjectClass.SECRET_KEY,
+    KeyKind.HMAC: ObjectClass.SECRET_KEY,
+    KeyKind.RSA: ObjectClass.PRIVATE_KEY,
+    KeyKind.EC: ObjectClass.PRIVATE_KEY,
+}
+
+_NOT_ON_PRIVATE_KEYS = {
+    Attribute.ENCRYPT: DEFAULT,
+    Attribute.VERIFY: DEFAULT,
+    Attribute.WRAP: DEFAULT,
+}
+
+_USES: dict[KeyKind, dict[Attribute, Any]] = {
+    KeyKind.AES: {Attribute.ENCRYPT: True, Attribute.DECRYPT: True},
+    KeyKind.HMAC: {Attribute.SIGN: True, Attribute.VERIFY: True},
+    KeyKind.RSA: {
+        **_NOT_ON_PRIVATE_KEYS,
+        Attribute.DECRYPT: True,
+        Attribute.SIGN: True,
+        Attribute.UNWRAP: True,
+    },
+    KeyKind.EC: {**_NOT_ON_PRIVATE_KEYS, Attribute.SIGN: True, Attribute.DERIVE: True},
+}
+
+TRANSIENT: dict[Attribute, Any] = {
+    Attribute.TOKEN: False,
+    Attribute.PRIVATE: True,
+    Attribute.SENSITIVE: True,
+    Attribute.EXTRACTABLE: True,
+}
+
+
+def working_copy(kind: KeyKind) -> dict[Attribute, Any]:
+    """Template of a session object unwrapped for use: sensitive, not extractable, only the
+    capabilities its kind needs."""
+    return {
+        Attribute.TOKEN: False,
+        Attribute.PRIVATE: True,
+        Attribute.SENSITIVE: True,
+        Attribute.EXTRACTABLE: False,
+        **_USES[kind],
+    }
+
+
+def extractable_copy(kind: KeyKind) -> dict[Attribute, Any]:
+    """Template of key material unwrapped from an import, to be wrapped again under the domain
+    key and destroyed within the same call."""
+    return {**working_copy(kind), Attribute.EXTRACTABLE: True}

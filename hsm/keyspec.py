@@ -1,0 +1,99 @@
+"""Key specs (AWS KMS names) and the wrapped form of a key, which is all that leaves the HSM."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class KeyKind(enum.Enum):
+    """The PKCS#11 family a spec belongs to; operations dispatch on it."""
+
+    AES = "AES"
+    RSA = "RSA"
+    EC = "EC"
+    HMAC = "HMAC"
+
+
+class KeySpec(enum.Enum):
+    """Every key spec keygraph serves, spelled as AWS KMS spells it."""
+
+    SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT"
+    RSA_2048 = "RSA_2048"
+    RSA_3072 = "RSA_3072"
+    RSA_4096 = "RSA_4096"
+    ECC_NIST_P256 = "ECC_NIST_P256"
+    ECC_NIST_P384 = "ECC_NIST_P384"
+    ECC_NIST_P521 = "ECC_NIST_P521"
+    ECC_SECG_P256K1 = "ECC_SECG_P256K1"
+    HMAC_224 = "HMAC_224"
+    HMAC_256 = "HMAC_256"
+    HMAC_384 = "HMAC_384"
+    HMAC_512 = "HMAC_512"
+
+    @property
+    def kind(self) -> KeyKind:
+        return _KIND[self.value.split("_", 1)[0]]
+
+    @property
+    def bits(self) -> int:
+        """Key size: AES and HMAC key length, RSA modulus, EC field size."""
+        return _BITS[self]
+
+    @property
+    def curve(self) -> str:
+        """The named curve (OpenSSL / cryptography name) of an EC spec."""
+        try:
+            return _CURVES[self]
+        except KeyError:
+            raise ValueError(f"{self.value} is not an elliptic-curve spec") from None
+
+    @property
+    def is_asymmetric(self) -> bool:
+        return self.kind in (KeyKind.RSA, KeyKind.EC)
+
+
+_KIND = {"SYMMETRIC": KeyKind.AES, "RSA": KeyKind.RSA, "ECC": KeyKind.EC, "HMAC": KeyKind.HMAC}
+
+_BITS = {
+    KeySpec.SYMMETRIC_DEFAULT: 256,
+    KeySpec.RSA_2048: 2048,
+    KeySpec.RSA_3072: 3072,
+    KeySpec.RSA_4096: 4096,
+    KeySpec.ECC_NIST_P256: 256,
+    KeySpec.ECC_NIST_P384: 384,
+    KeySpec.ECC_NIST_P521: 521,
+    KeySpec.ECC_SECG_P256K1: 256,
+    KeySpec.HMAC_224: 224,
+    KeySpec.HMAC_256: 256,
+    KeySpec.HMAC_384: 384,
+    KeySpec.HMAC_512: 512,
+}
+
+_CURVES = {
+    KeySpec.ECC_NIST_P256: "secp256r1",
+    KeySpec.ECC_NIST_P384: "secp384r1",
+    KeySpec.ECC_NIST_P521: "secp521r1",
+    KeySpec.ECC_SECG_P256K1: "secp256k1",
+}
+
+
+@dataclass(frozen=True)
+class WrappedKey:
+    """Key material wrapped under the token's domain key (AES key wrap with padding).
+
+    This is what the database stores: ``material`` is useless without the HSM, ``public_key`` is
+    the DER SubjectPublicKeyInfo of an asymmetric key (``None`` for AES and HMAC). The repr shows
+    sizes only, so that logs never carry the blob.
+    """
+
+    spec: KeySpec
+    material: bytes = field(repr=False)
+    public_key: bytes | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        public = "none" if self.public_key is None else f"{len(self.public_key)} B"
+        return (
+            f"WrappedKey(spec={self.spec.value}, material={len(self.material)} B, "
+            f"public_key={public})"
+        )
