@@ -164,9 +164,9 @@ async def _data_key_pair(
         services, call, action, request.key_id, request.encryption_context, request.grant_tokens
     )
     checks.stop_if_dry_run(request.dry_run)
-    pair = await new_key_pair(request.key_pair_spec.key_spec)
-    blob = await encrypter.encrypt(pair.private_key)
+    pair = await new_key_pair(services, request.key_pair_spec.key_spec)
+    blob = await encrypter.encrypt(pair.private_key_der)
     encrypted = EncryptedDataKeyPair(
-        encrypter.key, blob, pair.public_key, request.key_pair_spec, encrypter.material_id
+        encrypter.key, blob, pair.public_key_der, request.key_pair_spec, encrypter.material_id
     )
-    return DataKeyPair(encrypted, pair.private_key)
+    return DataKeyPair(encrypted, pair.private_key_der)

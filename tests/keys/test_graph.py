@@ -1,5 +1,5 @@
-"""The navigable graph: a page of keys with their aliases, tags, policy and rotations costs a fixed number
-of SQL statements, whatever the page size (DataLoaders batch each nested field)."""
+"""The navigable graph: a page of keys with their aliases, tags, policy and rotations costs a
+fixed number of SQL statements, whatever the page size (DataLoaders batch each nested field)."""
 
 from __future__ import annotations
 

@@ -122,8 +122,8 @@ async def test_update_description(client: httpx.AsyncClient) -> None:
     with pytest.raises(GraphQLFailure) as raised:
         await gql(
             client,
-            "mutation($id: String!, $d: String!) "
-            "{ updateKeyDescription(input: {keyId: $id, description: $d}) { keyMetadata { arn } } }",
+            "mutation($id: String!, $d: String!) { updateKeyDescription("
+            "input: {keyId: $id, description: $d}) { keyMetadata { arn } } }",
             {"id": key_id, "d": "x" * 8193},
         )
     assert raised.value.code == "ValidationException"

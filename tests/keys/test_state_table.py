@@ -34,30 +34,33 @@ def U(origin: str) -> tuple[str, str]:
 # The origin a key in each state has in these rows: PendingImport keys are EXTERNAL, Unavailable
 # keys live in a custom key store; the others are AWS_KMS keys.
 ORIGIN = {
-    "Enabled": "AWS_KMS", "Disabled": "AWS_KMS", "PendingDeletion": "AWS_KMS",
-    "PendingImport": "EXTERNAL", "Unavailable": "AWS_CLOUDHSM",
+    "Enabled": "AWS_KMS",
+    "Disabled": "AWS_KMS",
+    "PendingDeletion": "AWS_KMS",
+    "PendingImport": "EXTERNAL",
+    "Unavailable": "AWS_CLOUDHSM",
 }
-CRYPTO = [ok, D1, S3, S5, S11]
-ALWAYS = [ok, ok, ok, ok, ok]
+CRYPTO = (ok, D1, S3, S5, S11)
+ALWAYS = (ok, ok, ok, ok, ok)
 REFERENCE = {
     **dict.fromkeys(
         ["Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKey",
          "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair",
          "GenerateDataKeyPairWithoutPlaintext"], CRYPTO),
     **dict.fromkeys(["Sign", "Verify", "GenerateMac", "VerifyMac"], CRYPTO),
-    "GetPublicKey": [ok, ok, S3, S5, S11],
-    "CreateGrant": [ok, D1, S3, S5, ok],
+    "GetPublicKey": (ok, ok, S3, S5, S11),
+    "CreateGrant": (ok, D1, S3, S5, ok),
     **dict.fromkeys(
         ["DescribeKey", "GetKeyPolicy", "PutKeyPolicy", "ListAliases", "ListGrants",
          "ListKeyPolicies", "ListResourceTags", "DeleteAlias", "RetireGrant", "RevokeGrant"],
         ALWAYS),
-    **dict.fromkeys(["EnableKey", "DisableKey"], [ok, ok, S3, S5, ok]),
+    **dict.fromkeys(["EnableKey", "DisableKey"], (ok, ok, S3, S5, ok)),
     **dict.fromkeys(["EnableKeyRotation", "DisableKeyRotation"],
-                    [ok, D1, S3, U("EXTERNAL"), U("AWS_CLOUDHSM")]),
-    "ScheduleKeyDeletion": [ok, ok, S3, ok, ok],
-    "CancelKeyDeletion": [S4, S4, ok, S4, S4],
+                    (ok, D1, S3, U("EXTERNAL"), U("AWS_CLOUDHSM"))),
+    "ScheduleKeyDeletion": (ok, ok, S3, ok, ok),
+    "CancelKeyDeletion": (S4, S4, ok, S4, S4),
     **dict.fromkeys(["TagResource", "UntagResource", "UpdateKeyDescription", "CreateAlias"],
-                    [ok, ok, S3, ok, ok]),
+                    (ok, ok, S3, ok, ok)),
 }  # fmt: skip
 
 
@@ -106,4 +109,3 @@ def test_import_needs_an_external_key(action: str) -> None:
 
 def test_every_action_of_the_reference_is_in_the_table() -> None:
     assert set(REFERENCE) <= set(TABLE)
-
