@@ -1,7 +1,8 @@
 """hsm: the only code in keygraph that talks PKCS#11.
 
 Customer key material is generated inside the HSM and leaves it only wrapped under the token's
-domain key (``WrappedKey``); operations take a ``WrappedKey`` and bytes and return bytes. The
+domain key (``WrappedKey``); data key pairs, made to be handed out, leave it in plaintext
+(``ExportedKeyPair``); operations take a ``WrappedKey`` and bytes and return bytes. The
 application uses the async ``Hsm`` (``await open_hsm(config)``); blocking code and the benchmark
 use ``HsmEngine``. See ``hsm/README.md`` for operators.
 """
@@ -44,7 +45,7 @@ from hsm.errors import (
     TokenNotFound,
 )
 from hsm.facade import Hsm, open_hsm
-from hsm.keyspec import KeyKind, KeySpec, WrappedKey
+from hsm.keyspec import ExportedKeyPair, KeyKind, KeySpec, WrappedKey
 from hsm.keystore import KeyAlreadyExists, KeyStore, KeyStoreEngine, open_key_store
 from hsm.provision import provision_softhsm
 
@@ -54,6 +55,7 @@ __all__ = [
     "DomainKeyAmbiguous",
     "DomainKeyMissing",
     "EncryptionAlgorithm",
+    "ExportedKeyPair",
     "HashName",
     "Hsm",
     "HsmConfig",

@@ -3,7 +3,9 @@
 python-pkcs11 fills all seven capability attributes of an unwrap template; SoftHSM rejects those
 that do not belong to the object class (ENCRYPT on an EC private key), so they are given as
 ``DEFAULT``, which drops them. Working copies are never extractable: only the freshly generated
-key, inside one call, is extractable long enough to be wrapped under the domain key.
+key, inside one call, is extractable long enough to be wrapped under the domain key. The one
+exception is a data key pair, made to be handed out: readable, never used in the HSM, destroyed
+within the call that reads it.
 """
 
 from __future__ import annotations
@@ -52,6 +54,30 @@ TRANSIENT: dict[Attribute, Any] = {
     Attribute.SENSITIVE: True,
     Attribute.EXTRACTABLE: True,
 }
+
+
+# Key pairs generated with ``capabilities=0``: of the capability attributes python-pkcs11 then
+# sets to false, these do not belong to EC keys.
+_NOT_ON_EC_PUBLIC_KEYS = {Attribute.ENCRYPT: DEFAULT, Attribute.WRAP: DEFAULT}
+_NOT_ON_EC_PRIVATE_KEYS = {Attribute.DECRYPT: DEFAULT, Attribute.UNWRAP: DEFAULT}
+
+
+def exportable_pair(kind: KeyKind) -> tuple[dict[Attribute, Any], dict[Attribute, Any]]:
+    """Public and private templates of a session key pair whose private values are read out
+    (GenerateDataKeyPair): not sensitive, extractable, no capability switched on."""
+    ec = kind is KeyKind.EC
+    public: dict[Attribute, Any] = {
+        Attribute.TOKEN: False,
+        **(_NOT_ON_EC_PUBLIC_KEYS if ec else {}),
+    }
+    private: dict[Attribute, Any] = {
+        Attribute.TOKEN: False,
+        Attribute.PRIVATE: True,
+        Attribute.SENSITIVE: False,
+        Attribute.EXTRACTABLE: True,
+        **(_NOT_ON_EC_PRIVATE_KEYS if ec else {}),
+    }
+    return public, private
 
 
 def working_copy(kind: KeyKind) -> dict[Attribute, Any]:

@@ -59,6 +59,9 @@ class TokenBackend:
         self._logged_in = False
         self._capabilities: Capabilities | None = None
         self.state = ConnectionState.DISCONNECTED
+        # why ``state`` is DISCONNECTED, when a call failed to reach the token (None after a
+        # success, before the first call and after ``close``)
+        self.last_error: HsmUnavailable | None = None
 
     @property
     def capabilities(self) -> Capabilities:
@@ -92,6 +95,7 @@ class TokenBackend:
                     else:
                         self._pool.release(working)
                         self.state = ConnectionState.CONNECTED
+                        self.last_error = None
                         return result
             log.warning(
                 "%s on token %r failed (attempt %d): %s",
@@ -102,11 +106,14 @@ class TokenBackend:
             )
             if attempt == _ATTEMPTS - 2:
                 self._reinitialize(generation)
-        self.state = ConnectionState.DISCONNECTED
         assert failure is not None
         if isinstance(failure, p11.NoSuchToken):
-            raise TokenNotFound(f"{what}: no token labelled {self.config.token_label!r}")
-        raise HsmUnavailable(f"{what}: {describe(failure)}") from failure
+            error: HsmUnavailable = TokenNotFound(
+                f"{what}: no token labelled {self.config.token_label!r}"
+            )
+        else:
+            error = HsmUnavailable(f"{what}: {describe(failure)}")
+        raise self._disconnected(error) from failure
 
     def close(self) -> None:
         """Close idle sessions and give up this backend's share of the login."""
@@ -118,6 +125,14 @@ class TokenBackend:
                 self._logged_in = False
             self._connection = None
         self.state = ConnectionState.DISCONNECTED
+        self.last_error = None
+
+    def _disconnected(self, error: HsmUnavailable) -> HsmUnavailable:
+        self.state = ConnectionState.DISCONNECTED
+        # kept as a copy that is never raised: it carries no traceback, so no frame of the
+        # failed call (with its plaintext or key handles) outlives the call
+        self.last_error = type(error)(*error.args)
+        return error
 
     def _connected(self, generation: int) -> Any:
         connection = self._connection
@@ -143,9 +158,11 @@ class TokenBackend:
 
     def _connect_failure(self, what: str, exc: p11.PKCS11Error) -> p11.PKCS11Error:
         if isinstance(exc, LOGIN_FAILURES):
-            self.state = ConnectionState.DISCONNECTED
-            raise LoginFailed(
-                f"{what}: token {self.config.token_label!r} refused the PIN ({type(exc).__name__})"
+            raise self._disconnected(
+                LoginFailed(
+                    f"{what}: token {self.config.token_label!r} refused the PIN "
+                    f"({type(exc).__name__})"
+                )
             ) from exc
         if not is_device_failure(exc):
             raise _translate(what, exc) from exc

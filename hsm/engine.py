@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from pkcs11 import Attribute, KeyType, Mechanism
 from pkcs11 import exceptions as p11
 
-from hsm import _agreement, _gcm, _import, _keygen, _rsa, _signing
+from hsm import _agreement, _export, _gcm, _import, _keygen, _rsa, _signing
 from hsm._gcm import Sealed
 from hsm._session import WorkingSession, find_domain_key
 from hsm._token import ConnectionState, TokenBackend
@@ -39,7 +39,7 @@ from hsm.errors import (
     InvalidInput,
     InvalidMac,
 )
-from hsm.keyspec import KeyKind, KeySpec, WrappedKey
+from hsm.keyspec import ExportedKeyPair, KeyKind, KeySpec, WrappedKey
 
 T = TypeVar("T")
 
@@ -122,6 +122,13 @@ class HsmEngine:
     def generate_key(self, spec: KeySpec) -> WrappedKey:
         """New key material made in the HSM; only its domain-wrapped form comes back."""
         return self._backend.run(f"generate {spec.value}", lambda w: _keygen.generate(w, spec))
+
+    def generate_exportable_key_pair(self, spec: KeySpec) -> ExportedKeyPair:
+        """A key pair for GenerateDataKeyPair: made in the HSM, handed out in plaintext (PKCS#8
+        and SubjectPublicKeyInfo DER); the HSM keeps no copy. RSA and EC specs only."""
+        return self._backend.run(
+            f"generate exportable {spec.value}", lambda w: _export.generate_exportable(w, spec)
+        )
 
     def self_test(self) -> None:
         """A real AES-GCM round trip under a key wrapped by the domain key (made once)."""

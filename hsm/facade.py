@@ -19,7 +19,7 @@ from hsm.algorithms import (
 from hsm.capabilities import Capabilities
 from hsm.config import HsmConfig
 from hsm.engine import HsmEngine
-from hsm.keyspec import KeySpec, WrappedKey
+from hsm.keyspec import ExportedKeyPair, KeySpec, WrappedKey
 
 
 class Hsm:
@@ -38,8 +38,8 @@ class Hsm:
         return self.engine.state
 
     async def aclose(self) -> None:
-        await self._offload(self.engine.close)
-        self._offload.shutdown()
+        """Log out and close the sessions; a second call returns at once."""
+        await self._offload.aclose(self.engine.close)
 
     async def ensure_domain_key(self) -> None:
         await self._offload(self.engine.ensure_domain_key)
@@ -49,6 +49,9 @@ class Hsm:
 
     async def generate_key(self, spec: KeySpec) -> WrappedKey:
         return await self._offload(self.engine.generate_key, spec)
+
+    async def generate_exportable_key_pair(self, spec: KeySpec) -> ExportedKeyPair:
+        return await self._offload(self.engine.generate_exportable_key_pair, spec)
 
     async def encrypt(
         self, key: WrappedKey, plaintext: bytes, aad: bytes = b"", iv: bytes | None = None

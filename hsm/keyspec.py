@@ -1,4 +1,5 @@
-"""Key specs (AWS KMS names) and the wrapped form of a key, which is all that leaves the HSM."""
+"""Key specs (AWS KMS names) and the two forms in which key material leaves the HSM: wrapped
+under the domain key (every KMS key), or in plaintext for a data key pair made to be handed out."""
 
 from __future__ import annotations
 
@@ -96,4 +97,20 @@ class WrappedKey:
         return (
             f"WrappedKey(spec={self.spec.value}, material={len(self.material)} B, "
             f"public_key={public})"
+        )
+
+
+@dataclass(frozen=True)
+class ExportedKeyPair:
+    """An asymmetric key pair generated in the HSM to be handed out (GenerateDataKeyPair), as AWS
+    returns it: the private key as PKCS#8 DER, the public key as DER SubjectPublicKeyInfo. No copy
+    stays in the HSM. The repr shows sizes only, so logging the pair never leaks its secret."""
+
+    private_key_der: bytes = field(repr=False)
+    public_key_der: bytes = field(repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"ExportedKeyPair(private_key_der={len(self.private_key_der)} B, "
+            f"public_key_der={len(self.public_key_der)} B)"
         )

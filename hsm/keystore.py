@@ -44,9 +44,16 @@ class KeyStoreEngine:
     def state(self) -> ConnectionState:
         return self._backend.state
 
+    @property
+    def last_error(self) -> HsmUnavailable | None:
+        """Why the store is DISCONNECTED after a call failed to reach the token: ``LoginFailed``,
+        ``TokenNotFound`` or ``HsmUnavailable``; ``None`` once a call succeeds again, and after
+        ``close``."""
+        return self._backend.last_error
+
     def connect(self) -> ConnectionState:
         """Reach the token (logging in again if needed); returns the resulting state instead of
-        raising when the token is away."""
+        raising when the token is away, and ``last_error`` says why."""
         with contextlib.suppress(HsmUnavailable):
             self._backend.run("connect", _touch_token)
         return self._backend.state
@@ -106,6 +113,11 @@ class KeyStore:
     def state(self) -> ConnectionState:
         return self.engine.state
 
+    @property
+    def last_error(self) -> HsmUnavailable | None:
+        """See ``KeyStoreEngine.last_error``."""
+        return self.engine.last_error
+
     async def connect(self) -> ConnectionState:
         return await self._offload(self.engine.connect)
 
@@ -113,8 +125,8 @@ class KeyStore:
         await self._offload(self.engine.close)
 
     async def aclose(self) -> None:
-        await self.disconnect()
-        self._offload.shutdown()
+        """Close the token for good; a second call returns at once."""
+        await self._offload.aclose(self.engine.close)
 
     async def create_key(self, label: str) -> None:
         await self._offload(self.engine.create_key, label)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pkcs11
 import pytest
@@ -17,7 +18,10 @@ from hsm import (
     KeyAlreadyExists,
     KeyNotFound,
     KeyStore,
+    LoginFailed,
+    TokenNotFound,
     open_key_store,
+    provision_softhsm,
 )
 
 
@@ -31,6 +35,7 @@ async def store(key_store_config: HsmConfig) -> AsyncIterator[KeyStore]:
 async def test_store_connects(store: KeyStore) -> None:
     assert store.state is ConnectionState.CONNECTED
     assert await store.connect() is ConnectionState.CONNECTED
+    assert store.last_error is None
 
 
 async def test_keys_are_labelled_non_extractable_token_objects(
@@ -92,8 +97,49 @@ async def test_an_absent_token_reports_disconnected(key_store_config: HsmConfig)
     store = await open_key_store(absent)
     try:
         assert store.state is ConnectionState.DISCONNECTED
+        assert isinstance(store.last_error, TokenNotFound)
         assert await store.connect() is ConnectionState.DISCONNECTED
+        assert isinstance(store.last_error, TokenNotFound)
+        assert "not-plugged-in" in str(store.last_error)
         with pytest.raises(HsmUnavailable, match="not-plugged-in"):
             await store.encrypt("any", b"x")
+    finally:
+        await store.aclose()
+    assert store.last_error is None
+
+
+async def test_a_refused_pin_is_the_reason_and_is_not_repeated(
+    store: KeyStore, key_store_config: HsmConfig
+) -> None:
+    """The store fixture holds the token's login, so this also shows that a second PIN cannot
+    ride on it."""
+    wrong = dataclasses.replace(key_store_config, pin="not-the-pin-5678")
+    refused = await open_key_store(wrong)
+    try:
+        assert await refused.connect() is ConnectionState.DISCONNECTED
+        assert isinstance(refused.last_error, LoginFailed)
+        assert key_store_config.token_label in str(refused.last_error)
+        assert "not-the-pin-5678" not in str(refused.last_error)
+        assert refused.last_error.__traceback__ is None
+    finally:
+        await refused.aclose()
+    assert store.state is ConnectionState.CONNECTED
+
+
+async def test_a_token_plugged_in_later_connects_and_clears_the_reason(
+    softhsm_dir: Path, key_store_config: HsmConfig
+) -> None:
+    label = "plugged-in-late"
+    pin_file = softhsm_dir / f"{label}.pin"  # provisioning takes the PIN already there
+    pin_file.write_text("late-pin-1234")
+    pin_file.chmod(0o600)
+    config = dataclasses.replace(key_store_config, token_label=label, pin="late-pin-1234")
+    store = await open_key_store(config)
+    try:
+        assert store.state is ConnectionState.DISCONNECTED
+        assert isinstance(store.last_error, TokenNotFound)
+        assert provision_softhsm(softhsm_dir, label) == config
+        assert await store.connect() is ConnectionState.CONNECTED
+        assert store.last_error is None
     finally:
         await store.aclose()
