@@ -78,17 +78,16 @@ class KeyStores:
                 store = await open_key_store(config)
             except HsmError as exc:
                 raise TokenUnusable(connection_error(exc)) from None
-            if store.state is not ConnectionState.CONNECTED:
-                reason = await _why_not_connected(store)
-                if reason is not None:
-                    log.warning(
-                        "custom key store %s: token %r unusable (%s)",
-                        store_id,
-                        config.token_label,
-                        reason.value,
-                    )
-                    await store.aclose()
-                    raise TokenUnusable(reason)
+            if store.state is not ConnectionState.CONNECTED and store.last_error is not None:
+                reason = connection_error(store.last_error)
+                log.warning(
+                    "custom key store %s: token %r unusable (%s)",
+                    store_id,
+                    config.token_label,
+                    reason.value,
+                )
+                await store.aclose()
+                raise TokenUnusable(reason)
             self._open[store_id] = store
             return store
 
@@ -106,12 +105,3 @@ class KeyStores:
         if store is not None:
             await store.aclose()
 
-
-async def _why_not_connected(store: KeyStore) -> ConnectionErrorCode | None:
-    """``KeyStore.connect`` reports only DISCONNECTED; one more call to the token raises the
-    error that says why (or succeeds, when the token came back meanwhile)."""
-    try:
-        await store.has_key("")
-    except HsmError as exc:
-        return connection_error(exc)
-    return None
