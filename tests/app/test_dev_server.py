@@ -1,5 +1,5 @@
 """`make run` as a user meets it: `keygraph dev` in a fresh home, used over real HTTP, stopped with
-Ctrl-C and started again."""
+Ctrl-C and started again, with its token, principals, keys, aliases and ciphertexts all kept."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ from api.embedded import postgres_of
 
 pytestmark = pytest.mark.slow
 PRIVILEGES = {"query": "{ privileges { name action fromSeed } }"}
+ENCRYPT_KEPT = {
+    "query": 'mutation { encrypt(input: {keyId: "alias/kept", plaintext: "a2VwdA=="}) '
+    "{ ciphertextBlob } }"
+}
 
 
 def free_port() -> int:
@@ -122,6 +126,18 @@ def test_dev_server_lifecycle(home: Path) -> None:
         assert whoami == {"data": {"whoami": {"arn": "arn:aws:iam::111122223333:user/bob"}}}
         assert bob not in created.stderr
 
+        made = server.post(
+            {"query": "mutation { createKey(input: {description: \"kept\"}) "
+                      "{ keyMetadata { keyId } } }"},
+            token,
+        ).json()["data"]["createKey"]["keyMetadata"]["keyId"]  # fmt: skip
+        server.post(
+            {"query": f'mutation {{ createAlias(input: {{aliasName: "alias/kept", '
+                      f'targetKeyId: "{made}"}}) {{ keyMetadata {{ keyId }} }} }}'},
+            token,
+        )  # fmt: skip
+        sealed = server.post(ENCRYPT_KEPT, token).json()["data"]["encrypt"]["ciphertextBlob"]
+
         listed = subprocess.run(
             keygraph("principal", "list"),
             env=environment(home, port),
@@ -158,6 +174,18 @@ def test_dev_server_lifecycle(home: Path) -> None:
         again = restarted.post({"query": "{ whoami { arn } }"}, token)
         assert again.json() == {"data": {"whoami": {"arn": "arn:aws:iam::111122223333:root"}}}
         assert restarted.post({"query": "{ whoami { arn } }"}, bob).status_code == 200
+        kept = restarted.post(
+            {"query": 'query { describeKey(input: {keyId: "alias/kept"}) '
+                      "{ keyMetadata { keyId description keyState } } }"},
+            token,
+        ).json()["data"]["describeKey"]["keyMetadata"]  # fmt: skip
+        assert kept == {"keyId": made, "description": "kept", "keyState": "Enabled"}
+        opened = restarted.post(
+            {"query": "mutation($b: Base64!) { decrypt(input: {ciphertextBlob: $b}) "
+                      "{ plaintext } }", "variables": {"b": sealed}},
+            token,
+        ).json()  # fmt: skip
+        assert opened == {"data": {"decrypt": {"plaintext": "a2VwdA=="}}}
         subprocess.run(
             keygraph("principal", "revoke", "bob"),
             env=environment(home, port),
