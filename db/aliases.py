@@ -8,6 +8,8 @@ from datetime import datetime
 
 import asyncpg
 
+from db.sql import lock_clause
+
 ALIAS_COLUMNS = "account_id, region, name, key_id, created_at, updated_at"
 
 
@@ -55,10 +57,9 @@ async def insert_alias(conn: asyncpg.Connection, row: AliasRow) -> bool:
 async def find_alias(
     conn: asyncpg.Connection, account_id: str, region: str, name: str, *, for_update: bool = False
 ) -> AliasRow | None:
-    lock = " FOR UPDATE" if for_update else ""
     record = await conn.fetchrow(
         f"SELECT {ALIAS_COLUMNS} FROM aliases "  # noqa: S608 - constants
-        f"WHERE account_id = $1 AND region = $2 AND name = $3{lock}",
+        f"WHERE account_id = $1 AND region = $2 AND name = $3{lock_clause(for_update)}",
         account_id,
         region,
         name,

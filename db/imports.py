@@ -9,7 +9,7 @@ from datetime import datetime
 
 import asyncpg
 
-from db.keys import KEY_SELECT, KeyRow, key_row
+from db.sql import insert_row, lock_clause
 
 COLUMNS = (
     "id, key_id, wrapping_algorithm, wrapping_key_spec, wrapped_private_key, public_key, "
@@ -37,26 +37,14 @@ def token_row(record: asyncpg.Record) -> ImportTokenRow:
 
 
 async def insert_token(conn: asyncpg.Connection, row: ImportTokenRow) -> None:
-    await conn.execute(
-        f"INSERT INTO import_tokens ({COLUMNS}) "  # noqa: S608 - constants
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        row.id,
-        row.key_id,
-        row.wrapping_algorithm,
-        row.wrapping_key_spec,
-        row.wrapped_private_key,
-        row.public_key,
-        row.expires_at,
-        row.used_at,
-    )
+    await insert_row(conn, "import_tokens", COLUMNS, row)
 
 
 async def find_token(
     conn: asyncpg.Connection, token_id: uuid.UUID, *, for_update: bool = False
 ) -> ImportTokenRow | None:
-    lock = " FOR UPDATE" if for_update else ""
     record = await conn.fetchrow(
-        f"SELECT {COLUMNS} FROM import_tokens WHERE id = $1{lock}",  # noqa: S608
+        f"SELECT {COLUMNS} FROM import_tokens WHERE id = $1{lock_clause(for_update)}",  # noqa: S608
         token_id,
     )
     return None if record is None else token_row(record)
@@ -80,18 +68,3 @@ async def purge_tokens(conn: asyncpg.Connection, expired_before: datetime) -> in
 
 async def delete_materials(conn: asyncpg.Connection, key_id: uuid.UUID) -> None:
     await conn.execute("DELETE FROM key_materials WHERE key_id = $1", key_id)
-
-
-async def claim_expired_import(
-    conn: asyncpg.Connection, now: datetime, skip: list[uuid.UUID]
-) -> KeyRow | None:
-    """Lock one imported key whose material expired by ``now``, other than those in ``skip``;
-    keys another runner holds are skipped, so each is handled once (see db.jobs)."""
-    record = await conn.fetchrow(
-        f"SELECT {KEY_SELECT} FROM keys "  # noqa: S608 - constants
-        "WHERE valid_to <= $1 AND origin = 'EXTERNAL' AND NOT (id = ANY($2::uuid[])) "
-        "ORDER BY valid_to LIMIT 1 FOR UPDATE SKIP LOCKED",
-        now,
-        skip,
-    )
-    return None if record is None else key_row(record)

@@ -13,34 +13,46 @@ from datetime import datetime
 
 import asyncpg
 
-from db.keys import KEY_COLUMNS, KeyRow, key_row
+from db.keys import KEY_SELECT, KeyRow, key_row
+
+
+async def _claim_due(
+    conn: asyncpg.Connection,
+    due: str,
+    now: datetime,
+    skip: list[uuid.UUID],
+    condition: str,
+    *params: object,
+) -> KeyRow | None:
+    """Lock the key whose ``due`` column passed longest ago, of those meeting ``condition``
+    (whose parameters are ``$3`` on) and not in ``skip``."""
+    record = await conn.fetchrow(
+        f"SELECT {KEY_SELECT} FROM keys "  # noqa: S608 - constants
+        f"WHERE {due} <= $1 AND NOT (id = ANY($2::uuid[])) AND {condition} "
+        f"ORDER BY {due} LIMIT 1 FOR UPDATE SKIP LOCKED",
+        now,
+        skip,
+        *params,
+    )
+    return None if record is None else key_row(record)
 
 
 async def claim_due_deletion(
-    conn: asyncpg.Connection, state: str, now: datetime, skip: list[uuid.UUID]
+    conn: asyncpg.Connection, now: datetime, skip: list[uuid.UUID], *, state: str
 ) -> KeyRow | None:
     """Lock one key in ``state`` whose deletion date has come, other than those in ``skip``."""
-    record = await conn.fetchrow(
-        f"SELECT {KEY_COLUMNS} FROM keys "  # noqa: S608 - constants
-        "WHERE state = $1 AND deletion_date <= $2 AND NOT (id = ANY($3::uuid[])) "
-        "ORDER BY deletion_date LIMIT 1 FOR UPDATE SKIP LOCKED",
-        state,
-        now,
-        skip,
-    )
-    return None if record is None else key_row(record)
+    return await _claim_due(conn, "deletion_date", now, skip, "state = $3", state)
 
 
 async def claim_due_rotation(
-    conn: asyncpg.Connection, state: str, now: datetime, skip: list[uuid.UUID]
+    conn: asyncpg.Connection, now: datetime, skip: list[uuid.UUID], *, state: str
 ) -> KeyRow | None:
     """Lock one key in ``state`` whose next rotation has come, other than those in ``skip``."""
-    record = await conn.fetchrow(
-        f"SELECT {KEY_COLUMNS} FROM keys "  # noqa: S608 - constants
-        "WHERE state = $1 AND next_rotation_at <= $2 AND NOT (id = ANY($3::uuid[])) "
-        "ORDER BY next_rotation_at LIMIT 1 FOR UPDATE SKIP LOCKED",
-        state,
-        now,
-        skip,
-    )
-    return None if record is None else key_row(record)
+    return await _claim_due(conn, "next_rotation_at", now, skip, "state = $3", state)
+
+
+async def claim_expired_import(
+    conn: asyncpg.Connection, now: datetime, skip: list[uuid.UUID]
+) -> KeyRow | None:
+    """Lock one imported key whose material expired by ``now``, other than those in ``skip``."""
+    return await _claim_due(conn, "valid_to", now, skip, "origin = 'EXTERNAL'")

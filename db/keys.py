@@ -12,11 +12,15 @@ from typing import Any
 
 import asyncpg
 
+from db.sql import assignments, insert_row, lock_clause
+
 KEY_COLUMNS = (
     "id, account_id, region, description, key_spec, key_usage, origin, state, created_at, "
     "current_material_id, deletion_date, pending_window_days, custom_key_store_id, "
     "expiration_model, valid_to, rotation_period_days, next_rotation_at, policy, version"
 )
+
+MATERIAL_COLUMNS = "key_id, material_id, wrapped, public_key, created_at, rotation_type"
 
 # What key queries select: the columns and the connection state of the key's custom key store,
 # without which a key of a disconnected store would read as usable.
@@ -74,33 +78,18 @@ def material_row(record: asyncpg.Record) -> MaterialRow:
 
 
 async def insert_key(conn: asyncpg.Connection, row: KeyRow) -> None:
-    values = [getattr(row, name.strip()) for name in KEY_COLUMNS.split(",")]
-    placeholders = ", ".join(f"${i}" for i in range(1, len(values) + 1))
-    await conn.execute(
-        f"INSERT INTO keys ({KEY_COLUMNS}) VALUES ({placeholders})",  # noqa: S608 - constants
-        *values,
-    )
+    await insert_row(conn, "keys", KEY_COLUMNS, row)
 
 
 async def insert_material(conn: asyncpg.Connection, row: MaterialRow) -> None:
-    await conn.execute(
-        "INSERT INTO key_materials (key_id, material_id, wrapped, public_key, created_at, "
-        "rotation_type) VALUES ($1, $2, $3, $4, $5, $6)",
-        row.key_id,
-        row.material_id,
-        row.wrapped,
-        row.public_key,
-        row.created_at,
-        row.rotation_type,
-    )
+    await insert_row(conn, "key_materials", MATERIAL_COLUMNS, row)
 
 
 async def find_key(
     conn: asyncpg.Connection, key_id: uuid.UUID, *, for_update: bool = False
 ) -> KeyRow | None:
-    lock = " FOR UPDATE" if for_update else ""
     record = await conn.fetchrow(
-        f"SELECT {KEY_SELECT} FROM keys WHERE id = $1{lock}",  # noqa: S608 - constants
+        f"SELECT {KEY_SELECT} FROM keys WHERE id = $1{lock_clause(for_update)}",  # noqa: S608
         key_id,
     )
     return None if record is None else key_row(record)
@@ -133,13 +122,12 @@ async def update_key(
     conn: asyncpg.Connection, key_id: uuid.UUID, changes: dict[str, Any]
 ) -> KeyRow:
     """Apply ``changes`` (column -> value) and bump the version, in the caller's transaction."""
-    columns = list(changes)
-    assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(columns, start=2))
+    clause, values = assignments(changes)
     record = await conn.fetchrow(
-        f"UPDATE keys SET {assignments}, version = version + 1 WHERE id = $1 "  # noqa: S608
+        f"UPDATE keys SET {clause}, version = version + 1 WHERE id = $1 "  # noqa: S608
         f"RETURNING {KEY_SELECT}",
         key_id,
-        *(changes[column] for column in columns),
+        *values,
     )
     return key_row(record)
 
@@ -152,8 +140,8 @@ async def find_material(
     conn: asyncpg.Connection, key_id: uuid.UUID, material_id: str
 ) -> MaterialRow | None:
     record = await conn.fetchrow(
-        "SELECT key_id, material_id, wrapped, public_key, created_at, rotation_type "
-        "FROM key_materials WHERE key_id = $1 AND material_id = $2",
+        f"SELECT {MATERIAL_COLUMNS} FROM key_materials "  # noqa: S608 - constants
+        "WHERE key_id = $1 AND material_id = $2",
         key_id,
         material_id,
     )
@@ -162,8 +150,8 @@ async def find_material(
 
 async def list_materials(conn: asyncpg.Connection, key_id: uuid.UUID) -> list[MaterialRow]:
     records = await conn.fetch(
-        "SELECT key_id, material_id, wrapped, public_key, created_at, rotation_type "
-        "FROM key_materials WHERE key_id = $1 ORDER BY created_at, material_id",
+        f"SELECT {MATERIAL_COLUMNS} FROM key_materials "  # noqa: S608 - constants
+        "WHERE key_id = $1 ORDER BY created_at, material_id",
         key_id,
     )
     return [material_row(record) for record in records]

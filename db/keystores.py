@@ -8,6 +8,8 @@ from typing import Any
 
 import asyncpg
 
+from db.sql import assignments, insert_row, lock_clause
+
 STORE_COLUMNS = (
     "id, account_id, region, name, module_path, token_label, sealed_pin, connection_state, "
     "connection_error, created_at"
@@ -43,28 +45,15 @@ async def lock_creation(conn: asyncpg.Connection) -> None:
 
 
 async def insert_store(conn: asyncpg.Connection, row: StoreRow) -> None:
-    await conn.execute(
-        f"INSERT INTO custom_key_stores ({STORE_COLUMNS}) "  # noqa: S608 - constants
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        row.id,
-        row.account_id,
-        row.region,
-        row.name,
-        row.module_path,
-        row.token_label,
-        row.sealed_pin,
-        row.connection_state,
-        row.connection_error,
-        row.created_at,
-    )
+    await insert_row(conn, "custom_key_stores", STORE_COLUMNS, row)
 
 
 async def find_store(
     conn: asyncpg.Connection, store_id: str, *, for_update: bool = False
 ) -> StoreRow | None:
-    lock = " FOR UPDATE" if for_update else ""
     record = await conn.fetchrow(
-        f"SELECT {STORE_COLUMNS} FROM custom_key_stores WHERE id = $1{lock}",  # noqa: S608
+        f"SELECT {STORE_COLUMNS} FROM custom_key_stores "  # noqa: S608 - constants
+        f"WHERE id = $1{lock_clause(for_update)}",
         store_id,
     )
     return None if record is None else store_row(record)
@@ -116,13 +105,12 @@ async def token_in_use(
 async def update_store(
     conn: asyncpg.Connection, store_id: str, changes: dict[str, Any]
 ) -> StoreRow:
-    columns = list(changes)
-    assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(columns, start=2))
+    clause, values = assignments(changes)
     record = await conn.fetchrow(
-        f"UPDATE custom_key_stores SET {assignments} WHERE id = $1 "  # noqa: S608
+        f"UPDATE custom_key_stores SET {clause} WHERE id = $1 "  # noqa: S608
         f"RETURNING {STORE_COLUMNS}",
         store_id,
-        *(changes[column] for column in columns),
+        *values,
     )
     return store_row(record)
 

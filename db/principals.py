@@ -7,6 +7,9 @@ from datetime import datetime
 
 import asyncpg
 
+# Selected from ``principals p``, in the order ``_principal`` reads them.
+_PRINCIPAL = "p.id, p.account_id, p.kind, p.name, p.arn, p.created_at"
+
 
 @dataclass(frozen=True)
 class PrincipalRow:
@@ -42,11 +45,11 @@ async def insert_principal(
 ) -> PrincipalRow | None:
     """Insert a live principal; ``None`` when a live one with that ARN exists already."""
     row = await conn.fetchrow(
-        """
+        f"""
         INSERT INTO principals AS p (account_id, kind, name, arn) VALUES ($1, $2, $3, $4)
         ON CONFLICT (arn) WHERE revoked_at IS NULL DO NOTHING
-        RETURNING p.id, p.account_id, p.kind, p.name, p.arn, p.created_at
-        """,
+        RETURNING {_PRINCIPAL}
+        """,  # noqa: S608 - constants
         account_id,
         kind,
         name,
@@ -68,11 +71,11 @@ async def insert_token(
 
 async def find_live_token(conn: asyncpg.Connection, token_id: str) -> TokenMatch | None:
     row = await conn.fetchrow(
-        """
-        SELECT t.secret_hash, p.id, p.account_id, p.kind, p.name, p.arn, p.created_at
+        f"""
+        SELECT t.secret_hash, {_PRINCIPAL}
         FROM access_tokens t JOIN principals p ON p.id = t.principal_id
         WHERE t.token_id = $1 AND t.revoked_at IS NULL AND p.revoked_at IS NULL
-        """,
+        """,  # noqa: S608 - constants
         token_id,
     )
     return None if row is None else TokenMatch(bytes(row["secret_hash"]), _principal(row))
@@ -80,7 +83,7 @@ async def find_live_token(conn: asyncpg.Connection, token_id: str) -> TokenMatch
 
 async def find_live_principal(conn: asyncpg.Connection, arn: str) -> PrincipalRow | None:
     row = await conn.fetchrow(
-        "SELECT p.id, p.account_id, p.kind, p.name, p.arn, p.created_at FROM principals p "
+        f"SELECT {_PRINCIPAL} FROM principals p "  # noqa: S608 - constants
         "WHERE p.arn = $1 AND p.revoked_at IS NULL",
         arn,
     )
@@ -89,7 +92,7 @@ async def find_live_principal(conn: asyncpg.Connection, arn: str) -> PrincipalRo
 
 async def list_live_principals(conn: asyncpg.Connection) -> list[PrincipalRow]:
     rows = await conn.fetch(
-        "SELECT p.id, p.account_id, p.kind, p.name, p.arn, p.created_at FROM principals p "
+        f"SELECT {_PRINCIPAL} FROM principals p "  # noqa: S608 - constants
         "WHERE p.revoked_at IS NULL ORDER BY p.arn"
     )
     return [_principal(row) for row in rows]

@@ -110,7 +110,7 @@ async def list_aliases_resolver(
         context.services, context.call(), given.key_id, given.limit, given.marker
     )
     return ListAliasesResult(
-        aliases=[AliasListEntry.of(alias) for alias in page.aliases],
+        aliases=[AliasListEntry.of(alias) for alias in page.items],
         next_marker=page.next_marker,
         truncated=page.truncated,
     )

@@ -94,7 +94,7 @@ async def list_keys_resolver(
     context = info.context
     page = await lifecycle.list_keys(context.services, context.call(), given.limit, given.marker)
     return ListKeysResult(
-        keys=[Key.of(key) for key in page.keys],
+        keys=[Key.of(key) for key in page.items],
         next_marker=page.next_marker,
         truncated=page.truncated,
     )

@@ -208,7 +208,7 @@ async def describe_custom_key_stores_resolver(
         marker=given.marker,
     )
     return DescribeCustomKeyStoresResult(
-        custom_key_stores=[CustomKeyStoresListEntry.of(store) for store in page.stores],
+        custom_key_stores=[CustomKeyStoresListEntry.of(store) for store in page.items],
         next_marker=page.next_marker,
         truncated=page.truncated,
     )

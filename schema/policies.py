@@ -72,7 +72,7 @@ async def list_key_policies_resolver(
         context.services, context.call(), input.key_id, input.limit, input.marker
     )
     return ListKeyPoliciesResult(
-        policy_names=page.names, next_marker=page.next_marker, truncated=page.truncated
+        policy_names=page.items, next_marker=page.next_marker, truncated=page.truncated
     )
 
 

@@ -152,7 +152,7 @@ async def list_key_rotations_resolver(
         context.services, context.call(), input.key_id, input.limit, input.marker
     )
     return ListKeyRotationsResult(
-        rotations=[RotationsListEntry.of(done) for done in page.rotations],
+        rotations=[RotationsListEntry.of(done) for done in page.items],
         next_marker=page.next_marker,
         truncated=page.truncated,
     )

@@ -84,7 +84,7 @@ async def list_resource_tags_resolver(
         context.services, context.call(), input.key_id, input.limit, input.marker
     )
     return ListResourceTagsResult(
-        tags=[Tag.of(tag) for tag in page.tags],
+        tags=[Tag.of(tag) for tag in page.items],
         next_marker=page.next_marker,
         truncated=page.truncated,
     )

@@ -8,9 +8,9 @@ custom key store also has a token object in that store, which the store's hook d
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 
 import asyncpg
@@ -44,10 +44,7 @@ class DeletionJob:
     name: str = "key-deletion"
 
     async def run_once(self, services: Services, now: datetime) -> int:
-        async def claim(
-            conn: asyncpg.Connection, at: datetime, skip: list[uuid.UUID]
-        ) -> rows.KeyRow | None:
-            return await claims.claim_due_deletion(conn, KeyState.PENDING_DELETION.value, at, skip)
+        claim = partial(claims.claim_due_deletion, state=KeyState.PENDING_DELETION.value)
 
         async def handle(conn: asyncpg.Connection, key: Key, at: datetime) -> None:
             await self._delete(conn, services, key)

@@ -7,9 +7,9 @@ disabled key is enabled again its past-due rotation happens on the next pass.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 import asyncpg
 
@@ -20,7 +20,6 @@ from api.keys.rotation import RotationType, add_material, next_automatic_rotatio
 from api.keys.store import apply_change
 from api.services import Services
 from db import jobs as claims
-from db import keys as rows
 
 ROTATED = "Rotated"
 
@@ -31,10 +30,7 @@ class RotationJob:
     name: str = "key-rotation"
 
     async def run_once(self, services: Services, now: datetime) -> int:
-        async def claim(
-            conn: asyncpg.Connection, at: datetime, skip: list[uuid.UUID]
-        ) -> rows.KeyRow | None:
-            return await claims.claim_due_rotation(conn, KeyState.ENABLED.value, at, skip)
+        claim = partial(claims.claim_due_rotation, state=KeyState.ENABLED.value)
 
         async def handle(conn: asyncpg.Connection, key: Key, at: datetime) -> None:
             changes = await add_material(conn, services, key, RotationType.AUTOMATIC, at)

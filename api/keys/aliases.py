@@ -16,7 +16,6 @@ from __future__ import annotations
 import enum
 import re
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,16 +26,17 @@ from api import limits
 from api.calls import Call
 from api.errors import (
     AlreadyExistsException,
-    InvalidMarkerException,
     LimitExceededException,
     NotAuthorizedException,
     NotFoundException,
     ValidationException,
 )
+from api.keys.batch import by_key
 from api.keys.ids import Scope
 from api.keys.model import Key, alias_arn
 from api.keys.store import change_key, read_key, to_key
-from api.keys.validation import member_length, member_range
+from api.keys.validation import member_length
+from api.pages import Page, fetch_size, invalid_marker, page_of, page_size
 from api.services import Services
 from db import aliases as rows
 from db import keys as key_rows
@@ -61,18 +61,6 @@ class Alias:
     @property
     def arn(self) -> str:
         return alias_arn(self.region, self.account_id, self.name)
-
-
-@dataclass(frozen=True)
-class AliasPage:
-    """One page of ListAliases: ``next_marker`` is set exactly when ``truncated``."""
-
-    aliases: list[Alias]
-    next_marker: str | None
-
-    @property
-    def truncated(self) -> bool:
-        return self.next_marker is not None
 
 
 class KeyType(enum.Enum):
@@ -246,25 +234,20 @@ async def list_aliases(
     key_id: str | None = None,
     limit: int | None = None,
     marker: str | None = None,
-) -> AliasPage:
+) -> Page[Alias]:
     """The scope's aliases (or one key's) in name order; ``marker`` is the last name seen."""
-    size = (
-        limits.ALIASES_PAGE_DEFAULT
-        if limit is None
-        else min(member_range("limit", limit, limits.LIST_LIMIT), limits.ALIASES_PAGE_MAX)
-    )
+    size = page_size(limit, limits.ALIASES_PAGE_DEFAULT, limits.ALIASES_PAGE_MAX)
     if marker is not None and not marker.startswith(PREFIX):
-        raise InvalidMarkerException("The marker is not valid.")
+        raise invalid_marker()
     scope = call.scope
     async with services.pool.acquire() as conn:
         of_key = (
             None if key_id is None else (await read_key(conn, call, key_id, "ListAliases")).uuid
         )
         found = await rows.list_aliases(
-            conn, scope.account_id, scope.region, of_key, marker, size + 1
+            conn, scope.account_id, scope.region, of_key, marker, fetch_size(size)
         )
-    aliases = [to_alias(row) for row in found[:size]]
-    return AliasPage(aliases=aliases, next_marker=aliases[-1].name if len(found) > size else None)
+    return page_of([to_alias(row) for row in found], size, lambda alias: alias.name)
 
 
 async def aliases_for_keys(
@@ -272,7 +255,4 @@ async def aliases_for_keys(
 ) -> dict[uuid.UUID, list[Alias]]:
     """Each key's aliases in name order (empty for a key without any), in one SQL statement:
     the batch behind the ``Key.aliases`` DataLoader."""
-    found: dict[uuid.UUID, list[Alias]] = defaultdict(list)
-    for row in await rows.aliases_of_keys(conn, key_ids):
-        found[row.key_id].append(to_alias(row))
-    return {key_id: found[key_id] for key_id in key_ids}
+    return by_key(key_ids, await rows.aliases_of_keys(conn, key_ids), to_alias)

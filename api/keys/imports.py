@@ -38,6 +38,7 @@ from api.keys.model import ExpirationModel, Key, KeyState
 from api.keys.store import apply_change, change_key, read_key
 from api.services import Services
 from db import imports as import_rows
+from db import jobs as claims
 from db import keys as rows
 from hsm import InvalidKeyMaterial, KeySpec, WrappedKey, WrappingAlgorithm
 
@@ -262,7 +263,7 @@ class ImportExpiryJob:
             await apply_change(conn, key, "KeyMaterialExpired", _material_gone(key))
 
         handled = await drain(
-            services, self.name, now, import_rows.claim_expired_import, handle, self.limit
+            services, self.name, now, claims.claim_expired_import, handle, self.limit
         )
         async with services.pool.acquire() as conn:
             await import_rows.purge_tokens(

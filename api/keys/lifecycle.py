@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from api import limits
 from api.calls import Call
-from api.errors import InvalidMarkerException
 from api.keys.model import Key, KeyState
 from api.keys.store import change_key, read_key, to_key
-from api.keys.validation import member_length, member_range
+from api.keys.validation import member_length
+from api.pages import Page, fetch_size, invalid_marker, page_of, page_size
 from api.services import Services
 from db import keys as rows
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a List call: ``next_marker`` is set exactly when ``truncated``."""
-
-    keys: list[Key]
-    next_marker: str | None
-
-    @property
-    def truncated(self) -> bool:
-        return self.next_marker is not None
 
 
 async def describe_key(services: Services, call: Call, key_id: str) -> Key:
@@ -35,23 +22,24 @@ async def describe_key(services: Services, call: Call, key_id: str) -> Key:
 
 async def list_keys(
     services: Services, call: Call, limit: int | None = None, marker: str | None = None
-) -> Page:
-    """Keys of the account and region, in a stable order; ``marker`` is the last id seen."""
-    size = limits.LIST_LIMIT_DEFAULT if limit is None else limit
-    member_range("limit", size, limits.LIST_LIMIT)
+) -> Page[Key]:
+    """Keys of the account and region, in a stable order; ``marker`` is the last id seen. A key
+    deleted between the two statements is left out, and the marker still moves past it."""
+    size = page_size(limit)
     after = None
     if marker is not None:
         try:
             after = uuid.UUID(marker)
         except ValueError:
-            raise InvalidMarkerException("The marker is not valid.") from None
+            raise invalid_marker() from None
     async with services.pool.acquire() as conn:
-        ids = await rows.list_key_ids(
-            conn, call.scope.account_id, call.scope.region, after, size + 1
+        scope = call.scope
+        listed = await rows.list_key_ids(
+            conn, scope.account_id, scope.region, after, fetch_size(size)
         )
-        found = {row.id: row for row in await rows.find_keys(conn, ids[:size])}
-    keys = [to_key(found[key_id]) for key_id in ids[:size] if key_id in found]
-    return Page(keys=keys, next_marker=str(ids[size - 1]) if len(ids) > size else None)
+        ids = page_of(listed, size, str)
+        found = {row.id: row for row in await rows.find_keys(conn, ids.items)}
+    return Page([to_key(found[key_id]) for key_id in ids.items if key_id in found], ids.next_marker)
 
 
 async def _set_state(key: Key, state: KeyState) -> dict[str, Any]:

@@ -20,11 +20,13 @@ import asyncpg
 import hsm
 from api import limits
 from api.calls import Call
-from api.errors import InvalidMarkerException, LimitExceededException, UnsupportedOperationException
+from api.errors import LimitExceededException, UnsupportedOperationException
+from api.keys.batch import by_key
 from api.keys.create import new_material_id
 from api.keys.model import Key, KeyState, key_arn
 from api.keys.store import change_key, read_key, to_key
 from api.keys.validation import member_range
+from api.pages import Page, fetch_size, invalid_marker, page_of, page_size
 from api.services import Services
 from db import keys as key_rows
 from db import rotations as rows
@@ -61,18 +63,6 @@ class RotationStatus:
     period_days: int | None
     next_rotation_date: datetime | None
     on_demand_rotation_start_date: datetime | None = None
-
-
-@dataclass(frozen=True)
-class RotationPage:
-    """One page of ListKeyRotations: ``next_marker`` is set exactly when ``truncated``."""
-
-    rotations: list[Rotation]
-    next_marker: str | None
-
-    @property
-    def truncated(self) -> bool:
-        return self.next_marker is not None
 
 
 def rotation_status(key: Key) -> RotationStatus:
@@ -193,20 +183,18 @@ async def list_key_rotations(
     key_id: str,
     limit: int | None = None,
     marker: str | None = None,
-) -> RotationPage:
+) -> Page[Rotation]:
     """Completed rotations, oldest first; ``marker`` is the key material id last seen."""
-    size = limits.LIST_LIMIT_DEFAULT if limit is None else limit
-    member_range("limit", size, limits.LIST_LIMIT)
+    size = page_size(limit)
     async with services.pool.acquire() as conn:
         key = await read_key(conn, call, key_id, "ListKeyRotations")
         after = None
         if marker is not None:
             after = await rows.find_rotation(conn, key.uuid, marker, _TYPES)
             if after is None:
-                raise InvalidMarkerException("The marker is not valid.")
-        found = await rows.list_rotations(conn, key.uuid, _TYPES, after, size + 1)
-    page = [_rotation(row) for row in found[:size]]
-    return RotationPage(page, page[-1].material_id if len(found) > size else None)
+                raise invalid_marker()
+        found = await rows.list_rotations(conn, key.uuid, _TYPES, after, fetch_size(size))
+    return page_of([_rotation(row) for row in found], size, lambda done: done.material_id)
 
 
 async def rotation_status_for_keys(
@@ -222,10 +210,7 @@ async def rotations_for_keys(
 ) -> dict[uuid.UUID, list[Rotation]]:
     """The completed rotations of each key, oldest first, in one statement: the batch behind
     ``Key.rotations``."""
-    by_key: dict[uuid.UUID, list[Rotation]] = {key_id: [] for key_id in key_ids}
-    for row in await rows.rotations_for_keys(conn, key_ids, _TYPES):
-        by_key[row.key_id].append(_rotation(row))
-    return by_key
+    return by_key(key_ids, await rows.rotations_for_keys(conn, key_ids, _TYPES), _rotation)
 
 
 def _rotation(row: rows.RotationRow) -> Rotation:

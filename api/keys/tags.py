@@ -10,7 +10,6 @@ table decides and the key's row lock makes the count exact under concurrent tagg
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +17,11 @@ import asyncpg
 
 from api import limits
 from api.calls import Call
-from api.errors import InvalidMarkerException, TagException, ValidationException
+from api.errors import TagException, ValidationException
+from api.keys.batch import by_key
 from api.keys.model import Key
 from api.keys.store import change_key, read_key
-from api.keys.validation import member_range
+from api.pages import Page, fetch_size, invalid_marker, page_of, page_size
 from api.services import Services
 from db import tags as rows
 
@@ -30,18 +30,6 @@ from db import tags as rows
 class Tag:
     key: str
     value: str
-
-
-@dataclass(frozen=True)
-class TagPage:
-    """One page of ListResourceTags: ``next_marker`` is set exactly when ``truncated``."""
-
-    tags: list[Tag]
-    next_marker: str | None
-
-    @property
-    def truncated(self) -> bool:
-        return self.next_marker is not None
 
 
 def _length(member: str, value: str, allowed: limits.Range) -> None:
@@ -127,21 +115,16 @@ async def list_resource_tags(
     key_id: str,
     limit: int | None = None,
     marker: str | None = None,
-) -> TagPage:
+) -> Page[Tag]:
     """A key's tags in tag-key order; ``marker`` is the last tag key seen."""
     # A key has at most 50 tags, so AWS's page maximum of 50 needs no enforcing here.
-    size = (
-        limits.LIST_LIMIT_DEFAULT
-        if limit is None
-        else member_range("limit", limit, limits.LIST_LIMIT)
-    )
+    size = page_size(limit)
     if marker is not None and len(marker) not in limits.TAG_KEY_LENGTH:
-        raise InvalidMarkerException("The marker is not valid.")
+        raise invalid_marker()
     async with services.pool.acquire() as conn:
         key = await read_key(conn, call, key_id, "ListResourceTags")
-        found = await rows.list_tags(conn, key.uuid, marker, size + 1)
-    tags = [to_tag(row) for row in found[:size]]
-    return TagPage(tags=tags, next_marker=tags[-1].key if len(found) > size else None)
+        found = await rows.list_tags(conn, key.uuid, marker, fetch_size(size))
+    return page_of([to_tag(row) for row in found], size, lambda tag: tag.key)
 
 
 async def tags_for_keys(
@@ -149,7 +132,4 @@ async def tags_for_keys(
 ) -> dict[uuid.UUID, list[Tag]]:
     """Each key's tags in tag-key order (empty for a key without any), in one SQL statement:
     the batch behind the ``Key.tags`` DataLoader."""
-    found: dict[uuid.UUID, list[Tag]] = defaultdict(list)
-    for row in await rows.tags_of_keys(conn, key_ids):
-        found[row.key_id].append(to_tag(row))
-    return {key_id: found[key_id] for key_id in key_ids}
+    return by_key(key_ids, await rows.tags_of_keys(conn, key_ids), to_tag)

@@ -22,15 +22,15 @@ from api.errors import (
     CloudHsmClusterInUseException,
     CustomKeyStoreHasCMKsException,
     CustomKeyStoreNameInUseException,
-    InvalidMarkerException,
     ValidationException,
 )
-from api.keys.validation import member_length, member_range
+from api.keys.validation import member_length
 from api.keystores.model import ConnectionState, CustomKeyStore, require_connection
 from api.keystores.pins import seal_pin
 from api.keystores.registry import TokenUnusable
 from api.keystores.stores import load_store_row, not_found, to_store
 from api.keystores.tokens import open_token
+from api.pages import Page, fetch_size, invalid_marker, page_of, page_size
 from api.services import Services
 from db import keystores as rows
 
@@ -43,18 +43,6 @@ class CreateCustomKeyStoreRequest:
     module_path: str
     token_label: str
     pin: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class StorePage:
-    """One page of DescribeCustomKeyStores: ``next_marker`` is set exactly when ``truncated``."""
-
-    stores: list[CustomKeyStore]
-    next_marker: str | None
-
-    @property
-    def truncated(self) -> bool:
-        return self.next_marker is not None
 
 
 def new_store_id() -> str:
@@ -217,28 +205,26 @@ async def describe_custom_key_stores(
     name: str | None = None,
     limit: int | None = None,
     marker: str | None = None,
-) -> StorePage:
+) -> Page[CustomKeyStore]:
     """One store by id or by name, or a page of all of the account's and region's."""
-    size = limits.LIST_LIMIT_DEFAULT if limit is None else limit
-    member_range("limit", size, limits.LIST_LIMIT)
+    size = page_size(limit)
     if store_id is not None and name is not None:
         raise ValidationException(
             "Specify either customKeyStoreId or customKeyStoreName, not both."
         )
     if marker is not None and not _STORE_ID.match(marker):
-        raise InvalidMarkerException("The marker is not valid.")
+        raise invalid_marker()
     async with services.pool.acquire() as conn:
         if store_id is not None:
-            return StorePage([to_store(await load_store_row(conn, call, store_id))], None)
+            return Page([to_store(await load_store_row(conn, call, store_id))])
         if name is not None:
             found = await rows.find_store_by_name(
                 conn, call.scope.account_id, call.scope.region, name
             )
             if found is None:
                 raise not_found(name)
-            return StorePage([to_store(found)], None)
+            return Page([to_store(found)])
         page = await rows.list_stores(
-            conn, call.scope.account_id, call.scope.region, marker, size + 1
+            conn, call.scope.account_id, call.scope.region, marker, fetch_size(size)
         )
-    stores = [to_store(row) for row in page[:size]]
-    return StorePage(stores, stores[-1].store_id if len(page) > size else None)
+    return page_of([to_store(row) for row in page], size, lambda store: store.store_id)

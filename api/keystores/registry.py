@@ -104,4 +104,3 @@ class KeyStores:
         store = self._open.pop(store_id, None)
         if store is not None:
             await store.aclose()
-

@@ -15,7 +15,8 @@ from api.calls import Call
 from api.errors import NotFoundException, ValidationException
 from api.keys.model import Key
 from api.keys.store import change_key, read_key
-from api.keys.validation import member_length, member_range
+from api.keys.validation import member_length
+from api.pages import Page, page_of, page_size
 from api.policy.documents import DEFAULT_POLICY_NAME
 from api.policy.validation import validate_key_policy
 from api.services import Services
@@ -30,18 +31,6 @@ _POLICY_NAME = re.compile(POLICY_NAME_PATTERN, re.ASCII)
 class KeyPolicy:
     name: str
     document: str
-
-
-@dataclass(frozen=True)
-class PolicyNamesPage:
-    """One page of ListKeyPolicies: ``next_marker`` is set exactly when ``truncated``."""
-
-    names: list[str]
-    next_marker: str | None
-
-    @property
-    def truncated(self) -> bool:
-        return self.next_marker is not None
 
 
 def policy_name(name: str | None) -> str:
@@ -94,15 +83,12 @@ async def list_key_policies(
     key_id: str,
     limit: int | None = None,
     marker: str | None = None,
-) -> PolicyNamesPage:
+) -> Page[str]:
     """The key's policy names after ``marker`` (the last name of the previous page)."""
-    size = limits.LIST_LIMIT_DEFAULT if limit is None else limit
-    member_range("limit", size, limits.LIST_LIMIT)
+    size = page_size(limit)
     if marker is not None:
         member_length("marker", marker, limits.MARKER_LENGTH.high, limits.MARKER_LENGTH.low)
     async with services.pool.acquire() as conn:
         await read_key(conn, call, key_id, "ListKeyPolicies")
     names = [name for name in (DEFAULT_POLICY_NAME,) if marker is None or name > marker]
-    return PolicyNamesPage(
-        names=names[:size], next_marker=names[size - 1] if len(names) > size else None
-    )
+    return page_of(names, size, str)
