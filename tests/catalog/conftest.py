@@ -10,8 +10,9 @@ import pytest
 from api.catalog import DATA_DIR
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# CI puts a copy of shared/ beside the repository clone, as it is beside /work/main here.
-SEED_PAGE = REPO_ROOT.parent / "shared" / "seeds" / "kms-privileges.txt"
+# The service authorization page the committed kms catalog was imported from, kept in the
+# repository beside the data it produced (a copy of the project's shared seed page).
+SEED_PAGE = REPO_ROOT / "api" / "catalog" / "pages" / "kms-privileges.txt"
 
 # A made-up service page in the seed page's format: unsorted actions, a capitalised access level,
 # a wrapped description, "-" bullets, dependent actions, and an action with no resource types.
@@ -79,9 +80,7 @@ ListWidgets
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     if not SEED_PAGE.is_file():
-        pytest.fail(
-            f"the seed page is missing: expected {SEED_PAGE} (shared/ beside the repository root)"
-        )
+        pytest.fail(f"the seed page is missing: expected {SEED_PAGE}")
     return SEED_PAGE.read_text(encoding="utf-8")
 
 
