@@ -15,6 +15,8 @@ class Range:
 
 
 DESCRIPTION_MAX = 8192
+# The API model accepts 1 to 365 days; the service itself then insists on 7 to 30.
+PENDING_WINDOW_MODEL = Range(1, 365)
 PENDING_WINDOW_DAYS = Range(7, 30)
 PENDING_WINDOW_DEFAULT = 30
 ROTATION_PERIOD_DAYS = Range(90, 2560)

@@ -14,9 +14,10 @@ from enum import Enum
 from api import limits
 from api.errors import DryRunOperationException, InvalidKeyUsageException, ValidationException
 from api.keys.model import Key
+from api.keys.validation import member_length
 
 
-def _failed(member: str, constraint: str) -> ValidationException:
+def _failed(member: str, constraint: str) -> ValidationException:  # for list-member rules
     return ValidationException(
         f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
         f"Member must {constraint}"
@@ -25,11 +26,7 @@ def _failed(member: str, constraint: str) -> ValidationException:
 
 def sized(member: str, value: bytes, allowed: limits.Range) -> bytes:
     """``value`` if its length is in ``allowed``; AWS words each bound on its own."""
-    if len(value) < allowed.low:
-        raise _failed(member, f"have length greater than or equal to {allowed.low}")
-    if len(value) > allowed.high:
-        raise _failed(member, f"have length less than or equal to {allowed.high}")
-    return value
+    return member_length(member, value, allowed.high, allowed.low)
 
 
 def grant_tokens(tokens: Sequence[str] | None) -> tuple[str, ...]:

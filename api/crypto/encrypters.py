@@ -204,9 +204,10 @@ async def prepare_decrypter(
             return RsaDecrypter(services.hsm, key, material, algorithm, blob)
         parsed = envelope.parse(blob)
         if parsed.key_uuid != key.uuid:
+            # AWS's wording, "CMK" and all (as CloudTrail records it and AWS-recorded responses
+            # show), although its documentation now says "KMS key".
             raise IncorrectKeyException(
-                "The key ID in the request does not identify a KMS key that can perform this "
-                "operation."
+                "The key ID in the request does not identify a CMK that can perform this operation."
             )
     symmetric = await symmetric_key(services, key, parsed.material_id)
     return SymmetricDecrypter(symmetric, parsed, context)

@@ -14,6 +14,7 @@ import asyncpg
 
 from api import limits
 from api.calls import Call
+from api.errors import ValidationException
 from api.keys.model import Key, KeyState
 from api.keys.store import change_key
 from api.keys.validation import member_range
@@ -32,7 +33,12 @@ async def schedule_key_deletion(
     services: Services, call: Call, key_id: str, pending_window_days: int | None = None
 ) -> ScheduledDeletion:
     days = limits.PENDING_WINDOW_DEFAULT if pending_window_days is None else pending_window_days
-    member_range("pendingWindowInDays", days, limits.PENDING_WINDOW_DAYS)
+    member_range("pendingWindowInDays", days, limits.PENDING_WINDOW_MODEL)
+    if days not in limits.PENDING_WINDOW_DAYS:
+        window = limits.PENDING_WINDOW_DAYS
+        raise ValidationException(
+            f"PendingWindowInDays must be between {window.low} and {window.high}"
+        )
 
     deletion_date = call.now + timedelta(days=days)
 

@@ -26,6 +26,7 @@ import asyncpg
 
 from api import limits
 from api.calls import Call
+from api.crypto.checks import sized
 from api.errors import (
     ExpiredImportTokenException,
     IncorrectKeyMaterialException,
@@ -130,15 +131,6 @@ def _expiry(
     return chosen, aware
 
 
-def _check_material_size(encrypted: bytes) -> None:
-    allowed = limits.ENCRYPTED_KEY_MATERIAL_BYTES
-    if len(encrypted) not in allowed:
-        raise ValidationException(
-            "1 validation error detected: Value at 'encryptedKeyMaterial' failed to satisfy "
-            f"constraint: Member must have length between {allowed.low} and {allowed.high}"
-        )
-
-
 _INVALID_TOKEN = "The import token is not valid for this KMS key."  # noqa: S105
 
 
@@ -153,7 +145,7 @@ async def import_key_material(
 ) -> Key:
     """Unwrap the material in the HSM with the token's import key and keep it wrapped under the
     domain key. The token is spent only when the import succeeds."""
-    _check_material_size(encrypted_key_material)
+    sized("encryptedKeyMaterial", encrypted_key_material, limits.ENCRYPTED_KEY_MATERIAL_BYTES)
     model, expires = _expiry(call, expiration_model, valid_to)
     token_id = _token_id(import_token) if len(import_token) == _TOKEN_BYTES else None
 

@@ -145,7 +145,7 @@ async def test_decrypt_with_another_key_id_is_incorrect_key(client: httpx.AsyncC
     blob = await encrypt(client, key["keyId"], SECRET)
     assert await failure(decrypt(client, blob, keyId=other["keyId"])) == GraphQLFailure(
         "IncorrectKeyException",
-        "The key ID in the request does not identify a KMS key that can perform this operation.",
+        "The key ID in the request does not identify a CMK that can perform this operation.",
     )
 
 

@@ -141,9 +141,26 @@ async def test_window_bounds_are_accepted(
     assert parse_time(scheduled["deletionDate"]) == clock.now + timedelta(days=days)
 
 
-@pytest.mark.parametrize("days", [0, 6, 31, 365])
+@pytest.mark.parametrize("days", [1, 6, 31, 365])
 async def test_window_outside_7_to_30_days_is_refused(
     client: httpx.AsyncClient, services: Services, days: int
+) -> None:
+    """Within the API model's 1 to 365 the service answers with its own sentence, the one AWS
+    returned for a window of 1 day."""
+    key = await create_key(client)
+    with pytest.raises(GraphQLFailure) as raised:
+        await gql(client, SCHEDULE, {"id": key["keyId"], "days": days})
+    assert raised.value == GraphQLFailure(
+        "ValidationException", "PendingWindowInDays must be between 7 and 30"
+    )
+    assert (await describe(client, key["keyId"]))["keyState"] == "Enabled"
+
+
+@pytest.mark.parametrize(
+    ("days", "bound"), [(0, "greater than or equal to 1"), (366, "less than or equal to 365")]
+)
+async def test_window_outside_the_api_model_fails_its_constraint(
+    client: httpx.AsyncClient, services: Services, days: int, bound: str
 ) -> None:
     key = await create_key(client)
     with pytest.raises(GraphQLFailure) as raised:
@@ -151,7 +168,7 @@ async def test_window_outside_7_to_30_days_is_refused(
     assert raised.value == GraphQLFailure(
         "ValidationException",
         f"1 validation error detected: Value '{days}' at 'pendingWindowInDays' failed to "
-        "satisfy constraint: Member must have value between 7 and 30",
+        f"satisfy constraint: Member must have value {bound}",
     )
     assert (await describe(client, key["keyId"]))["keyState"] == "Enabled"
 

@@ -95,9 +95,12 @@ async def test_period_bounds_are_accepted(
     assert parse_time(enabled["nextRotationDate"]) == clock.now + timedelta(days=days)
 
 
-@pytest.mark.parametrize("days", [89, 2561])
+@pytest.mark.parametrize(
+    ("days", "bound"),
+    [(89, "greater than or equal to 90"), (2561, "less than or equal to 2560")],
+)
 async def test_period_outside_90_to_2560_days_is_refused(
-    client: httpx.AsyncClient, days: int
+    client: httpx.AsyncClient, days: int, bound: str
 ) -> None:
     key = await create_key(client)
     with pytest.raises(GraphQLFailure) as raised:
@@ -105,7 +108,7 @@ async def test_period_outside_90_to_2560_days_is_refused(
     assert raised.value == GraphQLFailure(
         "ValidationException",
         f"1 validation error detected: Value '{days}' at 'rotationPeriodInDays' failed to "
-        "satisfy constraint: Member must have value between 90 and 2560",
+        f"satisfy constraint: Member must have value {bound}",
     )
     assert (await status(client, key["keyId"]))["keyRotationEnabled"] is False
 
@@ -287,7 +290,7 @@ async def test_list_key_rotations_rejects_bad_markers_and_limits(client: httpx.A
     assert raised.value == GraphQLFailure(
         "ValidationException",
         "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: "
-        "Member must have value between 1 and 1000",
+        "Member must have value greater than or equal to 1",
     )
 
 
