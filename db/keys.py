@@ -171,3 +171,17 @@ async def record_event(
         from_state,
         to_state,
     )
+
+
+async def public_keys_for_keys(
+    conn: asyncpg.Connection, key_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, bytes]:
+    """The DER public key of each asymmetric key's current material, in one statement: the
+    batch behind ``Key.publicKey`` (symmetric and HMAC keys have none)."""
+    records = await conn.fetch(
+        "SELECT k.id, m.public_key FROM keys k JOIN key_materials m "
+        "ON m.key_id = k.id AND m.material_id = k.current_material_id "
+        "WHERE k.id = ANY($1::uuid[]) AND m.public_key IS NOT NULL",
+        key_ids,
+    )
+    return {record["id"]: bytes(record["public_key"]) for record in records}

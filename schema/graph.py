@@ -1,4 +1,4 @@
-"""The navigable graph: a ``Key`` with its aliases, tags, policy and rotations, and
+"""The navigable graph: a ``Key`` with its aliases, tags, policy, public key and rotations, and
 ``listKeys`` that returns keys. Nested fields load through per-request DataLoaders
 (``schema.loaders``): one SQL statement per field per page, whatever the page size."""
 
@@ -13,10 +13,12 @@ from api.keys.aliases import aliases_for_keys
 from api.keys.model import Key as ApiKey
 from api.keys.rotation import rotation_status_for_keys, rotations_for_keys
 from api.keys.tags import tags_for_keys
+from db.keys import public_keys_for_keys
 from db.policies import policies_for_keys
 from schema.aliases import AliasListEntry
 from schema.keys import GraphQLInfo, KeyMetadata
 from schema.rotation import KeyRotationStatus, RotationsListEntry
+from schema.scalars import Base64
 from schema.tags import Tag
 
 
@@ -32,6 +34,11 @@ async def key_tags(root: Key, info: GraphQLInfo) -> list[Tag]:
 
 async def key_policy(root: Key, info: GraphQLInfo) -> str:
     return await info.context.loaders.of(policies_for_keys).load(root.uuid) or ""
+
+
+async def key_public_key(root: Key, info: GraphQLInfo) -> Base64 | None:
+    found = await info.context.loaders.of(public_keys_for_keys).load(root.uuid)
+    return None if found is None else Base64(found)
 
 
 async def key_rotation_status(root: Key, info: GraphQLInfo) -> KeyRotationStatus | None:
@@ -57,6 +64,10 @@ class Key:
     )
     policy: str = strawberry.field(
         resolver=key_policy, description="The key's policy document (the policy named default)."
+    )
+    public_key: Base64 | None = strawberry.field(
+        resolver=key_public_key,
+        description="DER SubjectPublicKeyInfo of an asymmetric key (as getPublicKey returns it).",
     )
     rotation_status: KeyRotationStatus | None = strawberry.field(
         resolver=key_rotation_status, description="Whether and when the key rotates."

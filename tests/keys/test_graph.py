@@ -18,7 +18,7 @@ PAGE = """
 query($limit: Int) {
   listKeys(input: {limit: $limit}) {
     keys {
-      keyId aliases { aliasName } tags { tagKey tagValue } policy
+      keyId aliases { aliasName } tags { tagKey tagValue } policy publicKey
       rotationStatus { keyRotationEnabled } rotations { keyMaterialId }
     }
   }
@@ -84,8 +84,29 @@ async def test_nested_fields_cost_the_same_for_5_or_50_keys(
             assert '"kms:*"' in key["policy"]
             assert key["rotationStatus"] == {"keyRotationEnabled": False}
             assert key["rotations"] == []
+            assert key["publicKey"] is None  # symmetric keys have none
         costs[limit] = len(counted)
     assert costs[50] == costs[5], counted
     # token lookup, key ids, keys, then one statement each for aliases, tags, policies,
-    # rotation status and rotations
-    assert costs[5] == 8
+    # public keys, rotation status and rotations
+    assert costs[5] == 9
+
+
+async def test_public_key_of_an_asymmetric_key_is_the_one_get_public_key_returns(
+    client: httpx.AsyncClient,
+) -> None:
+    created = await gql(
+        client,
+        "mutation { createKey(input: {keySpec: ECC_NIST_P256, keyUsage: SIGN_VERIFY}) "
+        "{ keyMetadata { keyId } } }",
+    )
+    key_id = created["createKey"]["keyMetadata"]["keyId"]
+    listed = await gql(client, "{ listKeys { keys { keyId publicKey } } }")
+    fetched = await gql(
+        client,
+        "query($k: String!) { getPublicKey(input: {keyId: $k}) { publicKey } }",
+        {"k": key_id},
+    )
+    (entry,) = [key for key in listed["listKeys"]["keys"] if key["keyId"] == key_id]
+    assert entry["publicKey"] == fetched["getPublicKey"]["publicKey"]
+    assert entry["publicKey"].startswith("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE")  # P-256 SPKI
