@@ -1,14 +1,39 @@
-"""Key policy documents: the default policy, parsing into a model, checking against the catalog,
-and the GetKeyPolicy / PutKeyPolicy / ListKeyPolicies operations."""
+"""Policy documents: the default key policy, parsing key and identity policies into a model,
+checking them against the catalog, evaluating them against a request, and the GetKeyPolicy /
+PutKeyPolicy / ListKeyPolicies operations."""
 
+from api.policy.checks import condition_key_applies
 from api.policy.documents import DEFAULT_POLICY_NAME, default_key_policy
+from api.policy.evaluate import (
+    Evaluation,
+    PrincipalMatch,
+    RequestContext,
+    StatementMatch,
+    evaluate_identity_policy,
+    evaluate_key_policy,
+    request_context,
+)
 from api.policy.model import PolicyDocument
-from api.policy.validation import parse_key_policy, validate_key_policy
+from api.policy.operators import condition_holds
+from api.policy.parse import PolicyKind, parse_policy
+from api.policy.validation import parse_identity_policy, parse_key_policy, validate_key_policy
 
 __all__ = [
     "DEFAULT_POLICY_NAME",
+    "Evaluation",
     "PolicyDocument",
+    "PolicyKind",
+    "PrincipalMatch",
+    "RequestContext",
+    "StatementMatch",
+    "condition_holds",
+    "condition_key_applies",
     "default_key_policy",
+    "evaluate_identity_policy",
+    "evaluate_key_policy",
+    "parse_identity_policy",
     "parse_key_policy",
+    "parse_policy",
+    "request_context",
     "validate_key_policy",
 ]

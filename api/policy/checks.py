@@ -14,6 +14,10 @@
   operations, so an action whose catalog entry lists ``kms:EncryptionContextKeys`` is taken to
   list the ``${EncryptionContextKey}`` family as well. When the catalog lists the family itself
   the placeholder rule covers it and this adds nothing.
+
+The same rules answer, per request, which condition keys apply to the action being authorized
+(``condition_key_applies``): the catalog, not code, says that ``kms:EncryptionAlgorithm`` means
+something to ``Encrypt`` and nothing to ``CreateKey``.
 """
 
 from __future__ import annotations
@@ -35,20 +39,36 @@ _IMPLIED_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _key_pattern(catalog_key: str) -> str:
+    """A catalog key as a pattern; each ``${...}`` is any non-empty text."""
+    return ".+".join(re.escape(part) for part in _PLACEHOLDER.split(catalog_key))
+
+
 @lru_cache(maxsize=1024)
-def _key_pattern(catalog_key: str) -> re.Pattern[str]:
-    """A catalog key as a case-insensitive pattern; each ``${...}`` is any non-empty text."""
-    parts = _PLACEHOLDER.split(catalog_key)
-    return re.compile(".+".join(re.escape(part) for part in parts), re.IGNORECASE)
+def _any_of(catalog_keys: tuple[str, ...]) -> re.Pattern[str]:
+    """Catalog keys as one case-insensitive pattern, so a lookup is one match, not one per key."""
+    alternatives = "|".join(f"(?:{_key_pattern(key)})" for key in dict.fromkeys(catalog_keys))
+    return re.compile(alternatives or "(?!)", re.IGNORECASE)
 
 
 def _listed(key: str, catalog_keys: tuple[str, ...]) -> bool:
-    return any(_key_pattern(listed).fullmatch(key) for listed in catalog_keys)
+    return _any_of(catalog_keys).fullmatch(key) is not None
 
 
 def _keys_of(privilege: Privilege) -> tuple[str, ...]:
     implied = (k for key in privilege.condition_keys for k in _IMPLIED_KEYS.get(key.casefold(), ()))
     return (*privilege.condition_keys, *implied)
+
+
+@lru_cache(maxsize=1024)
+def _applicable(privilege: Privilege) -> re.Pattern[str]:
+    return _any_of((*GLOBAL_CONDITION_KEYS, *_keys_of(privilege)))
+
+
+def condition_key_applies(privilege: Privilege, key: str) -> bool:
+    """Whether a policy condition on ``key`` can see a value when ``privilege`` is authorized:
+    IAM's global keys always can, other keys when the catalog lists them for the action."""
+    return _applicable(privilege).fullmatch(key) is not None
 
 
 def _written(clause: Clause[ActionPattern]) -> str:
@@ -83,7 +103,7 @@ def _check_conditions(statement: Statement, catalog: Catalog) -> None:
     for condition in statement.conditions:
         key = condition.key
         prefix = key.split(":", 1)[0].casefold()
-        if prefix == _GLOBAL_PREFIX and _listed(key, GLOBAL_CONDITION_KEYS):
+        if _listed(key, GLOBAL_CONDITION_KEYS):
             continue
         if prefix != _GLOBAL_PREFIX and catalog.service(prefix) is None:
             continue

@@ -1,73 +1,32 @@
 """The Condition element: operator blocks of keys and values, read into ``Condition`` rows.
 
 Values are checked against their operator's type here (a date for ``DateLessThan``, an address
-range for ``IpAddress``...) so that evaluation never meets a value it cannot compare.
+range for ``IpAddress``...) with the readers evaluation uses (``api.policy.values``), so that
+evaluation never meets a policy value it cannot compare.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import ipaddress
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime
 
 from api.errors import MalformedPolicyDocumentException
 from api.policy.model import Condition, ConditionOperator, SetQualifier, ValueType
+from api.policy.values import read_binary, read_bool, read_date, read_network, read_number
 
 _KEY = re.compile(r"[A-Za-z0-9-]+:\S+")
 _IF_EXISTS = "IfExists"
 
 
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_date(value: str) -> bool:
-    """ISO 8601, or seconds since the epoch, as IAM's date operators accept."""
-    if value.isdigit():
-        return True
-    try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_address_range(value: str) -> bool:
-    try:
-        ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_base64(value: str) -> bool:
-    try:
-        base64.b64decode(value, validate=True)
-    except binascii.Error:
-        return False
-    return True
-
-
-def _is_boolean(value: str) -> bool:
-    return value.casefold() in {"true", "false"}
-
-
-# What each value type accepts, and how a refusal describes it. Strings and ARNs take any value.
-_VALUE_CHECKS: dict[ValueType, tuple[Callable[[str], bool], str]] = {
-    ValueType.NUMERIC: (_is_number, "a number"),
-    ValueType.DATE: (_is_date, "an ISO 8601 date or epoch seconds"),
-    ValueType.BOOL: (_is_boolean, "true or false"),
-    ValueType.NULL: (_is_boolean, "true or false"),
-    ValueType.IP_ADDRESS: (_is_address_range, "an IP address or CIDR range"),
-    ValueType.BINARY: (_is_base64, "Base64"),
+# How each value type is read, and how a refusal describes it. Strings and ARNs take any value.
+_VALUE_READERS: dict[ValueType, tuple[Callable[[str], object | None], str]] = {
+    ValueType.NUMERIC: (read_number, "a number"),
+    ValueType.DATE: (read_date, "an ISO 8601 date or epoch seconds"),
+    ValueType.BOOL: (read_bool, "true or false"),
+    ValueType.NULL: (read_bool, "true or false"),
+    ValueType.IP_ADDRESS: (read_network, "an IP address or CIDR range"),
+    ValueType.BINARY: (read_binary, "Base64"),
 }
 
 
@@ -107,10 +66,10 @@ def parse_conditions(label: str, raw: object) -> tuple[Condition, ...]:
             if not _KEY.fullmatch(key):
                 raise _refuse(label, f'condition key "{key}" is not of the form service:key.')
             values = _values(label, f"the value of {key} under {written}", given)
-            check = _VALUE_CHECKS.get(operator.value_type)
-            if check is not None:
-                accepts, described = check
-                wrong = next((v for v in values if not accepts(v)), None)
+            reader = _VALUE_READERS.get(operator.value_type)
+            if reader is not None:
+                read, described = reader
+                wrong = next((v for v in values if read(v) is None), None)
                 if wrong is not None:
                     raise _refuse(label, f'{written} value "{wrong}" of {key} is not {described}.')
             conditions.append(Condition(operator, qualifier, if_exists, key, values))

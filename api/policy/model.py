@@ -1,4 +1,5 @@
-"""A key policy document as a typed model: parsed once, then checked, later evaluated.
+"""A policy document (a key's policy or a principal's identity policy) as a typed model: parsed
+once, then checked, then evaluated on every request.
 
 The model keeps what the document says, in IAM's own terms (``NotAction`` is an ``Action`` clause
 that is negated, ``"Principal": "*"`` is the AWS principal ``*``), so the enforcement code can
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Generic, TypeVar
 
 
@@ -39,11 +41,27 @@ class Principal:
     value: str
 
 
+_NOTHING = "(?!)"  # a pattern that matches no text
+
+
 @lru_cache(maxsize=4096)
-def wildcard(pattern: str) -> re.Pattern[str]:
-    """IAM's ``*`` and ``?`` wildcards as a case-insensitive regular expression."""
+def wildcard(pattern: str, *, ignore_case: bool = True) -> re.Pattern[str]:
+    """IAM's ``*`` and ``?`` wildcards as a regular expression, compiled once per pattern.
+
+    Action names ignore case; ``StringLike`` values do not.
+    """
     parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+    return re.compile("".join(parts), _flags(ignore_case))
+
+
+def any_wildcard(patterns: Iterable[str], *, ignore_case: bool = True) -> re.Pattern[str]:
+    """Several wildcard patterns as one, so that matching any of them is a single match."""
+    union = "|".join(f"(?:{wildcard(p, ignore_case=ignore_case).pattern})" for p in patterns)
+    return re.compile(union or _NOTHING, _flags(ignore_case))
+
+
+def _flags(ignore_case: bool) -> re.RegexFlag:
+    return (re.IGNORECASE if ignore_case else re.NOFLAG) | re.DOTALL
 
 
 @dataclass(frozen=True)
@@ -109,6 +127,28 @@ class ConditionOperator(enum.Enum):
             return ValueType.IP_ADDRESS
         return next(t for t in ValueType if self.value.startswith(t.value))
 
+    @property
+    def negated(self) -> bool:
+        """True for the operators that hold when no policy value matches (``StringNotLike``)."""
+        return self in _POSITIVE
+
+    @property
+    def positive(self) -> ConditionOperator:
+        """The operator a negated one is the negation of; itself for the others."""
+        return _POSITIVE.get(self, self)
+
+
+_POSITIVE: dict[ConditionOperator, ConditionOperator] = {
+    ConditionOperator.STRING_NOT_EQUALS: ConditionOperator.STRING_EQUALS,
+    ConditionOperator.STRING_NOT_EQUALS_IGNORE_CASE: ConditionOperator.STRING_EQUALS_IGNORE_CASE,
+    ConditionOperator.STRING_NOT_LIKE: ConditionOperator.STRING_LIKE,
+    ConditionOperator.NUMERIC_NOT_EQUALS: ConditionOperator.NUMERIC_EQUALS,
+    ConditionOperator.DATE_NOT_EQUALS: ConditionOperator.DATE_EQUALS,
+    ConditionOperator.NOT_IP_ADDRESS: ConditionOperator.IP_ADDRESS,
+    ConditionOperator.ARN_NOT_EQUALS: ConditionOperator.ARN_EQUALS,
+    ConditionOperator.ARN_NOT_LIKE: ConditionOperator.ARN_LIKE,
+}
+
 
 class SetQualifier(enum.Enum):
     """How a multivalued key is compared: every request value, or at least one."""
@@ -155,10 +195,12 @@ class Clause(Generic[T]):
 
 @dataclass(frozen=True)
 class Statement:
+    """One statement; ``principal`` is None in an identity policy, which names no principal."""
+
     index: int
     sid: str | None
     effect: Effect
-    principal: Clause[Principal]
+    principal: Clause[Principal] | None
     action: Clause[ActionPattern]
     resource: Clause[str]
     conditions: tuple[Condition, ...]
@@ -173,3 +215,12 @@ class PolicyDocument:
     version: Version
     id: str | None
     statements: tuple[Statement, ...]
+
+    def __hash__(self) -> int:
+        """Hashed once: the evaluator finds its compiled form of a document by the document, on
+        every authorized call."""
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.version, self.id, self.statements))

@@ -1,4 +1,8 @@
-"""Reading a key policy document's JSON into the model, refusing what IAM's grammar does not allow.
+"""Reading a policy document's JSON into the model, refusing what IAM's grammar does not allow.
+
+Key policies and identity policies share the grammar except for two elements: a key policy must
+name a principal and its ``Resource`` is ``"*"`` (the key itself); an identity policy must not
+name a principal and its ``Resource`` names keys or aliases by ARN, wildcards allowed.
 
 Only the document's own shape is checked here; whether its actions and condition keys exist is
 the catalog's question (``api.policy.checks``). Refusals name the statement (its index and Sid)
@@ -8,6 +12,7 @@ still find it.
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 from typing import Any
@@ -28,6 +33,15 @@ from api.policy.model import (
 
 NO_PRINCIPAL = "Policy contains a statement with no principal."
 INVALID_PRINCIPALS = "Policy contains a statement with one or more invalid principals."
+PRINCIPAL_IN_IDENTITY_POLICY = "Policy document should not specify a principal."
+
+
+class PolicyKind(enum.Enum):
+    """What a document is attached to, which decides its grammar (see the module's docstring)."""
+
+    KEY = "key"
+    IDENTITY = "identity"
+
 
 _DOCUMENT_MEMBERS = frozenset({"Version", "Id", "Statement"})
 _STATEMENT_MEMBERS = frozenset(
@@ -47,6 +61,16 @@ _PRINCIPAL_FORMS: dict[PrincipalType, re.Pattern[str]] = {
     PrincipalType.AWS: _AWS_PRINCIPAL,
     PrincipalType.SERVICE: _SERVICE_PRINCIPAL,
 }
+# What an identity policy's Resource may name: keys and aliases, by ARN, wildcards allowed; the
+# account is twelve digits unless it is a pattern, and a resource of "*" is every key and alias.
+_ACCOUNT_OR_PATTERN = r"(\d{12}|[\d*?]*[*?][\d*?]*)"
+_KMS_RESOURCE = re.compile(
+    rf"arn:aws:kms:[a-z0-9*?-]+:{_ACCOUNT_OR_PATTERN}:"
+    r"(key/[A-Za-z0-9*?-]+|alias/[A-Za-z0-9:/_*?-]+|\*)"
+)
+_KMS_RESOURCE_FORMS = (
+    "arn:aws:kms:<region>:<account>:key/<key id> or arn:aws:kms:<region>:<account>:alias/<name>"
+)
 
 
 def _refuse(label: str, detail: str) -> MalformedPolicyDocumentException:
@@ -110,8 +134,15 @@ def _principals(label: str, raw: object) -> tuple[Principal, ...]:
     return tuple(principals)
 
 
-def _principal(label: str, raw: dict[str, Any]) -> Clause[Principal]:
+def _principal(label: str, raw: dict[str, Any], kind: PolicyKind) -> Clause[Principal] | None:
     found = _either(label, raw, "Principal")
+    if kind is PolicyKind.IDENTITY:
+        if found is not None:
+            written = "NotPrincipal" if found[1] else "Principal"
+            raise MalformedPolicyDocumentException(
+                f"{PRINCIPAL_IN_IDENTITY_POLICY} {label} has a {written}."
+            )
+        return None
     if found is None:
         raise MalformedPolicyDocumentException(
             f"{NO_PRINCIPAL} {label} has no Principal or NotPrincipal."
@@ -132,13 +163,22 @@ def _action(label: str, raw: dict[str, Any]) -> Clause[ActionPattern]:
     return Clause(tuple(ActionPattern(p) for p in patterns), negated)
 
 
-def _resource(label: str, raw: dict[str, Any]) -> Clause[str]:
-    """A key policy is about its own key, so AWS accepts only ``"Resource": "*"`` there."""
+def _resource(label: str, raw: dict[str, Any], kind: PolicyKind) -> Clause[str]:
+    """A key policy is about its own key, so AWS accepts only ``"Resource": "*"`` there; an
+    identity policy names the keys it is about."""
     found = _either(label, raw, "Resource")
     if found is None:
         raise _refuse(label, "a statement needs a Resource or a NotResource.")
     value, negated = found
-    resources = _strings(label, "NotResource" if negated else "Resource", value)
+    element = "NotResource" if negated else "Resource"
+    resources = _strings(label, element, value)
+    if kind is PolicyKind.IDENTITY:
+        other = next((r for r in resources if r != "*" and not _KMS_RESOURCE.fullmatch(r)), None)
+        if other is not None:
+            raise _refuse(
+                label, f'{element} "{other}" is not "*" or a KMS ARN: {_KMS_RESOURCE_FORMS}.'
+            )
+        return Clause(resources, negated)
     other = next((r for r in resources if r != "*"), None)
     if not negated and other is not None:
         raise _refuse(
@@ -147,7 +187,7 @@ def _resource(label: str, raw: dict[str, Any]) -> Clause[str]:
     return Clause(resources, negated)
 
 
-def _statement(index: int, raw: object) -> Statement:
+def _statement(index: int, raw: object, kind: PolicyKind) -> Statement:
     if not isinstance(raw, dict):
         raise _refuse(statement_label(index, None), "a statement must be a JSON object.")
     sid = raw.get("Sid")
@@ -164,9 +204,9 @@ def _statement(index: int, raw: object) -> Statement:
         index=index,
         sid=sid,
         effect=effect,
-        principal=_principal(label, raw),
+        principal=_principal(label, raw, kind),
         action=_action(label, raw),
-        resource=_resource(label, raw),
+        resource=_resource(label, raw, kind),
         conditions=parse_conditions(label, raw["Condition"]) if "Condition" in raw else (),
     )
 
@@ -192,7 +232,7 @@ def _unique_sids(statements: tuple[Statement, ...]) -> None:
             raise _refuse(statement.label, f"its Sid is also the Sid of Statement[{first.index}].")
 
 
-def parse_policy(document: str) -> PolicyDocument:
+def parse_policy(document: str, kind: PolicyKind = PolicyKind.KEY) -> PolicyDocument:
     """The document's model, or ``MalformedPolicyDocumentException`` saying what is wrong."""
     try:
         raw = json.loads(document, object_pairs_hook=_unique_members)
@@ -213,6 +253,6 @@ def parse_policy(document: str) -> PolicyDocument:
     items = listed if isinstance(listed, list) else [listed] if listed is not None else []
     if not items:
         raise MalformedPolicyDocumentException("The policy document has no Statement.")
-    statements = tuple(_statement(index, item) for index, item in enumerate(items))
+    statements = tuple(_statement(index, item, kind) for index, item in enumerate(items))
     _unique_sids(statements)
     return PolicyDocument(version=version, id=policy_id, statements=statements)

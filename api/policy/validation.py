@@ -1,4 +1,4 @@
-"""Checking a key policy document before it is stored.
+"""Checking a key policy or an identity policy document before it is stored.
 
 In order: the size (32 KB) and characters AWS allows in the ``Policy`` member, the document's
 grammar (``api.policy.parse``), then its actions and condition keys against the catalog
@@ -16,15 +16,14 @@ from api.catalog import Catalog
 from api.errors import MalformedPolicyDocumentException, ValidationException
 from api.policy.checks import check_policy
 from api.policy.model import PolicyDocument
-from api.policy.parse import parse_policy
+from api.policy.parse import PolicyKind, parse_policy
 
 # AWS's pattern for the Policy member: tab, line feed, carriage return, and U+0020 to U+00FF.
 POLICY_CHARACTERS = r"[\u0009\u000A\u000D\u0020-\u00FF]+"
 _POLICY_CHARACTERS = re.compile(POLICY_CHARACTERS)
 
 
-def parse_key_policy(document: str, catalog: Catalog) -> PolicyDocument:
-    """The checked model of ``document``, or the exception that says what is wrong with it."""
+def _parse_checked(document: str, catalog: Catalog, kind: PolicyKind) -> PolicyDocument:
     if len(document.encode("utf-8")) > limits.POLICY_MAX_BYTES:
         raise MalformedPolicyDocumentException(
             f"The policy document exceeds the maximum size of {limits.POLICY_MAX_BYTES} bytes."
@@ -34,9 +33,19 @@ def parse_key_policy(document: str, catalog: Catalog) -> PolicyDocument:
             "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
             f"Member must satisfy regular expression pattern: {POLICY_CHARACTERS}"
         )
-    policy = parse_policy(document)
+    policy = parse_policy(document, kind)
     check_policy(policy, catalog)
     return policy
+
+
+def parse_key_policy(document: str, catalog: Catalog) -> PolicyDocument:
+    """The checked model of ``document``, or the exception that says what is wrong with it."""
+    return _parse_checked(document, catalog, PolicyKind.KEY)
+
+
+def parse_identity_policy(document: str, catalog: Catalog) -> PolicyDocument:
+    """The checked model of a principal's identity policy, with the key policy's limits."""
+    return _parse_checked(document, catalog, PolicyKind.IDENTITY)
 
 
 def validate_key_policy(document: str, catalog: Catalog) -> str:

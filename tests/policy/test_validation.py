@@ -59,6 +59,7 @@ def test_default_policy_is_valid_and_kept_verbatim(catalog: Catalog) -> None:
     assert parsed.id == "key-default-1"
     (only,) = parsed.statements
     assert only.effect is Effect.ALLOW
+    assert only.principal is not None
     assert only.principal.values == (Principal(PrincipalType.AWS, ROOT),)
     assert [p.text for p in only.action.values] == ["kms:*"]
 
@@ -127,10 +128,13 @@ def test_a_realistic_policy_parses_into_the_model(catalog: Catalog) -> None:
     assert not any(p.matches("kms:Sign") for p in use.action.values)
     logs = parsed.statements[2]
     assert logs.effect is Effect.DENY and logs.action.negated
+    assert logs.principal is not None
     assert logs.principal.values == (
         Principal(PrincipalType.SERVICE, "logs.us-east-1.amazonaws.com"),
     )
-    assert parsed.statements[3].principal.values == (Principal(PrincipalType.AWS, "*"),)
+    mac = parsed.statements[3].principal
+    assert mac is not None
+    assert mac.values == (Principal(PrincipalType.AWS, "*"),)
 
 
 @pytest.mark.parametrize(
@@ -224,6 +228,10 @@ INVALID = "Policy contains a statement with one or more invalid principals."
          "boolean, or a list of them."),
         (policy(statement(Condition={"NumericLessThan": {"aws:MultiFactorAuthAge": "soon"}})),
          f'{S0}: NumericLessThan value "soon" of aws:MultiFactorAuthAge is not a number.'),
+        (policy(statement(Condition={"NumericLessThan": {"aws:MultiFactorAuthAge": "NaN"}})),
+         f'{S0}: NumericLessThan value "NaN" of aws:MultiFactorAuthAge is not a number.'),
+        (policy(statement(Condition={"BinaryEquals": {"aws:userid": "é"}})),
+         f'{S0}: BinaryEquals value "é" of aws:userid is not Base64.'),
         (policy(statement(Condition={"DateGreaterThan": {"aws:CurrentTime": "tomorrow"}})),
          f'{S0}: DateGreaterThan value "tomorrow" of aws:CurrentTime is not an ISO 8601 date '
          "or epoch seconds."),
