@@ -55,6 +55,13 @@ class Privilege:
     from_seed: bool = strawberry.field(
         description="False for actions newer than the imported privileges page."
     )
+    amended_condition_keys: list[str] = strawberry.field(
+        description=(
+            "Condition keys AWS lists for this action that the imported privileges page lacks,"
+            " added by hand-maintained amendments; empty when the page (or, for a newer action,"
+            " its hand-maintained entry) lists them all."
+        )
+    )
     operation: str = strawberry.field(description="The GraphQL root field this action authorises.")
     operation_type: cat.OperationType
 
@@ -79,6 +86,7 @@ class Privilege:
             condition_keys=list(privilege.condition_keys),
             dependent_actions=list(privilege.dependent_actions),
             from_seed=privilege.from_seed,
+            amended_condition_keys=list(privilege.amended_condition_keys),
             operation=privilege.operation,
             operation_type=privilege.operation_type,
         )

@@ -27,6 +27,8 @@ class Privilege:
 
     ``from_seed`` is true for entries imported from a privileges page and false for the
     hand-maintained additions (actions newer than the page that keygraph implements).
+    ``amended_condition_keys`` are the keys of the ``""`` row that the page lacks and a
+    hand-maintained amendment added, so a reader can tell the page's word from ours.
     """
 
     prefix: str
@@ -35,6 +37,7 @@ class Privilege:
     access_level: AccessLevel
     resource_types: tuple[ResourceType, ...]
     from_seed: bool
+    amended_condition_keys: tuple[str, ...] = ()
 
     @property
     def action(self) -> str:

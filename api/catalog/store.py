@@ -1,11 +1,12 @@
 """The catalog's package data: reading it at start-up and writing it from an imported page.
 
 ``data/<prefix>.json`` is produced by ``keygraph catalog import PAGE`` and never edited by hand; its
-privileges are ``from_seed``. ``data/<prefix>.additions.json`` is hand-maintained: actions newer
-than the page that keygraph implements, with AWS's access level and condition keys, ``from_seed``
-false. They live apart so that re-importing a page can never drop them. Like the page, an addition
-puts the condition keys on the ``""`` resource type (all resources), so every entry of a service has
-one shape.
+privileges are ``from_seed``. ``data/<prefix>.additions.json`` is hand-maintained: under
+``privileges``, actions newer than the page that keygraph implements, with AWS's access level and
+condition keys, ``from_seed`` false; under the optional ``amendments``, condition keys AWS lists
+today for page actions that the page lacks (``api.catalog.amendments``). They live apart so that
+re-importing a page can never drop them. Like the page, additions and amendments put condition keys
+on the ``""`` resource type (all resources), so every entry of a service has one shape.
 
 Import writes into the package's own ``data`` directory, i.e. the source tree of a checkout; the
 result is meant to be committed.
@@ -17,8 +18,10 @@ import functools
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+from api.catalog.amendments import Amendment, amend, decode_amendments
 from api.catalog.catalog import Catalog
 from api.catalog.codec import decode_privilege, encode_service
 from api.catalog.errors import CatalogDataError, PageUnreadableError, ShapeError
@@ -27,6 +30,14 @@ from api.catalog.parser import parse_page
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _ADDITIONS_SUFFIX = ".additions.json"
+_ADDITIONS_FIELDS = frozenset({"prefix", "source", "privileges"})
+_OPTIONAL_ADDITIONS_FIELDS = frozenset({"amendments"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Additions:
+    privileges: tuple[Privilege, ...]
+    amendments: tuple[Amendment, ...]
 
 
 def load_catalog() -> Catalog:
@@ -51,20 +62,20 @@ def read_catalog(data_dir: Path) -> Catalog:
             raise CatalogDataError(
                 f"{path.name}: no {prefix}.json to add to; import its page first"
             )
-        additions = _read_additions(path)
-        _refuse_overlap(base, additions, path)
-        services[prefix] = Service(
-            name=base.name, prefix=prefix, privileges=base.privileges + additions
-        )
+        services[prefix] = _merge(base, _read_additions(path), path)
     return Catalog(services=tuple(services.values()))
 
 
 def import_page(text: str, data_dir: Path) -> Service:
-    """Parse a privileges page and (re)write ``<prefix>.json``; same page, same bytes."""
+    """Parse a privileges page and (re)write ``<prefix>.json``; same page, same bytes.
+
+    The additions are merged once before writing, so a page that the committed additions no longer
+    fit is refused here instead of leaving package data that fails to load.
+    """
     service = parse_page(text)
     additions = data_dir / f"{service.prefix}{_ADDITIONS_SUFFIX}"
     if additions.exists():
-        _refuse_overlap(service, _read_additions(additions), additions)
+        _merge(service, _read_additions(additions), additions)
     _write_atomically(data_dir / f"{service.prefix}.json", encode_service(service))
     return service
 
@@ -93,14 +104,31 @@ def _read_service(path: Path) -> Service:
     return Service(name=name, prefix=prefix, privileges=_privileges(document, path, from_seed=True))
 
 
-def _read_additions(path: Path) -> tuple[Privilege, ...]:
+def _read_additions(path: Path) -> _Additions:
     document = _read_json(path)
     prefix = path.name.removesuffix(_ADDITIONS_SUFFIX)
-    if set(document) != {"prefix", "source", "privileges"} or document["prefix"] != prefix:
+    fields = set(document)
+    if (
+        not _ADDITIONS_FIELDS <= fields <= _ADDITIONS_FIELDS | _OPTIONAL_ADDITIONS_FIELDS
+        or document["prefix"] != prefix
+    ):
         raise CatalogDataError(
-            f"{path.name}: expected an object with prefix {prefix!r}, source and privileges"
+            f"{path.name}: expected an object with prefix {prefix!r}, source, privileges"
+            " and optionally amendments"
         )
-    return _privileges(document, path, from_seed=False)
+    return _Additions(
+        privileges=_privileges(document, path, from_seed=False),
+        amendments=decode_amendments(document.get("amendments", []), path.name),
+    )
+
+
+def _merge(page: Service, additions: _Additions, path: Path) -> Service:
+    """The page's service amended, then extended by the newer actions."""
+    _refuse_overlap(page, additions.privileges, path)
+    amended = amend(page, additions.amendments, path.name)
+    return Service(
+        name=page.name, prefix=page.prefix, privileges=amended.privileges + additions.privileges
+    )
 
 
 def _privileges(

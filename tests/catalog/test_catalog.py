@@ -81,7 +81,7 @@ def test_filters() -> None:
     assert catalog.privileges(service="nope") == ()
     on_all_resources = catalog.privileges(resource_type="")
     assert "ListKeys" in _names(on_all_resources)
-    assert "RetireGrant" not in _names(on_all_resources)
+    assert "ListRetirableGrants" not in _names(on_all_resources)
 
 
 def test_condition_keys_and_resource_types() -> None:

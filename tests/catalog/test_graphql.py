@@ -36,13 +36,26 @@ def run(query: str, catalog: Catalog | None = None, **variables: Any) -> dict[st
     return result.data
 
 
+AMENDED_ENCRYPT_KEYS = [
+    "aws:ResourceTag/${TagKey}",
+    "kms:EncryptionContext:${EncryptionContextKey}",
+    "kms:KeyOrigin",
+    "kms:KeySpec",
+    "kms:KeyUsage",
+    "kms:MultiRegion",
+    "kms:MultiRegionKeyType",
+    "kms:RequestAlias",
+    "kms:ResourceAliases",
+]
+
+
 def test_privilege_by_either_name_has_the_full_shape() -> None:
     query = """
         query ($name: String!) {
           privilege(name: $name) {
             name action service description accessLevel accessLevelName
             resourceTypes { resourceType required conditionKeys dependentActions }
-            conditionKeys dependentActions fromSeed operation operationType
+            conditionKeys dependentActions fromSeed amendedConditionKeys operation operationType
           }
         }
     """
@@ -61,28 +74,67 @@ def test_privilege_by_either_name_has_the_full_shape() -> None:
             {
                 "resourceType": "",
                 "required": False,
+                # The page's keys, then those the amendment adds.
                 "conditionKeys": [
                     "kms:CallerAccount",
                     "kms:EncryptionAlgorithm",
                     "kms:EncryptionContextKeys",
                     "kms:ViaService",
+                    *AMENDED_ENCRYPT_KEYS,
                 ],
                 "dependentActions": [],
             },
         ],
         "conditionKeys": [
+            "aws:ResourceTag/${TagKey}",
             "kms:CallerAccount",
             "kms:EncryptionAlgorithm",
+            "kms:EncryptionContext:${EncryptionContextKey}",
             "kms:EncryptionContextKeys",
+            "kms:KeyOrigin",
+            "kms:KeySpec",
+            "kms:KeyUsage",
+            "kms:MultiRegion",
+            "kms:MultiRegionKeyType",
+            "kms:RequestAlias",
+            "kms:ResourceAliases",
             "kms:ViaService",
         ],
         "dependentActions": [],
         "fromSeed": True,
+        "amendedConditionKeys": AMENDED_ENCRYPT_KEYS,
         "operation": "encrypt",
         "operationType": "MUTATION",
     }
     assert run(query, name="Encrypt")["privilege"] == expected
     assert run(query, name="kms:Encrypt")["privilege"] == expected
+
+
+def test_amended_condition_keys_say_what_is_not_from_the_page() -> None:
+    data = run(
+        """{
+          createKey: privilege(name: "CreateKey") { fromSeed amendedConditionKeys conditionKeys }
+          listKeys: privilege(name: "ListKeys") { fromSeed amendedConditionKeys conditionKeys }
+          mac: privilege(name: "GenerateMac") { fromSeed amendedConditionKeys }
+          grants: privileges(filter: {conditionKey: "kms:grantoperations"}) { action }
+        }"""
+    )
+    assert data["createKey"]["fromSeed"] is True
+    assert data["createKey"]["amendedConditionKeys"] == [
+        "aws:RequestTag/${TagKey}",
+        "aws:ResourceTag/${TagKey}",
+        "aws:TagKeys",
+        "kms:CallerAccount",
+        "kms:KeySpec",
+        "kms:KeyUsage",
+        "kms:MultiRegion",
+        "kms:MultiRegionKeyType",
+        "kms:ViaService",
+    ]
+    assert set(data["createKey"]["amendedConditionKeys"]) < set(data["createKey"]["conditionKeys"])
+    assert data["listKeys"] == {"fromSeed": True, "amendedConditionKeys": [], "conditionKeys": []}
+    assert data["mac"] == {"fromSeed": False, "amendedConditionKeys": []}
+    assert data["grants"] == [{"action": "kms:CreateGrant"}]
 
 
 def test_unknown_privilege_is_null() -> None:

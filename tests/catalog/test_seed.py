@@ -1,4 +1,4 @@
-"""The committed kms catalog against the seed page it was imported from."""
+"""The committed kms catalog against the seed page it was imported from (plus the amendments)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,14 @@ import json
 import re
 from pathlib import Path
 
-from api.catalog import DATA_DIR, AccessLevel, import_page, load_catalog, run_catalog_import
+from api.catalog import (
+    DATA_DIR,
+    AccessLevel,
+    Privilege,
+    import_page,
+    load_catalog,
+    run_catalog_import,
+)
 
 # Deliberately not the product parser: a plain reading of the seed's exact layout, so a parser bug
 # cannot hide by agreeing with itself.
@@ -31,9 +38,33 @@ def _seed_actions(seed_text: str) -> dict[str, dict[str, object]]:
     }
 
 
+def _amend(seed: dict[str, dict[str, object]]) -> None:
+    """The committed amendments applied to ``seed`` by plain reading: keys join the "" row,
+    which is appended where the page has none."""
+    document = json.loads((DATA_DIR / "kms.additions.json").read_text(encoding="utf-8"))
+    for amendment in document["amendments"]:
+        rows = seed[amendment["action"]]["resource_types"]
+        assert isinstance(rows, list)
+        everything = [r for r in rows if r["resource_type"] == ""]
+        if not everything:
+            everything = [
+                {
+                    "resource_type": "",
+                    "required": False,
+                    "condition_keys": [],
+                    "dependent_actions": [],
+                }
+            ]
+            rows.append(everything[0])
+        everything[0]["condition_keys"] = (
+            everything[0]["condition_keys"] + amendment["condition_keys"]
+        )
+
+
 def test_every_seed_action_is_in_the_catalog_field_by_field(seed_text: str) -> None:
     seed = _seed_actions(seed_text)
     assert len(seed) == 47
+    _amend(seed)
     kms = load_catalog().service("kms")
     assert kms is not None
     assert kms.name == "Key Management Service"
@@ -63,12 +94,16 @@ def test_every_seed_action_is_in_the_catalog_field_by_field(seed_text: str) -> N
         ), name
 
 
+def _from_page(privilege: Privilege) -> tuple[str, ...]:
+    return tuple(k for k in privilege.condition_keys if k not in privilege.amended_condition_keys)
+
+
 def test_known_values_of_the_seed() -> None:
     catalog = load_catalog()
     grant = catalog.privilege("kms:CreateGrant")
     assert grant is not None
     assert grant.access_level is AccessLevel.PERMISSIONS_MANAGEMENT
-    assert grant.condition_keys == (
+    assert _from_page(grant) == (
         "kms:CallerAccount",
         "kms:GrantConstraintType",
         "kms:GrantIsForAWSResource",
@@ -85,7 +120,7 @@ def test_known_values_of_the_seed() -> None:
         "Controls permission to use the specified customer master key to encrypt data"
         " and data keys."
     )
-    assert encrypt.condition_keys == (
+    assert _from_page(encrypt) == (
         "kms:CallerAccount",
         "kms:EncryptionAlgorithm",
         "kms:EncryptionContextKeys",
@@ -102,6 +137,15 @@ def test_known_values_of_the_seed() -> None:
         ("key", True),
         ("", False),
     ]
+    create = catalog.privilege("CreateKey")
+    assert create is not None
+    # The page's old key names stay: amendments add, they never take away.
+    assert _from_page(create) == (
+        "kms:BypassPolicyLockoutSafetyCheck",
+        "kms:CustomerMasterKeySpec",
+        "kms:CustomerMasterKeyUsage",
+        "kms:KeyOrigin",
+    )
     retirable = catalog.privilege("ListRetirableGrants")
     assert retirable is not None
     assert [r.resource_type for r in retirable.resource_types] == ["key"]
