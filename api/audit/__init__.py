@@ -1,0 +1,36 @@
+"""The audit trail: every call, allowed or denied, leaves hash-chained events in Postgres.
+
+``events_for_call`` turns a finished call into events, an ``AuditTrail`` writes them, and
+``verify_chain`` proves what was written. Reading the trail (``api.audit.query``) is an operation
+and is imported from there, so that this package does not depend on ``api.services``.
+"""
+
+from api.audit.chain import Break, BrokenEvent, ChainReport, verify_chain
+from api.audit.event import OK, AuditEvent, RecordedEvent, events_for_call
+from api.audit.trail import (
+    AuditBacklogFull,
+    AuditEventsLost,
+    AuditTrail,
+    AuditTrailClosed,
+    AuditTrailError,
+    TrailState,
+    TrailStats,
+)
+
+__all__ = [
+    "OK",
+    "AuditBacklogFull",
+    "AuditEvent",
+    "AuditEventsLost",
+    "AuditTrail",
+    "AuditTrailClosed",
+    "AuditTrailError",
+    "Break",
+    "BrokenEvent",
+    "ChainReport",
+    "RecordedEvent",
+    "TrailState",
+    "TrailStats",
+    "events_for_call",
+    "verify_chain",
+]
