@@ -154,3 +154,11 @@ class CloudHsmClusterInUseException(KeygraphError):
     service's own HSM token)."""
 
     code = "CloudHsmClusterInUseException"
+
+
+class InvalidGrantTokenException(KeygraphError):
+    code = "InvalidGrantTokenException"
+
+
+class InvalidGrantIdException(KeygraphError):
+    code = "InvalidGrantIdException"

@@ -1,0 +1,183 @@
+"""What a grant is, and the one question authorization asks it: does it permit this request?
+
+A grant lets its grantee principal perform some operations on one key. Its constraints, when it
+has any, restrict the cryptographic operations that take an encryption context: Equals wants the
+request's context to be exactly the map, Subset wants the map inside the request's context, and
+with both given both must hold. As in AWS, a constraint's keys match case-insensitively and its
+values exactly; the operations without a context (DescribeKey, RetireGrant, CreateGrant) are not
+restricted by them.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class GrantOperation(enum.Enum):
+    """The operations a grant can allow, spelled as AWS spells them. ReEncrypt is two of them:
+    ReEncryptFrom on the source key, ReEncryptTo on the destination key."""
+
+    DECRYPT = "Decrypt"
+    ENCRYPT = "Encrypt"
+    GENERATE_DATA_KEY = "GenerateDataKey"
+    GENERATE_DATA_KEY_WITHOUT_PLAINTEXT = "GenerateDataKeyWithoutPlaintext"
+    RE_ENCRYPT_FROM = "ReEncryptFrom"
+    RE_ENCRYPT_TO = "ReEncryptTo"
+    SIGN = "Sign"
+    VERIFY = "Verify"
+    GET_PUBLIC_KEY = "GetPublicKey"
+    CREATE_GRANT = "CreateGrant"
+    RETIRE_GRANT = "RetireGrant"
+    DESCRIBE_KEY = "DescribeKey"
+    GENERATE_DATA_KEY_PAIR = "GenerateDataKeyPair"
+    GENERATE_DATA_KEY_PAIR_WITHOUT_PLAINTEXT = "GenerateDataKeyPairWithoutPlaintext"
+    GENERATE_MAC = "GenerateMac"
+    VERIFY_MAC = "VerifyMac"
+    DERIVE_SHARED_SECRET = "DeriveSharedSecret"  # noqa: S105 - an operation name
+
+
+# The operations whose requests carry an encryption context (on a symmetric key): the only ones
+# a grant's constraints restrict.
+CONTEXT_OPERATIONS = frozenset(
+    {
+        GrantOperation.DECRYPT,
+        GrantOperation.ENCRYPT,
+        GrantOperation.GENERATE_DATA_KEY,
+        GrantOperation.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT,
+        GrantOperation.RE_ENCRYPT_FROM,
+        GrantOperation.RE_ENCRYPT_TO,
+        GrantOperation.GENERATE_DATA_KEY_PAIR,
+        GrantOperation.GENERATE_DATA_KEY_PAIR_WITHOUT_PLAINTEXT,
+    }
+)
+_CONTEXT_ACTIONS = frozenset(operation.value for operation in CONTEXT_OPERATIONS)
+
+# A constraint's pairs, sorted by key: hashable, and equal whatever order they were given in.
+Pairs = tuple[tuple[str, str], ...]
+
+
+def _pairs(mapping: Mapping[str, str] | None) -> Pairs | None:
+    return None if mapping is None else tuple(sorted(mapping.items()))
+
+
+def _folded(pairs: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+    """Pairs as a constraint compares them: keys without case, values as they are."""
+    return frozenset((key.casefold(), value) for key, value in pairs)
+
+
+@dataclass(frozen=True)
+class GrantConstraints:
+    """AWS's GrantConstraints; at least one of the two is set (else a grant has none)."""
+
+    encryption_context_equals: Pairs | None = None
+    encryption_context_subset: Pairs | None = None
+
+    @classmethod
+    def of(
+        cls, equals: Mapping[str, str] | None = None, subset: Mapping[str, str] | None = None
+    ) -> GrantConstraints | None:
+        if equals is None and subset is None:
+            return None
+        return cls(_pairs(equals), _pairs(subset))
+
+    @property
+    def equals(self) -> dict[str, str] | None:
+        pairs = self.encryption_context_equals
+        return None if pairs is None else dict(pairs)
+
+    @property
+    def subset(self) -> dict[str, str] | None:
+        pairs = self.encryption_context_subset
+        return None if pairs is None else dict(pairs)
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        """The constraint types present, by AWS's names (``kms:GrantConstraintType``)."""
+        return tuple(
+            name
+            for name, pairs in (
+                ("EncryptionContextEquals", self.encryption_context_equals),
+                ("EncryptionContextSubset", self.encryption_context_subset),
+            )
+            if pairs is not None
+        )
+
+    def hold_for(self, context: Mapping[str, str] | None) -> bool:
+        given = _folded((context or {}).items())
+        if self.encryption_context_equals is not None:
+            wanted = _folded(self.encryption_context_equals)
+            if given != wanted or len(context or {}) != len(self.encryption_context_equals):
+                return False
+        if self.encryption_context_subset is not None:
+            return _folded(self.encryption_context_subset) <= given
+        return True
+
+    def as_strict_as(self, parent: GrantConstraints | None) -> bool:
+        """Whether every context these constraints admit, ``parent`` admits too: what a grant
+        created under a grant's CreateGrant permission must satisfy."""
+        if parent is None:
+            return True
+        if parent.encryption_context_equals is not None and (
+            self.encryption_context_equals is None
+            or _folded(self.encryption_context_equals) != _folded(parent.encryption_context_equals)
+        ):
+            return False
+        if parent.encryption_context_subset is not None:
+            required = _folded(parent.encryption_context_subset)
+            return any(
+                pairs is not None and required <= _folded(pairs)
+                for pairs in (self.encryption_context_equals, self.encryption_context_subset)
+            )
+        return True
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One grant as stored. ``operations`` holds AWS's operation names (``"Encrypt"``), which are
+    also the catalog's action names that authorization asks about."""
+
+    grant_id: str
+    key_uuid: uuid.UUID
+    key_arn: str
+    name: str | None
+    grantee_principal: str
+    retiring_principal: str | None
+    operations: frozenset[str]
+    constraints: GrantConstraints | None
+    issuing_account: str
+    created_at: datetime
+
+    def permits(self, principal_arn: str, action: str, context: Mapping[str, str] | None) -> bool:
+        """Whether this grant allows ``principal_arn`` to perform ``action`` (a catalog action
+        name, ``"Encrypt"``) with the request's encryption ``context``."""
+        if principal_arn != self.grantee_principal or action not in self.operations:
+            return False
+        if self.constraints is None or action not in _CONTEXT_ACTIONS:
+            return True
+        return self.constraints.hold_for(context)
+
+    def covers(self, operations: frozenset[str], constraints: GrantConstraints | None) -> bool:
+        """Whether a grant of ``operations`` and ``constraints`` is as narrow as this one or
+        narrower: the grants this grant's grantee may create with its CreateGrant permission."""
+        if not operations <= self.operations:
+            return False
+        if constraints is None:
+            return self.constraints is None
+        return constraints.as_strict_as(self.constraints)
+
+    def repeats(self, other: Grant) -> bool:
+        """Whether a named CreateGrant that would make ``other`` is a retry of this grant: same
+        key, name and parameters (ids, tokens and times aside)."""
+        return (
+            self.key_uuid == other.key_uuid
+            and self.name == other.name
+            and self.grantee_principal == other.grantee_principal
+            and self.retiring_principal == other.retiring_principal
+            and self.operations == other.operations
+            and self.constraints == other.constraints
+            and self.issuing_account == other.issuing_account
+        )

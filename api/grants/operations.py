@@ -1,0 +1,348 @@
+"""CreateGrant, ListGrants, ListRetirableGrants, RetireGrant and RevokeGrant, with AWS's rules.
+
+Each operation checks its members first, then resolves the key (a key id or key ARN: AWS refuses
+aliases here), authorizes, consults the key state table, and only then reads or writes grants.
+Every change runs in one transaction with the key's row locked, which serialises a key's grant
+changes: the 50,000-grants count and the retry-by-name lookup are exact under concurrent calls.
+
+CreateGrant with a ``Name`` is idempotent as in AWS: the name and every other parameter of an
+existing grant on the key return that grant (with a new token); the same name with other
+parameters makes a new grant. A grantee who may create grants only because a grant allows
+CreateGrant may create grants no wider than that grant: a subset of its operations, constraints at
+least as strict.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from api import limits
+from api.authz.authorize import authorize
+from api.authz.decision import Decision, Outcome, Source
+from api.authz.facts import Values
+from api.calls import Call
+from api.crypto.checks import stop_if_dry_run
+from api.errors import (
+    AccessDeniedException,
+    InvalidGrantIdException,
+    LimitExceededException,
+    NotFoundException,
+    ValidationException,
+)
+from api.grants import validation as members
+from api.grants.model import Grant, GrantConstraints, GrantOperation
+from api.grants.retiring import authorize_retirement
+from api.grants.store import to_grant, to_row
+from api.grants.tokens import grant_for_token, issue_token, parse_grant_tokens
+from api.keys.model import Key
+from api.keys.states import require_state
+from api.keys.store import load_key, read_key
+from api.keys.validation import member_length
+from api.pages import Page, fetch_size, page_of, page_size
+from api.principals import Principal
+from api.services import Services
+from db import grants as rows
+
+# kms:GrantIsForAWSResource: keygraph has no AWS services that create grants on a caller's behalf.
+_NOT_FOR_AWS_RESOURCE: Values = {"kms:GrantIsForAWSResource": "false"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateGrantRequest:
+    key_id: str
+    grantee_principal: str
+    operations: Sequence[GrantOperation]
+    retiring_principal: str | None = None
+    constraints: GrantConstraints | None = None
+    grant_tokens: Sequence[str] | None = None
+    name: str | None = None
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class CreatedGrant:
+    grant: Grant
+    grant_token: str = field(repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListGrantsRequest:
+    key_id: str
+    limit: int | None = None
+    marker: str | None = None
+    grant_id: str | None = None
+    grantee_principal: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListRetirableGrantsRequest:
+    retiring_principal: str
+    limit: int | None = None
+    marker: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetireGrantRequest:
+    grant_token: str | None = field(default=None, repr=False)
+    key_id: str | None = None
+    grant_id: str | None = None
+    dry_run: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevokeGrantRequest:
+    key_id: str
+    grant_id: str
+    dry_run: bool = False
+
+
+async def _locked_key(
+    services: Services,
+    conn: asyncpg.Connection,
+    call: Call,
+    key_id: str,
+    action: str,
+    facts: Values,
+    grant_tokens: Sequence[str] | None = None,
+) -> tuple[Key, Decision]:
+    """The key locked for this transaction, once the caller may perform ``action`` on it and its
+    state allows it; with the decision, which CreateGrant reads."""
+    key = await load_key(conn, call, key_id, for_update=True)
+    decision = await authorize(
+        services, call, action, key, facts=facts, grant_tokens=grant_tokens, conn=conn
+    )
+    require_state(action, key)
+    return key, decision
+
+
+def _absent(key: Key, grant_id: str) -> NotFoundException:
+    return NotFoundException(f"Grant {grant_id} is not found for {key.arn}.")
+
+
+async def _grant_of(conn: asyncpg.Connection, key: Key, grant_id: str) -> Grant:
+    row = await rows.find_grant(conn, key.uuid, grant_id)
+    if row is None:
+        raise _absent(key, grant_id)
+    return to_grant(row)
+
+
+def _creation_facts(
+    operations: frozenset[str],
+    grantee: str,
+    retiring: str | None,
+    constraints: GrantConstraints | None,
+) -> Values:
+    facts: dict[str, str | Sequence[str]] = {
+        **_NOT_FOR_AWS_RESOURCE,
+        "kms:GrantOperations": sorted(operations),
+        "kms:GranteePrincipal": grantee,
+    }
+    if retiring is not None:
+        facts["kms:RetiringPrincipal"] = retiring
+    if constraints is not None:
+        types = constraints.types
+        facts["kms:GrantConstraintType"] = types[0] if len(types) == 1 else types
+    return facts
+
+
+def _only_by_grants(decision: Decision) -> bool:
+    return bool(decision.reasons) and all(r.source is Source.GRANT for r in decision.reasons)
+
+
+async def _within_delegation(
+    conn: asyncpg.Connection,
+    call: Call,
+    key: Key,
+    decision: Decision,
+    operations: frozenset[str],
+    constraints: GrantConstraints | None,
+) -> None:
+    """A CreateGrant allowed only by grants may create no grant wider than one of them."""
+    if not _only_by_grants(decision):
+        return
+    parents = await rows.grants_by_ids(conn, key.uuid, list(decision.grant_ids))
+    if any(to_grant(row).covers(operations, constraints) for row in parents):
+        return
+    refused = Decision(call.principal.arn, decision.action, key.arn, Outcome.IMPLICIT_DENY)
+    call.record(refused)
+    raise AccessDeniedException(
+        f"User: {call.principal.arn} is not authorized to perform: {decision.action} on "
+        f"resource: {key.arn} because no grant that allows it allows a grant of these "
+        "operations and constraints"
+    )
+
+
+async def _retried(
+    conn: asyncpg.Connection, key: Key, name: str | None, candidate: Grant
+) -> Grant | None:
+    """The grant that a named CreateGrant with ``candidate``'s parameters repeats, if any."""
+    if name is None:
+        return None
+    for row in await rows.grants_named(conn, key.uuid, name):
+        existing = to_grant(row)
+        if existing.repeats(candidate):
+            return existing
+    return None
+
+
+async def _store_new(conn: asyncpg.Connection, key: Key, grant: Grant) -> None:
+    """Checked inside the transaction with the key locked, so the count is exact."""
+    if await rows.count_grants(conn, key.uuid) >= members.GRANTS_PER_KEY:
+        raise LimitExceededException(
+            f"{key.arn} already has {members.GRANTS_PER_KEY} grants, the most a key can have."
+        )
+    await rows.insert_grant(conn, to_row(grant))
+
+
+def _new_grant_id() -> str:
+    """AWS's form: 64 hexadecimal characters."""
+    return secrets.token_hex(32)
+
+
+async def create_grant(services: Services, call: Call, request: CreateGrantRequest) -> CreatedGrant:
+    key_id = members.grant_key_id(call.scope, request.key_id)
+    grantee = members.principal("granteePrincipal", request.grantee_principal)
+    retiring = (
+        None
+        if request.retiring_principal is None
+        else members.principal("retiringPrincipal", request.retiring_principal)
+    )
+    allowed = members.grant_operations(request.operations)
+    constraints = members.grant_constraints(request.constraints)
+    name = None if request.name is None else members.grant_name(request.name)
+    parse_grant_tokens(request.grant_tokens)
+    operations = frozenset(operation.value for operation in allowed)
+
+    async with services.pool.acquire() as conn, conn.transaction():
+        facts = _creation_facts(operations, grantee, retiring, constraints)
+        key, decision = await _locked_key(
+            services, conn, call, key_id, "CreateGrant", facts, request.grant_tokens
+        )
+        members.require_suitable(key, allowed, constraints)
+        await _within_delegation(conn, call, key, decision, operations, constraints)
+        stop_if_dry_run(request.dry_run)
+        candidate = Grant(
+            grant_id=_new_grant_id(),
+            key_uuid=key.uuid,
+            key_arn=key.arn,
+            name=name,
+            grantee_principal=grantee,
+            retiring_principal=retiring,
+            operations=operations,
+            constraints=constraints,
+            issuing_account=Principal.root(call.principal.account_id).arn,
+            created_at=call.now,
+        )
+        grant = await _retried(conn, key, name, candidate)
+        if grant is None:
+            await _store_new(conn, key, candidate)
+            grant = candidate
+        token = await issue_token(conn, grant.grant_id, call.now)
+    services.key_cache.forget_key(grant.key_uuid)
+    return CreatedGrant(grant, token)
+
+
+def _page_size(limit: int | None) -> int:
+    return page_size(limit, members.GRANTS_PAGE_DEFAULT, members.GRANTS_PAGE_MAX)
+
+
+async def list_grants(services: Services, call: Call, request: ListGrantsRequest) -> Page[Grant]:
+    """A key's grants in grant id order; ``marker`` is the last grant id seen. Tokens are never
+    part of a grant as listed."""
+    key_id = members.grant_key_id(call.scope, request.key_id)
+    size = _page_size(request.limit)
+    marker = members.grant_marker(request.marker)
+    grant_id = None if request.grant_id is None else members.grant_id(request.grant_id)
+    grantee = (
+        None
+        if request.grantee_principal is None
+        else members.principal_shape("granteePrincipal", request.grantee_principal)
+    )
+    async with services.pool.acquire() as conn:
+        key = await read_key(services, conn, call, key_id, "ListGrants", _NOT_FOR_AWS_RESOURCE)
+        found = await rows.list_grants(conn, key.uuid, grant_id, grantee, marker, fetch_size(size))
+    return page_of([to_grant(row) for row in found], size, lambda grant: grant.grant_id)
+
+
+async def list_retirable_grants(
+    services: Services, call: Call, request: ListRetirableGrantsRequest
+) -> Page[Grant]:
+    """The grants on the scope's keys whose retiring principal is ``retiring_principal``."""
+    retiring = members.principal("retiringPrincipal", request.retiring_principal)
+    size = _page_size(request.limit)
+    marker = members.grant_marker(request.marker)
+    await authorize(services, call, "ListRetirableGrants", None)
+    scope = call.scope
+    async with services.pool.acquire() as conn:
+        found = await rows.list_retirable_grants(
+            conn, scope.account_id, scope.region, retiring, marker, fetch_size(size)
+        )
+    return page_of([to_grant(row) for row in found], size, lambda grant: grant.grant_id)
+
+
+@dataclass(frozen=True)
+class _Named:
+    """The grant a RetireGrant names: its key (as a keyId) and its id."""
+
+    key_id: str
+    grant_id: str
+
+
+async def _named_for_retirement(
+    conn: asyncpg.Connection, call: Call, request: RetireGrantRequest
+) -> _Named:
+    """Members first: a token, or a KeyId with a GrantId; given together, they must agree."""
+    key_id = None if request.key_id is None else members.grant_key_id(call.scope, request.key_id)
+    grant_id = None if request.grant_id is None else members.grant_id(request.grant_id)
+    if request.grant_token is None:
+        if key_id is None or grant_id is None:
+            raise ValidationException(
+                "Either GrantToken, or both KeyId and GrantId, must be specified."
+            )
+        return _Named(key_id, grant_id)
+    allowed = limits.GRANT_TOKEN_LENGTH
+    member_length("grantToken", request.grant_token, allowed.high, allowed.low)
+    grant = await grant_for_token(conn, request.grant_token)
+    if grant is None:
+        raise NotFoundException("The grant that the grant token names is not found.")
+    if grant_id is not None and grant_id != grant.grant_id:
+        raise InvalidGrantIdException("The GrantId is not the grant that the grant token names.")
+    if key_id is not None and (await load_key(conn, call, key_id)).uuid != grant.key_uuid:
+        raise ValidationException(
+            "The KeyId is not the key of the grant that the grant token names."
+        )
+    return _Named(str(grant.key_uuid), grant.grant_id)
+
+
+async def retire_grant(services: Services, call: Call, request: RetireGrantRequest) -> Grant:
+    """Delete the grant; allowed by the grant itself (see ``api.grants.retiring``)."""
+    async with services.pool.acquire() as conn:
+        named = await _named_for_retirement(conn, call, request)
+        async with conn.transaction():
+            key = await load_key(conn, call, named.key_id, for_update=True)
+            grant = await _grant_of(conn, key, named.grant_id)
+            authorize_retirement(call, key, grant)
+            require_state("RetireGrant", key)
+            stop_if_dry_run(request.dry_run)
+            await rows.delete_grant(conn, grant.grant_id)
+    services.key_cache.forget_key(grant.key_uuid)
+    return grant
+
+
+async def revoke_grant(services: Services, call: Call, request: RevokeGrantRequest) -> Grant:
+    """Delete the grant; allowed by policy (``kms:RevokeGrant``), as AWS does."""
+    key_id = members.grant_key_id(call.scope, request.key_id)
+    grant_id = members.grant_id(request.grant_id)
+    async with services.pool.acquire() as conn, conn.transaction():
+        key, _ = await _locked_key(
+            services, conn, call, key_id, "RevokeGrant", _NOT_FOR_AWS_RESOURCE
+        )
+        grant = await _grant_of(conn, key, grant_id)
+        stop_if_dry_run(request.dry_run)
+        await rows.delete_grant(conn, grant.grant_id)
+    services.key_cache.forget_key(grant.key_uuid)
+    return grant
