@@ -20,5 +20,7 @@ typecheck: install
 schema: install
 	.venv/bin/keygraph schema export > schema/schema.graphql
 
+# The benchmark (bench/README.md); options through BENCH_ARGS, e.g. make bench BENCH_ARGS='--duration 5'.
 bench: install
-	.venv/bin/python bench/hsm_floor.py
+	@bench/install.sh
+	.venv/bin/python -m bench $(BENCH_ARGS)

@@ -17,6 +17,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -32,21 +34,33 @@ from hsm import (
 THREADS = (1, 2, 4)
 
 
-def measure(op: Callable[[], object], threads: int, seconds: float) -> float:
-    """Ops/s of ``op`` run back to back in ``threads`` threads for ``seconds``."""
-    counts = [0] * threads
+@dataclass(frozen=True)
+class Rate:
+    """Ops/s over all threads, and the latency of one call."""
+
+    ops_per_second: float
+    p50_ms: float
+    p99_ms: float
+    calls: int
+    seconds: float
+
+
+def measure(op: Callable[[], object], threads: int, seconds: float) -> Rate:
+    """``op`` run back to back in ``threads`` threads for ``seconds``, each call timed."""
+    latencies: list[list[float]] = [[] for _ in range(threads)]
     ready = threading.Barrier(threads + 1)
     stop = threading.Event()
 
     def worker(index: int) -> None:
         for _ in range(3):  # warm: a session per thread, handles cached
             op()
+        record = latencies[index].append
+        clock = time.perf_counter
         ready.wait()
-        done = 0
         while not stop.is_set():
+            begun = clock()
             op()
-            done += 1
-        counts[index] = done
+            record(clock() - begun)
 
     pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
     for thread in pool:
@@ -57,7 +71,21 @@ def measure(op: Callable[[], object], threads: int, seconds: float) -> float:
     stop.set()
     for thread in pool:
         thread.join()
-    return sum(counts) / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    calls = sorted(chain.from_iterable(latencies))
+    return Rate(
+        ops_per_second=len(calls) / elapsed,
+        p50_ms=_percentile(calls, 50) * 1e3,
+        p99_ms=_percentile(calls, 99) * 1e3,
+        calls=len(calls),
+        seconds=elapsed,
+    )
+
+
+def _percentile(ordered: list[float], percent: int) -> float:
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, len(ordered) * percent // 100)]
 
 
 def operations(engine: HsmEngine) -> dict[str, Callable[[], object]]:
@@ -104,7 +132,8 @@ def main() -> int:
                 rates = [0.0] * len(THREADS)
                 for _ in range(args.rounds):
                     for column, threads in enumerate(THREADS):
-                        rates[column] = max(rates[column], measure(op, threads, args.seconds))
+                        rate = measure(op, threads, args.seconds).ops_per_second
+                        rates[column] = max(rates[column], rate)
                 cells = " | ".join(f"{rate:,.0f}" for rate in rates)
                 print(f"| {name} | {cells} | {rates[1] / rates[0]:.2f}x |", flush=True)
         finally:

@@ -1,0 +1,182 @@
+"""The targets of issue 7, judged on the figures of one run (ratios within a run only: the
+machine is shared and noisy, absolute figures from different runs do not compare)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bench.memory import WorkerMemory
+from bench.model import Cell, CellState, Measurement, Op, Row
+from bench.plan import Options
+from bench.target_keygraph import KeygraphReport, SpreadPass
+
+RSS_LIMIT_MB = 250.0
+P99_LIMIT_MS = 25.0
+P99_CONNECTIONS = 16
+# The handle cache and the key cache hold 10,000 entries each (hsm.HsmConfig, api.keys.cache).
+CACHE_ENTRIES = 10_000
+# A pass over keys never touched before may grow a worker by this much even with full caches
+# (allocator slack, asyncpg statement caches).
+BOUNDED_SLACK_MB = 4.0
+
+
+class Verdict(enum.Enum):
+    PASS = "PASS"  # noqa: S105 - a verdict, not a password
+    MISS = "MISS"
+    NOT_MEASURED = "n/a"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    value: str
+    goal: str
+    verdict: Verdict
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class _Figures:
+    cells: dict[tuple[Row, Op], Measurement]
+
+    def get(self, row: Row, op: Op) -> Measurement | None:
+        return self.cells.get((row, op))
+
+
+def evaluate(cells: Sequence[Cell], keygraph: KeygraphReport, options: Options) -> list[Outcome]:
+    figures = _Figures(
+        {
+            (cell.row, cell.op): cell.measurement
+            for cell in cells
+            if cell.state is CellState.MEASURED and cell.measurement is not None
+        }
+    )
+    single = figures.get(Row.KEYGRAPH_SINGLE, Op.ENCRYPT)
+    outcomes = [
+        _at_least(
+            "keygraph single Encrypt / HTTP floor Encrypt",
+            single,
+            figures.get(Row.HTTP_FLOOR, Op.ENCRYPT),
+            0.6,
+        ),
+        _at_least(
+            "keygraph batch Encrypt / HSM floor Encrypt (1 thread)",
+            figures.get(Row.KEYGRAPH_BATCH, Op.ENCRYPT),
+            figures.get(Row.HSM_FLOOR, Op.ENCRYPT),
+            0.5,
+        ),
+        _at_least(
+            "keygraph single Encrypt / moto_server Encrypt",
+            single,
+            figures.get(Row.MOTO, Op.ENCRYPT),
+            10.0,
+        ),
+        _p99(single, options.connections),
+        *(
+            _at_most_slowdown(
+                f"{op.label}: 1 key of {options.keys:,} / 1 of 10 (slowdown)",
+                figures.get(Row.KEYGRAPH_SINGLE, op),
+                figures.get(Row.KEYGRAPH_LARGE, op),
+                1.2,
+            )
+            for op in (Op.ENCRYPT, Op.DESCRIBE_KEY)
+        ),
+        _scaling(figures.get(Row.KEYGRAPH_WORKERS, Op.ENCRYPT), single, options.workers),
+        _memory(keygraph.memory),
+        _bounded(keygraph.spread),
+    ]
+    return outcomes
+
+
+def _judged(
+    name: str, value: float, text: str, goal: str, passes: Callable[[float], bool]
+) -> Outcome:
+    return Outcome(name, text, goal, Verdict.PASS if passes(value) else Verdict.MISS)
+
+
+def _unmeasured(name: str, goal: str, note: str = "a cell it needs was not measured") -> Outcome:
+    return Outcome(name, "-", goal, Verdict.NOT_MEASURED, note)
+
+
+def _at_least(
+    name: str, top: Measurement | None, bottom: Measurement | None, goal: float
+) -> Outcome:
+    text = f">= {goal:g}"
+    if top is None or bottom is None or bottom.ops_per_second <= 0:
+        return _unmeasured(name, text)
+    ratio = top.ops_per_second / bottom.ops_per_second
+    return _judged(name, ratio, f"{ratio:.2f}", text, lambda value: value >= goal)
+
+
+def _at_most_slowdown(
+    name: str, small: Measurement | None, large: Measurement | None, goal: float
+) -> Outcome:
+    text = f"<= {goal:g}"
+    if small is None or large is None or large.ops_per_second <= 0:
+        return _unmeasured(name, text)
+    slowdown = small.ops_per_second / large.ops_per_second
+    return _judged(name, slowdown, f"{slowdown:.2f}", text, lambda value: value <= goal)
+
+
+def _scaling(many: Measurement | None, one: Measurement | None, workers: int) -> Outcome:
+    if workers < 2:
+        return _unmeasured("keygraph Encrypt, N workers / 1 worker", ">= 1.4", "--workers 1")
+    return _at_least(f"keygraph Encrypt, {workers} workers / 1 worker", many, one, 1.4)
+
+
+def _p99(single: Measurement | None, connections: int) -> Outcome:
+    name = f"keygraph single Encrypt p99 at {connections} connections"
+    text = f"<= {P99_LIMIT_MS:g} ms"
+    if single is None:
+        return _unmeasured(name, text)
+    outcome = _judged(
+        name, single.p99_ms, f"{single.p99_ms:.1f} ms", text, lambda value: value <= P99_LIMIT_MS
+    )
+    if connections != P99_CONNECTIONS:
+        return Outcome(
+            name,
+            outcome.value,
+            text,
+            Verdict.NOT_MEASURED,
+            f"the goal is set at {P99_CONNECTIONS} connections",
+        )
+    return outcome
+
+
+def _memory(phases: dict[str, list[WorkerMemory]]) -> Outcome:
+    name = "resident memory per keygraph worker, after its phase"
+    text = f"<= {RSS_LIMIT_MB:g} MB"
+    readings = [worker.rss_mb for workers in phases.values() for worker in workers]
+    if not readings:
+        return _unmeasured(name, text)
+    largest = max(readings)
+    return _judged(name, largest, f"{largest:.0f} MB (largest)", text, lambda v: v <= RSS_LIMIT_MB)
+
+
+def _bounded(passes: list[SpreadPass]) -> Outcome:
+    """Pass A fills the caches with keys never seen; if they are bounded, pass B (other keys
+    again) evicts instead of growing, so B grows the worker far less per key than A did."""
+    name = "caches bounded: growth per key, spread pass B / pass A"
+    text = "B <= A / 4"
+    if len(passes) < 2:
+        return _unmeasured(name, text, "needs both spread passes")
+    first, second = passes[0], passes[1]
+    if first.keys_touched < CACHE_ENTRIES:
+        return _unmeasured(
+            name,
+            text,
+            f"pass A touched {first.keys_touched:,} keys, fewer than the caches hold "
+            f"({CACHE_ENTRIES:,}): a faster keygraph or a longer --duration will reach it",
+        )
+    grew_a = first.rss_after_mb - first.rss_before_mb
+    grew_b = second.rss_after_mb - second.rss_before_mb
+    per_key_a = grew_a / first.keys_touched
+    per_key_b = max(0.0, grew_b - BOUNDED_SLACK_MB) / max(1, second.keys_touched)
+    value = (
+        f"A +{grew_a:.1f} MB / {first.keys_touched:,} keys, "
+        f"B +{grew_b:.1f} MB / {second.keys_touched:,}"
+    )
+    verdict = Verdict.PASS if per_key_b <= max(per_key_a, 0.0) / 4 else Verdict.MISS
+    return Outcome(name, value, text, verdict)
