@@ -1,10 +1,15 @@
-"""One call of an operation: who makes it, in which scope, and when."""
+"""One call of an operation: who makes it, from where, in which scope, and when.
+
+A call also collects the authorization decisions made while it runs (``decisions``): the front
+door hands them to the audit trail with the call's outcome once the operation has finished.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from api.authz.decision import Decision
 from api.keys.ids import Scope
 from api.principals import Principal
 
@@ -15,3 +20,12 @@ class Call:
     scope: Scope
     now: datetime
     request_id: str = ""
+    # The client's address as the server saw it (``aws:SourceIp``).
+    source_ip: str | None = None
+    # The service that made the call on a principal's behalf (``kms:ViaService``): only from a
+    # trusted header, see ``Settings.via_service_header``.
+    via_service: str | None = None
+    decisions: list[Decision] = field(default_factory=list, compare=False)
+
+    def record(self, decision: Decision) -> None:
+        self.decisions.append(decision)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
+
+from api.audit import TrailStats
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -47,5 +53,29 @@ class Metrics:
         self.http_requests.labels(route, str(status)).inc()
         self.http_seconds.labels(route).observe(seconds)
 
+    def watch_audit(self, stats: Callable[[], TrailStats]) -> None:
+        """Report the audit trail's counters, read when metrics are scraped."""
+        self.registry.register(_AuditCollector(stats))
+
     def render(self) -> bytes:
         return bytes(generate_latest(self.registry))
+
+
+class _AuditCollector(Collector):
+    def __init__(self, stats: Callable[[], TrailStats]) -> None:
+        self._stats = stats
+
+    def collect(self) -> Iterator[Metric]:
+        stats = self._stats()
+        yield CounterMetricFamily(
+            "keygraph_audit_events_written", "Audit events committed.", value=stats.written
+        )
+        yield CounterMetricFamily(
+            "keygraph_audit_batches", "Audit batches committed.", value=stats.batches
+        )
+        yield GaugeMetricFamily(
+            "keygraph_audit_events_pending", "Audit events waiting to be written.", stats.pending
+        )
+        yield CounterMetricFamily(
+            "keygraph_audit_write_failures", "Failed audit writes (retried).", value=stats.failures
+        )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from api.errors import NotFoundException, ValidationException
+from api.errors import InvalidArnException, NotFoundException, ValidationException
 from db import principals as rows
 
 TOKEN_PREFIX = "kg1"  # noqa: S105 - the public format marker
@@ -81,6 +81,19 @@ def principal_for(account_id: str, name: str, kind: PrincipalKind) -> Principal:
             f"Principal name {name!r} must be 1-64 characters of letters, digits and +=,.@_-"
         )
     return Principal(account_id=account_id, kind=kind, name=name)
+
+
+_PRINCIPAL_ARN = re.compile(r"^arn:aws:iam::(\d{12}):(root|user/[^/]+|role/[^/]+)$")
+
+
+def parse_principal_arn(arn: str) -> Principal:
+    """The principal an IAM ARN names (``:root``, ``:user/NAME`` or ``:role/NAME``)."""
+    match = _PRINCIPAL_ARN.match(arn)
+    if match is None:
+        raise InvalidArnException(f"{arn} is not the ARN of an account root, user or role.")
+    account_id, rest = match.groups()
+    kind, _, name = rest.partition("/")
+    return principal_for(account_id, name, PrincipalKind(kind))
 
 
 async def create_principal(conn: asyncpg.Connection, principal: Principal) -> IssuedToken:

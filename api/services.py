@@ -18,6 +18,7 @@ from pathlib import Path
 import asyncpg
 
 import hsm
+from api.audit import AuditTrail
 from api.catalog import Catalog, load_catalog
 from api.clock import Clock, utc_now
 from api.keys.cache import KeyCache, KeyChangeListener
@@ -27,6 +28,7 @@ from api.principals import IssuedToken, Principal, authenticate, create_principa
 from api.principals import issue_token as issue_principal_token
 from api.readiness import Check, ReadinessProbe
 from api.settings import Mode, Settings
+from api.throttling import Throttle
 from db.migrations import apply_migrations
 from db.pool import create_pool
 
@@ -47,11 +49,16 @@ class Services:
     readiness: ReadinessProbe
     key_cache: KeyCache
     key_listener: KeyChangeListener
+    throttle: Throttle
+    audit: AuditTrail
     # Custom key store tokens this process has open, by store id.
     key_stores: KeyStores = field(default_factory=KeyStores)
     clock: Clock = utc_now
 
     async def aclose(self) -> None:
+        """Stop in reverse order; the audit trail writes what it still holds before the pool
+        closes, so no acknowledged call's event is lost on a clean shutdown."""
+        await self.audit.close()
         await self.key_listener.stop()
         await self.key_stores.aclose()
         await self.hsm.aclose()
@@ -86,7 +93,11 @@ async def start_services(settings: Settings) -> Services:
         readiness=ReadinessProbe({"database": _database_check(pool), "hsm": token.self_test}),
         key_cache=key_cache,
         key_listener=KeyChangeListener(settings.database_url, key_cache),
+        throttle=Throttle(settings.rates),
+        audit=AuditTrail(pool),
     )
+    services.audit.start()
+    services.metrics.watch_audit(services.audit.stats)
     try:
         await services.key_listener.start()
         async with pool.acquire() as conn:

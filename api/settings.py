@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.throttling import DEFAULT_RATES, RateConfigError, RateTable, parse_rates
 from hsm import HsmConfig
 
 DEFAULT_ACCOUNT_ID = "111122223333"
@@ -66,6 +67,13 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     # How often each replica looks for due work (deletions, rotations, expired imports).
     job_interval_seconds: float = 60.0
+    # kms:ViaService: the request header a trusted front service sets, and the service names it
+    # may claim. Unset: the condition key is never present. The ingress must drop the header
+    # from outside traffic, since any caller could send it.
+    via_service_header: str | None = None
+    via_services: frozenset[str] = frozenset()
+    # Requests per second per principal and operation class (AWS's quotas unless configured).
+    rates: RateTable = DEFAULT_RATES
 
     @property
     def admin_token_path(self) -> Path:
@@ -104,7 +112,24 @@ def from_env(
         port=_port(env),
         mode=_mode(env),
         job_interval_seconds=_job_interval(env),
+        via_service_header=env.get("KEYGRAPH_VIA_SERVICE_HEADER") or None,
+        via_services=_via_services(env),
+        rates=_rates(env),
     )
+
+
+def _rates(env: Mapping[str, str]) -> RateTable:
+    try:
+        return parse_rates(env.get("KEYGRAPH_RATES", ""))
+    except RateConfigError as exc:
+        raise ConfigurationError("KEYGRAPH_RATES", str(exc)) from None
+
+
+def _via_services(env: Mapping[str, str]) -> frozenset[str]:
+    names = frozenset(n.strip() for n in env.get("KEYGRAPH_VIA_SERVICES", "").split(",") if n)
+    if names and not env.get("KEYGRAPH_VIA_SERVICE_HEADER"):
+        raise ConfigurationError("KEYGRAPH_VIA_SERVICES", "needs KEYGRAPH_VIA_SERVICE_HEADER")
+    return names
 
 
 def _required_embedded_hsm(embedded: EmbeddedDefaults) -> HsmConfig:

@@ -113,4 +113,5 @@ async def revoke_principal(conn: asyncpg.Connection, arn: str) -> bool:
             "WHERE principal_id = $1 AND revoked_at IS NULL",
             principal_id,
         )
+        await conn.execute("DELETE FROM principal_policies WHERE principal_arn = $1", arn)
     return True

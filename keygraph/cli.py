@@ -14,7 +14,9 @@ import asyncpg
 import uvicorn
 
 from api import embedded
-from api.catalog import CatalogError, run_catalog_import
+from api.audit import ChainReport, verify_chain
+from api.authz.identity import attach_policy
+from api.catalog import CatalogError, load_catalog, run_catalog_import
 from api.errors import KeygraphError
 from api.logs import configure_logging
 from api.principals import (
@@ -31,6 +33,7 @@ from api.settings import (
     from_env,
     home_from_env,
 )
+from db import principal_policies
 from db.migrations import apply_migrations
 from keygraph.app import keygraph_app
 from schema.build import schema_sdl
@@ -64,16 +67,32 @@ def _parser() -> argparse.ArgumentParser:
     principal_commands = principal.add_subparsers(required=True, metavar="ACTION")
     create = principal_commands.add_parser("create", help="create a principal; prints its token")
     revoke = principal_commands.add_parser("revoke", help="revoke a principal and its tokens")
-    for sub in (create, revoke):
+    attach = principal_commands.add_parser(
+        "attach-policy", help="attach an identity policy (a JSON file, - for stdin)"
+    )
+    show = principal_commands.add_parser("show-policy", help="print a principal's policy")
+    detach = principal_commands.add_parser("detach-policy", help="remove a principal's policy")
+    for sub in (create, revoke, attach, show, detach):
         sub.add_argument("name")
         sub.add_argument(
             "--account", help=f"account id (default: KEYGRAPH_ACCOUNT_ID or {DEFAULT_ACCOUNT_ID})"
         )
         sub.add_argument("--role", action="store_true", help="an IAM role rather than a user")
+    attach.add_argument("file", type=argparse.FileType("r", encoding="utf-8"))
     create.set_defaults(run=_principal_create)
     revoke.set_defaults(run=_principal_revoke)
+    attach.set_defaults(run=_principal_attach_policy)
+    show.set_defaults(run=_principal_show_policy)
+    detach.set_defaults(run=_principal_detach_policy)
     listing = principal_commands.add_parser("list", help="list live principals")
     listing.set_defaults(run=_principal_list)
+
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit_commands = audit.add_subparsers(required=True, metavar="ACTION")
+    verify = audit_commands.add_parser(
+        "verify", help="prove the audit chain, or name its first broken event"
+    )
+    verify.set_defaults(run=_audit_verify)
 
     catalog = commands.add_parser("catalog", help="manage the privilege catalog")
     catalog_commands = catalog.add_subparsers(required=True, metavar="ACTION")
@@ -195,9 +214,62 @@ def _principal_revoke(args: argparse.Namespace) -> None:
     _with_connection(revoke)
 
 
+def _principal_attach_policy(args: argparse.Namespace) -> None:
+    principal = principal_for(_account(args), args.name, _principal_arg(args))
+    document = args.file.read()
+
+    async def attach(conn: asyncpg.Connection) -> None:
+        await attach_policy(conn, load_catalog(), principal, document)
+        print(f"attached the policy to {principal.arn}")
+
+    _with_connection(attach)
+
+
+def _principal_show_policy(args: argparse.Namespace) -> None:
+    principal = principal_for(_account(args), args.name, _principal_arg(args))
+
+    async def show(conn: asyncpg.Connection) -> None:
+        document = await principal_policies.find_policy(conn, principal.arn)
+        if document is None:
+            sys.exit(f"keygraph: {principal.arn} has no identity policy")
+        print(document)
+
+    _with_connection(show)
+
+
+def _principal_detach_policy(args: argparse.Namespace) -> None:
+    principal = principal_for(_account(args), args.name, _principal_arg(args))
+
+    async def detach(conn: asyncpg.Connection) -> None:
+        if not await principal_policies.delete_policy(conn, principal.arn):
+            sys.exit(f"keygraph: {principal.arn} has no identity policy")
+        print(f"detached the policy of {principal.arn}")
+
+    _with_connection(detach)
+
+
 def _principal_list(_: argparse.Namespace) -> None:
     async def show(conn: asyncpg.Connection) -> None:
         for principal in await list_principals(conn):
             print(principal.arn)
 
     _with_connection(show)
+
+
+def _audit_verify(_: argparse.Namespace) -> None:
+    reports: list[ChainReport] = []
+
+    async def verify(conn: asyncpg.Connection) -> None:
+        reports.append(await verify_chain(conn))
+
+    _with_connection(verify)
+    report = reports[0]
+    broken = report.broken
+    if broken is None:
+        print(f"audit chain verified: {report.checked} events")
+        return
+    print(
+        f"audit chain broken at event {broken.seq} "
+        f"({broken.time.isoformat()}, {broken.action}): {broken.why.value}"
+    )
+    sys.exit(1)

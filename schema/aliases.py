@@ -82,7 +82,7 @@ class ListAliasesResult:
 async def create_alias_resolver(info: GraphQLInfo, input: CreateAliasInput) -> CreateAliasResult:
     context = info.context
     key = await aliases.create_alias(
-        context.services, context.call(), input.alias_name, input.target_key_id
+        context.services, context.call(info), input.alias_name, input.target_key_id
     )
     return CreateAliasResult(key_metadata=KeyMetadata.of(key))
 
@@ -90,14 +90,14 @@ async def create_alias_resolver(info: GraphQLInfo, input: CreateAliasInput) -> C
 async def update_alias_resolver(info: GraphQLInfo, input: UpdateAliasInput) -> UpdateAliasResult:
     context = info.context
     key = await aliases.update_alias(
-        context.services, context.call(), input.alias_name, input.target_key_id
+        context.services, context.call(info), input.alias_name, input.target_key_id
     )
     return UpdateAliasResult(key_metadata=KeyMetadata.of(key))
 
 
 async def delete_alias_resolver(info: GraphQLInfo, input: DeleteAliasInput) -> DeleteAliasResult:
     context = info.context
-    key = await aliases.delete_alias(context.services, context.call(), input.alias_name)
+    key = await aliases.delete_alias(context.services, context.call(info), input.alias_name)
     return DeleteAliasResult(key_metadata=KeyMetadata.of(key))
 
 
@@ -107,7 +107,7 @@ async def list_aliases_resolver(
     given = input or ListAliasesInput()
     context = info.context
     page = await aliases.list_aliases(
-        context.services, context.call(), given.key_id, given.limit, given.marker
+        context.services, context.call(info), given.key_id, given.limit, given.marker
     )
     return ListAliasesResult(
         aliases=[AliasListEntry.of(alias) for alias in page.items],

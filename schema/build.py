@@ -10,12 +10,16 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.settings import Limits
+from schema.access import AccessMutation, AccessQuery
 from schema.aliases import AliasesMutation, AliasesQuery
+from schema.audit import AuditQuery
+from schema.auditing import AuditCalls
 from schema.catalog import CatalogQuery
 from schema.crypto import EncryptionMutation
 from schema.deletion import DeletionMutation, DeletionQuery
 from schema.documents import CachedDocuments, DocumentCache
 from schema.errors import AwsErrors
+from schema.grants import GrantsMutation, GrantsQuery
 from schema.graph import GraphQuery
 from schema.identity import IdentityQuery
 from schema.imports import ImportsMutation, ImportsQuery
@@ -43,6 +47,9 @@ class Query(
     ImportsQuery,
     KeyStoresQuery,
     SigningQuery,
+    GrantsQuery,
+    AccessQuery,
+    AuditQuery,
 ):
     pass
 
@@ -59,6 +66,8 @@ class Mutation(
     KeyStoresMutation,
     SigningMutation,
     EncryptionMutation,
+    GrantsMutation,
+    AccessMutation,
 ):
     pass
 
@@ -87,6 +96,7 @@ def build_schema(limits: Limits | None = None) -> KeygraphSchema:
             lambda: CachedDocuments(documents),
             AwsErrors,
             ObserveOperations,
+            AuditCalls,
         ],
     )
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 
 from api.calls import Call
 from api.catalog import Catalog
-from api.errors import AccessDeniedException
 from api.keys.ids import Scope
 from api.principals import Principal
 from api.services import Services
@@ -22,6 +22,9 @@ class Context:
     services: Services
     # Root fields this request ran, for the request log line (filled in by ObserveOperations).
     operations: list[str] = field(default_factory=list)
+    # The call of each root field, by response key: its nested fields authorize within it, and
+    # the audit trail reads its decisions once it has finished.
+    calls: dict[str, Call] = field(default_factory=dict)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -31,21 +34,32 @@ class Context:
     def catalog(self) -> Catalog:
         return self.services.catalog
 
-    def call(self) -> Call:
-        """This request as an operation call; the time is read when the operation starts.
-
-        Until key policies and grants are enforced, only principals of the deployment's own
-        account may operate on its keys; a principal of another account is refused here.
-        """
+    def call(self, info: Any) -> Call:
+        """The call of the root field ``info`` is in; made when that field starts."""
+        path = info.path
+        while path.prev is not None:
+            path = path.prev
+        root = str(path.key)
+        existing = self.calls.get(root)
+        if existing is not None:
+            return existing
         settings = self.services.settings
-        if self.principal.account_id != settings.account_id:
-            raise AccessDeniedException(
-                f"User: {self.principal.arn} is not authorized to perform this operation "
-                f"in account {settings.account_id}."
-            )
-        return Call(
+        client = self.request.client
+        made = Call(
             principal=self.principal,
             scope=Scope(settings.account_id, settings.region),
             now=self.services.clock(),
             request_id=str(self.request.scope.get("state", {}).get("request_id", "")),
+            source_ip=client.host if client else None,
+            via_service=self._via_service(),
         )
+        self.calls[root] = made
+        return made
+
+    def _via_service(self) -> str | None:
+        """``kms:ViaService``: the configured header, when it names a configured service."""
+        settings = self.services.settings
+        if settings.via_service_header is None:
+            return None
+        claimed = self.request.headers.get(settings.via_service_header)
+        return claimed if claimed in settings.via_services else None

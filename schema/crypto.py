@@ -213,7 +213,7 @@ async def encrypt_resolver(info: GraphQLInfo, input: EncryptInput) -> EncryptRes
         grant_tokens=input.grant_tokens,
         dry_run=bool(input.dry_run),
     )
-    encrypted = await encryption.encrypt(context.services, context.call(), request)
+    encrypted = await encryption.encrypt(context.services, context.call(info), request)
     return EncryptResult(
         ciphertext_blob=Base64(encrypted.ciphertext_blob),
         key_id=encrypted.key.arn,
@@ -231,7 +231,7 @@ async def decrypt_resolver(info: GraphQLInfo, input: DecryptInput) -> DecryptRes
         grant_tokens=input.grant_tokens,
         dry_run=bool(input.dry_run),
     )
-    decrypted = await encryption.decrypt(context.services, context.call(), request)
+    decrypted = await encryption.decrypt(context.services, context.call(info), request)
     return DecryptResult(
         key_id=decrypted.key.arn,
         plaintext=Base64(decrypted.plaintext),
@@ -253,7 +253,7 @@ async def re_encrypt_resolver(info: GraphQLInfo, input: ReEncryptInput) -> ReEnc
         grant_tokens=input.grant_tokens,
         dry_run=bool(input.dry_run),
     )
-    result = await encryption.re_encrypt(context.services, context.call(), request)
+    result = await encryption.re_encrypt(context.services, context.call(info), request)
     return ReEncryptResult(
         ciphertext_blob=Base64(result.ciphertext_blob),
         source_key_id=result.source_key.arn,
@@ -269,7 +269,9 @@ async def generate_data_key_resolver(
     info: GraphQLInfo, input: GenerateDataKeyInput
 ) -> GenerateDataKeyResult:
     context = info.context
-    data_key = await datakeys.generate_data_key(context.services, context.call(), input.request())
+    data_key = await datakeys.generate_data_key(
+        context.services, context.call(info), input.request()
+    )
     return GenerateDataKeyResult(
         ciphertext_blob=Base64(data_key.encrypted.ciphertext_blob),
         plaintext=Base64(data_key.plaintext),
@@ -283,7 +285,7 @@ async def generate_data_key_without_plaintext_resolver(
 ) -> GenerateDataKeyWithoutPlaintextResult:
     context = info.context
     encrypted = await datakeys.generate_data_key_without_plaintext(
-        context.services, context.call(), input.request()
+        context.services, context.call(info), input.request()
     )
     return GenerateDataKeyWithoutPlaintextResult.of(encrypted)
 
@@ -292,7 +294,9 @@ async def generate_data_key_pair_resolver(
     info: GraphQLInfo, input: GenerateDataKeyPairInput
 ) -> GenerateDataKeyPairResult:
     context = info.context
-    pair = await datakeys.generate_data_key_pair(context.services, context.call(), input.request())
+    pair = await datakeys.generate_data_key_pair(
+        context.services, context.call(info), input.request()
+    )
     encrypted = pair.encrypted
     return GenerateDataKeyPairResult(
         private_key_ciphertext_blob=Base64(encrypted.private_key_ciphertext_blob),
@@ -309,7 +313,7 @@ async def generate_data_key_pair_without_plaintext_resolver(
 ) -> GenerateDataKeyPairWithoutPlaintextResult:
     context = info.context
     encrypted = await datakeys.generate_data_key_pair_without_plaintext(
-        context.services, context.call(), input.request()
+        context.services, context.call(info), input.request()
     )
     return GenerateDataKeyPairWithoutPlaintextResult.of(encrypted)
 
@@ -318,7 +322,9 @@ async def generate_random_resolver(
     info: GraphQLInfo, input: GenerateRandomInput | None = None
 ) -> GenerateRandomResult:
     given = input or GenerateRandomInput()
-    random = await randomness.generate_random(info.context.services, given.number_of_bytes)
+    random = await randomness.generate_random(
+        info.context.services, info.context.call(info), given.number_of_bytes
+    )
     return GenerateRandomResult(plaintext=Base64(random))
 
 

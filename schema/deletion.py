@@ -40,7 +40,7 @@ async def schedule_key_deletion_resolver(
 ) -> ScheduleKeyDeletionResult:
     context = info.context
     scheduled = await deletion.schedule_key_deletion(
-        context.services, context.call(), input.key_id, input.pending_window_in_days
+        context.services, context.call(info), input.key_id, input.pending_window_in_days
     )
     return ScheduleKeyDeletionResult(
         key_id=scheduled.key.arn,
@@ -54,7 +54,7 @@ async def cancel_key_deletion_resolver(
     info: GraphQLInfo, input: CancelKeyDeletionInput
 ) -> CancelKeyDeletionResult:
     context = info.context
-    key = await deletion.cancel_key_deletion(context.services, context.call(), input.key_id)
+    key = await deletion.cancel_key_deletion(context.services, context.call(info), input.key_id)
     return CancelKeyDeletionResult(key_id=key.arn)
 
 

@@ -8,6 +8,8 @@ import enum
 
 import strawberry
 
+from api.authz.decision import Outcome as AccessDecision
+from api.authz.decision import Source as AccessSource
 from api.crypto.datakeys import DataKeyPairSpec, DataKeySpec
 from api.keys.model import EncryptionAlgorithmSpec, KeyState
 from api.keys.model import ExpirationModel as ExpirationModelType
@@ -33,12 +35,16 @@ _REGISTERED: tuple[tuple[type[enum.Enum], str], ...] = (
     (AlgorithmSpec, "AlgorithmSpec"),
     (DataKeySpec, "DataKeySpec"),
     (DataKeyPairSpec, "DataKeyPairSpec"),
+    (AccessDecision, "AccessDecision"),
+    (AccessSource, "AccessSource"),
 )
 
 for _enum, _name in _REGISTERED:
     strawberry.enum(_enum, name=_name, graphql_name_from="value")
 
 __all__ = [
+    "AccessDecision",
+    "AccessSource",
     "AlgorithmSpec",
     "DataKeyPairSpec",
     "DataKeySpec",

@@ -63,7 +63,7 @@ async def get_parameters_for_import_resolver(
     context = info.context
     parameters = await imports.get_parameters_for_import(
         context.services,
-        context.call(),
+        context.call(info),
         input.key_id,
         input.wrapping_algorithm,
         input.wrapping_key_spec,
@@ -82,7 +82,7 @@ async def import_key_material_resolver(
     context = info.context
     key = await imports.import_key_material(
         context.services,
-        context.call(),
+        context.call(info),
         input.key_id,
         input.import_token,
         input.encrypted_key_material,
@@ -98,7 +98,9 @@ async def delete_imported_key_material_resolver(
     info: GraphQLInfo, input: DeleteImportedKeyMaterialInput
 ) -> DeleteImportedKeyMaterialResult:
     context = info.context
-    key = await imports.delete_imported_key_material(context.services, context.call(), input.key_id)
+    key = await imports.delete_imported_key_material(
+        context.services, context.call(info), input.key_id
+    )
     return DeleteImportedKeyMaterialResult(
         key_metadata=KeyMetadata.of(key), key_id=key.arn, key_material_id=key.current_material_id
     )

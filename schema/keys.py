@@ -181,25 +181,25 @@ async def create_key_resolver(
         tags=[ApiTag(tag.tag_key, tag.tag_value) for tag in given.tags],
     )
     context = info.context
-    key = await create.create_key(context.services, context.call(), request)
+    key = await create.create_key(context.services, context.call(info), request)
     return CreateKeyResult(key_metadata=KeyMetadata.of(key))
 
 
 async def describe_key_resolver(info: GraphQLInfo, input: DescribeKeyInput) -> DescribeKeyResult:
     context = info.context
-    key = await lifecycle.describe_key(context.services, context.call(), input.key_id)
+    key = await lifecycle.describe_key(context.services, context.call(info), input.key_id)
     return DescribeKeyResult(key_metadata=KeyMetadata.of(key))
 
 
 async def enable_key_resolver(info: GraphQLInfo, input: EnableKeyInput) -> EnableKeyResult:
     context = info.context
-    key = await lifecycle.enable_key(context.services, context.call(), input.key_id)
+    key = await lifecycle.enable_key(context.services, context.call(info), input.key_id)
     return EnableKeyResult(key_metadata=KeyMetadata.of(key))
 
 
 async def disable_key_resolver(info: GraphQLInfo, input: DisableKeyInput) -> DisableKeyResult:
     context = info.context
-    key = await lifecycle.disable_key(context.services, context.call(), input.key_id)
+    key = await lifecycle.disable_key(context.services, context.call(info), input.key_id)
     return DisableKeyResult(key_metadata=KeyMetadata.of(key))
 
 
@@ -208,7 +208,7 @@ async def update_key_description_resolver(
 ) -> UpdateKeyDescriptionResult:
     context = info.context
     key = await lifecycle.update_key_description(
-        context.services, context.call(), input.key_id, input.description
+        context.services, context.call(info), input.key_id, input.description
     )
     return UpdateKeyDescriptionResult(key_metadata=KeyMetadata.of(key))
 

@@ -146,7 +146,7 @@ async def create_custom_key_store_resolver(
         token_label=input.token_label,
         pin=input.key_store_password,
     )
-    store = await operations.create_custom_key_store(context.services, context.call(), request)
+    store = await operations.create_custom_key_store(context.services, context.call(info), request)
     return CreateCustomKeyStoreResult(custom_key_store_id=store.store_id)
 
 
@@ -155,7 +155,7 @@ async def connect_custom_key_store_resolver(
 ) -> ConnectCustomKeyStoreResult:
     context = info.context
     store = await operations.connect_custom_key_store(
-        context.services, context.call(), input.custom_key_store_id
+        context.services, context.call(info), input.custom_key_store_id
     )
     return ConnectCustomKeyStoreResult(custom_key_store=CustomKeyStoresListEntry.of(store))
 
@@ -165,7 +165,7 @@ async def disconnect_custom_key_store_resolver(
 ) -> DisconnectCustomKeyStoreResult:
     context = info.context
     store = await operations.disconnect_custom_key_store(
-        context.services, context.call(), input.custom_key_store_id
+        context.services, context.call(info), input.custom_key_store_id
     )
     return DisconnectCustomKeyStoreResult(custom_key_store=CustomKeyStoresListEntry.of(store))
 
@@ -176,7 +176,7 @@ async def update_custom_key_store_resolver(
     context = info.context
     store = await operations.update_custom_key_store(
         context.services,
-        context.call(),
+        context.call(info),
         input.custom_key_store_id,
         new_name=input.new_custom_key_store_name,
         pin=input.key_store_password,
@@ -189,7 +189,7 @@ async def delete_custom_key_store_resolver(
 ) -> DeleteCustomKeyStoreResult:
     context = info.context
     deleted = await operations.delete_custom_key_store(
-        context.services, context.call(), input.custom_key_store_id
+        context.services, context.call(info), input.custom_key_store_id
     )
     return DeleteCustomKeyStoreResult(custom_key_store_id=deleted, deleted=True)
 
@@ -201,7 +201,7 @@ async def describe_custom_key_stores_resolver(
     context = info.context
     page = await operations.describe_custom_key_stores(
         context.services,
-        context.call(),
+        context.call(info),
         store_id=given.custom_key_store_id,
         name=given.custom_key_store_name,
         limit=given.limit,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
@@ -40,16 +41,30 @@ def _code(error: GraphQLError) -> str:
     return code if isinstance(code, str) else error_code(error)
 
 
-def outcomes(execution: ExecutionContext) -> list[tuple[str, str]]:
-    """(operation, outcome) per root field; a request that failed before running has one row."""
+@dataclass(frozen=True)
+class FieldOutcome:
+    key: str  # the response key (the alias, or the field's name)
+    field: str
+    outcome: str  # "ok" or the error code
+
+
+def outcomes(execution: ExecutionContext) -> list[FieldOutcome]:
+    """The outcome of each root field; a request that failed before running has one row.
+
+    A field whose nested fields failed (a denied ``Key.policy``) still counts as ``ok``: its
+    own operation ran."""
     errors = list(execution.result.errors or []) if execution.result else []
     fields = root_fields(execution)
     unrun = [error for error in errors if not error.path]
     if unrun or not fields:
         code = _code(unrun[0]) if unrun else MALFORMED_REQUEST
-        return [(name, code) for _, name in fields] or [(UNPARSED, code)]
-    failed = {str(error.path[0]): _code(error) for error in errors if error.path}
-    return [(name, failed.get(key, OK)) for key, name in fields]
+        return [FieldOutcome(key, name, code) for key, name in fields] or [
+            FieldOutcome(UNPARSED, UNPARSED, code)
+        ]
+    failed = {
+        str(error.path[0]): _code(error) for error in errors if error.path and len(error.path) == 1
+    }
+    return [FieldOutcome(key, name, failed.get(key, OK)) for key, name in fields]
 
 
 class ObserveOperations(SchemaExtension):
@@ -60,6 +75,6 @@ class ObserveOperations(SchemaExtension):
         context = self.execution_context.context
         if not isinstance(context, Context):
             return
-        for name, outcome in outcomes(self.execution_context):
-            context.operations.append(name)
-            context.services.metrics.observe_operation(name, outcome, elapsed)
+        for row in outcomes(self.execution_context):
+            context.operations.append(row.field)
+            context.services.metrics.observe_operation(row.field, row.outcome, elapsed)

@@ -49,7 +49,7 @@ async def get_key_policy_resolver(
 ) -> GetKeyPolicyResult:
     context = info.context
     found = await operations.get_key_policy(
-        context.services, context.call(), input.key_id, input.policy_name
+        context.services, context.call(info), input.key_id, input.policy_name
     )
     return GetKeyPolicyResult(policy=found.document, policy_name=found.name)
 
@@ -59,7 +59,12 @@ async def put_key_policy_resolver(
 ) -> PutKeyPolicyResult:
     context = info.context
     key = await operations.put_key_policy(
-        context.services, context.call(), input.key_id, input.policy, input.policy_name
+        context.services,
+        context.call(info),
+        input.key_id,
+        input.policy,
+        input.policy_name,
+        bypass_lockout_check=input.bypass_policy_lockout_safety_check,
     )
     return PutKeyPolicyResult(key_metadata=KeyMetadata.of(key))
 
@@ -69,7 +74,7 @@ async def list_key_policies_resolver(
 ) -> ListKeyPoliciesResult:
     context = info.context
     page = await operations.list_key_policies(
-        context.services, context.call(), input.key_id, input.limit, input.marker
+        context.services, context.call(info), input.key_id, input.limit, input.marker
     )
     return ListKeyPoliciesResult(
         policy_names=page.items, next_marker=page.next_marker, truncated=page.truncated

@@ -115,7 +115,7 @@ async def enable_key_rotation_resolver(
 ) -> EnableKeyRotationResult:
     context = info.context
     key = await rotation.enable_key_rotation(
-        context.services, context.call(), input.key_id, input.rotation_period_in_days
+        context.services, context.call(info), input.key_id, input.rotation_period_in_days
     )
     return EnableKeyRotationResult(key_metadata=KeyMetadata.of(key))
 
@@ -124,7 +124,7 @@ async def disable_key_rotation_resolver(
     info: GraphQLInfo, input: DisableKeyRotationInput
 ) -> DisableKeyRotationResult:
     context = info.context
-    key = await rotation.disable_key_rotation(context.services, context.call(), input.key_id)
+    key = await rotation.disable_key_rotation(context.services, context.call(info), input.key_id)
     return DisableKeyRotationResult(key_metadata=KeyMetadata.of(key))
 
 
@@ -132,7 +132,9 @@ async def get_key_rotation_status_resolver(
     info: GraphQLInfo, input: GetKeyRotationStatusInput
 ) -> GetKeyRotationStatusResult:
     context = info.context
-    status = await rotation.get_key_rotation_status(context.services, context.call(), input.key_id)
+    status = await rotation.get_key_rotation_status(
+        context.services, context.call(info), input.key_id
+    )
     return GetKeyRotationStatusResult.of(status)
 
 
@@ -140,7 +142,7 @@ async def rotate_key_on_demand_resolver(
     info: GraphQLInfo, input: RotateKeyOnDemandInput
 ) -> RotateKeyOnDemandResult:
     context = info.context
-    key = await rotation.rotate_key_on_demand(context.services, context.call(), input.key_id)
+    key = await rotation.rotate_key_on_demand(context.services, context.call(info), input.key_id)
     return RotateKeyOnDemandResult(key_id=key.arn)
 
 
@@ -149,7 +151,7 @@ async def list_key_rotations_resolver(
 ) -> ListKeyRotationsResult:
     context = info.context
     page = await rotation.list_key_rotations(
-        context.services, context.call(), input.key_id, input.limit, input.marker
+        context.services, context.call(info), input.key_id, input.limit, input.marker
     )
     return ListKeyRotationsResult(
         rotations=[RotationsListEntry.of(done) for done in page.items],

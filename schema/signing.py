@@ -151,7 +151,7 @@ async def sign_resolver(info: GraphQLInfo, input: SignInput) -> SignResult:
     context = info.context
     signed = await signing.sign(
         context.services,
-        context.call(),
+        context.call(info),
         signing.SignRequest(
             key_id=input.key_id,
             message=input.message,
@@ -172,7 +172,7 @@ async def verify_resolver(info: GraphQLInfo, input: VerifyInput) -> VerifyResult
     context = info.context
     key = await signing.verify(
         context.services,
-        context.call(),
+        context.call(info),
         signing.VerifyRequest(
             key_id=input.key_id,
             message=input.message,
@@ -193,7 +193,7 @@ async def get_public_key_resolver(
 ) -> GetPublicKeyResult:
     context = info.context
     found = await public_keys.get_public_key(
-        context.services, context.call(), input.key_id, input.grant_tokens
+        context.services, context.call(info), input.key_id, input.grant_tokens
     )
     key = found.key
     return GetPublicKeyResult(
@@ -212,7 +212,7 @@ async def generate_mac_resolver(info: GraphQLInfo, input: GenerateMacInput) -> G
     context = info.context
     made = await macs.generate_mac(
         context.services,
-        context.call(),
+        context.call(info),
         macs.GenerateMacRequest(
             key_id=input.key_id,
             message=input.message,
@@ -228,7 +228,7 @@ async def verify_mac_resolver(info: GraphQLInfo, input: VerifyMacInput) -> Verif
     context = info.context
     key = await macs.verify_mac(
         context.services,
-        context.call(),
+        context.call(info),
         macs.VerifyMacRequest(
             key_id=input.key_id,
             message=input.message,
@@ -247,7 +247,7 @@ async def derive_shared_secret_resolver(
     context = info.context
     derived = await agreement.derive_shared_secret(
         context.services,
-        context.call(),
+        context.call(info),
         agreement.DeriveSharedSecretRequest(
             key_id=input.key_id,
             key_agreement_algorithm=input.key_agreement_algorithm,

@@ -61,7 +61,7 @@ async def tag_resource_resolver(info: GraphQLInfo, input: TagResourceInput) -> T
     context = info.context
     key = await tags.tag_resource(
         context.services,
-        context.call(),
+        context.call(info),
         input.key_id,
         [tags.Tag(tag.tag_key, tag.tag_value) for tag in input.tags],
     )
@@ -72,7 +72,9 @@ async def untag_resource_resolver(
     info: GraphQLInfo, input: UntagResourceInput
 ) -> UntagResourceResult:
     context = info.context
-    key = await tags.untag_resource(context.services, context.call(), input.key_id, input.tag_keys)
+    key = await tags.untag_resource(
+        context.services, context.call(info), input.key_id, input.tag_keys
+    )
     return UntagResourceResult(key_metadata=KeyMetadata.of(key))
 
 
@@ -81,7 +83,7 @@ async def list_resource_tags_resolver(
 ) -> ListResourceTagsResult:
     context = info.context
     page = await tags.list_resource_tags(
-        context.services, context.call(), input.key_id, input.limit, input.marker
+        context.services, context.call(info), input.key_id, input.limit, input.marker
     )
     return ListResourceTagsResult(
         tags=[Tag.of(tag) for tag in page.items],

@@ -12,6 +12,7 @@ import pytest
 
 from api.services import Services, start_services
 from api.settings import Settings
+from api.throttling import NO_THROTTLING
 from hsm import HsmConfig
 from keygraph.app import keygraph_app
 
@@ -28,7 +29,11 @@ def keygraph_home() -> Iterator[Path]:
 
 @pytest.fixture
 def settings(fresh_database: str, hsm_config: HsmConfig, keygraph_home: Path) -> Settings:
-    return Settings(database_url=fresh_database, hsm=hsm_config, home=keygraph_home)
+    """Throttling is off: tests create keys faster than AWS's CreateKey quota (5 per second);
+    tests/authz/test_throttling.py turns it on."""
+    return Settings(
+        database_url=fresh_database, hsm=hsm_config, home=keygraph_home, rates=NO_THROTTLING
+    )
 
 
 @pytest.fixture

@@ -8,8 +8,10 @@ from typing import Any
 import httpx
 
 
-@dataclass(frozen=True)
+@dataclass
 class GraphQLFailure(Exception):
+    """Not frozen: Python sets ``__traceback__`` on exceptions as they propagate."""
+
     code: str
     message: str
 

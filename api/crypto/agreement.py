@@ -42,7 +42,14 @@ async def derive_shared_secret(
 ) -> SharedSecret:
     checks.sized("publicKey", request.public_key, limits.PEER_PUBLIC_KEY_BYTES)
     checks.grant_tokens(request.grant_tokens)
-    key = await usable_key(services, call, request.key_id, "DeriveSharedSecret")
+    key = await usable_key(
+        services,
+        call,
+        request.key_id,
+        "DeriveSharedSecret",
+        facts={"kms:KeyAgreementAlgorithm": request.key_agreement_algorithm.value},
+        grant_tokens=request.grant_tokens,
+    )
     checks.compatible(key, request.key_agreement_algorithm, key.key_agreement_algorithms)
     _require_peer_on_curve(key, request.public_key)
     checks.stop_if_dry_run(request.dry_run)

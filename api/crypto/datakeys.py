@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from api import limits
+from api.authz.facts import Values
 from api.calls import Call
 from api.crypto import checks
 from api.crypto.contexts import encryption_context
@@ -134,11 +135,20 @@ async def _parent(
     key_id: str,
     context: Mapping[str, str] | None,
     grant_tokens: Sequence[str] | None,
+    facts: Values | None = None,
 ) -> Encrypter:
     """The symmetric key that will encrypt the data key, checked as Encrypt would check it."""
     checked_context = encryption_context("encryptionContext", context)
     checks.grant_tokens(grant_tokens)
-    key = await usable_key(services, call, key_id, action)
+    key = await usable_key(
+        services,
+        call,
+        key_id,
+        action,
+        context=checked_context,
+        facts=facts,
+        grant_tokens=grant_tokens,
+    )
     if key.spec is not KeySpec.SYMMETRIC_DEFAULT:
         raise InvalidKeyUsageException("You cannot generate a data key with an asymmetric CMK")
     return await prepare_encrypter(services, key, SYMMETRIC_DEFAULT, checked_context)
@@ -161,7 +171,13 @@ async def _data_key_pair(
     services: Services, call: Call, request: DataKeyPairRequest, action: str
 ) -> DataKeyPair:
     encrypter = await _parent(
-        services, call, action, request.key_id, request.encryption_context, request.grant_tokens
+        services,
+        call,
+        action,
+        request.key_id,
+        request.encryption_context,
+        request.grant_tokens,
+        {"kms:DataKeyPairSpec": request.key_pair_spec.value},
     )
     checks.stop_if_dry_run(request.dry_run)
     pair = await new_key_pair(services, request.key_pair_spec.key_spec)

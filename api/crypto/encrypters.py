@@ -8,7 +8,7 @@ make the one HSM call, so a dry run answers exactly as the real call would up to
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -188,16 +188,18 @@ async def prepare_decrypter(
     key_id: str | None,
     algorithm: EncryptionAlgorithmSpec,
     context: Mapping[str, str],
+    grant_tokens: Sequence[str] | None = None,
 ) -> Decrypter:
     """A decrypter for ``blob``. A symmetric blob names its key; ``key_id``, when given, must
     name the same key (``IncorrectKeyException``). An RSA ciphertext names nothing, so it needs
     ``key_id``."""
+    access = _DecryptAccess(action, context, algorithm, grant_tokens)
     if key_id is None:
         parsed = envelope.parse(blob)
-        key = await _key_of_blob(services, call, action, parsed)
+        key = await _key_of_blob(services, call, access, parsed)
         _fitted(key, algorithm, context)
     else:
-        key = await usable_key(services, call, key_id, action)
+        key = await access.key(services, call, key_id)
         _fitted(key, algorithm, context)
         if key.spec is not KeySpec.SYMMETRIC_DEFAULT:
             material = await material_of(services, key)
@@ -213,11 +215,32 @@ async def prepare_decrypter(
     return SymmetricDecrypter(symmetric, parsed, context)
 
 
+@dataclass(frozen=True)
+class _DecryptAccess:
+    """What authorizing a decryption needs besides the key."""
+
+    action: str
+    context: Mapping[str, str]
+    algorithm: EncryptionAlgorithmSpec
+    grant_tokens: Sequence[str] | None
+
+    async def key(self, services: Services, call: Call, key_id: str) -> Key:
+        return await usable_key(
+            services,
+            call,
+            key_id,
+            self.action,
+            context=self.context,
+            facts={"kms:EncryptionAlgorithm": self.algorithm.value},
+            grant_tokens=self.grant_tokens,
+        )
+
+
 async def _key_of_blob(
-    services: Services, call: Call, action: str, parsed: envelope.Envelope
+    services: Services, call: Call, access: _DecryptAccess, parsed: envelope.Envelope
 ) -> Key:
     """The key a blob names; a blob naming no key is a damaged blob, and says no more."""
     try:
-        return await usable_key(services, call, str(parsed.key_uuid), action)
+        return await access.key(services, call, str(parsed.key_uuid))
     except NotFoundException:
         raise InvalidCiphertextException() from None

@@ -89,7 +89,15 @@ async def encrypt(services: Services, call: Call, request: EncryptRequest) -> En
     checks.sized("plaintext", request.plaintext, limits.PLAINTEXT_BYTES)
     context = encryption_context("encryptionContext", request.encryption_context)
     checks.grant_tokens(request.grant_tokens)
-    key = await usable_key(services, call, request.key_id, "Encrypt")
+    key = await usable_key(
+        services,
+        call,
+        request.key_id,
+        "Encrypt",
+        context=context,
+        facts={"kms:EncryptionAlgorithm": request.encryption_algorithm.value},
+        grant_tokens=request.grant_tokens,
+    )
     encrypter = await prepare_encrypter(services, key, request.encryption_algorithm, context)
     require_fits(encrypter, len(request.plaintext))
     checks.stop_if_dry_run(request.dry_run)
@@ -109,6 +117,7 @@ async def decrypt(services: Services, call: Call, request: DecryptRequest) -> De
         request.key_id,
         request.encryption_algorithm,
         context,
+        request.grant_tokens,
     )
     checks.stop_if_dry_run(request.dry_run)
     plaintext = await decrypter.decrypt()
@@ -135,8 +144,23 @@ async def re_encrypt(services: Services, call: Call, request: ReEncryptRequest) 
         request.source_key_id,
         request.source_encryption_algorithm,
         source_context,
+        request.grant_tokens,
     )
-    destination = await usable_key(services, call, request.destination_key_id, "ReEncryptTo")
+    destination = await usable_key(
+        services,
+        call,
+        request.destination_key_id,
+        "ReEncryptTo",
+        context=destination_context,
+        facts={
+            "kms:EncryptionAlgorithm": request.destination_encryption_algorithm.value,
+            "kms:ReEncryptOnSameKey": str(
+                request.destination_key_id == decrypter.key.key_id
+                or request.destination_key_id == decrypter.key.arn
+            ).lower(),
+        },
+        grant_tokens=request.grant_tokens,
+    )
     encrypter = await prepare_encrypter(
         services, destination, request.destination_encryption_algorithm, destination_context
     )

@@ -1,7 +1,8 @@
 """The keys and key material a cryptographic call needs, checked and ready for the HSM.
 
-Every crypto operation starts here: resolve the ``keyId``, check the key state table and the key
-usage for the action, then fetch the wrapped material. This is the hot path, so both come from the
+Every crypto operation starts here: resolve the ``keyId``, authorize the caller (key policy,
+identity policy, grants), check the key state table and the key usage for the action, then fetch
+the wrapped material. This is the hot path, so both come from the
 process's ``KeyCache`` when it has them (kept fresh by change notifications, see
 ``api.keys.cache``); a miss costs one query and fills the cache.
 """
@@ -9,8 +10,11 @@ process's ``KeyCache`` when it has them (kept fresh by change notifications, see
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from api.authz.authorize import authorize
+from api.authz.facts import Values
 from api.calls import Call
 from api.keys.ids import AliasRef, absent, alias_not_found, parse_key_ref
 from api.keys.model import Key
@@ -35,9 +39,23 @@ class MaterialNotFound(Exception):
     """The key has no material version with this id (deleted, or never this key's)."""
 
 
-async def usable_key(services: Services, call: Call, key_id: str, action: str) -> Key:
-    """The key ``key_id`` names, if ``action`` may use it now (state table, then usage)."""
+async def usable_key(
+    services: Services,
+    call: Call,
+    key_id: str,
+    action: str,
+    *,
+    context: Mapping[str, str] | None = None,
+    facts: Values | None = None,
+    grant_tokens: Sequence[str] | None = None,
+) -> Key:
+    """The key ``key_id`` names, if the caller may perform ``action`` with it (authorization,
+    with the request's encryption context and condition values) and the key may be used for it
+    now (state table, then usage)."""
     key = await cached_key(services, call, key_id)
+    await authorize(
+        services, call, action, key, context=context, facts=facts, grant_tokens=grant_tokens
+    )
     require_state(action, key)
     require_usage(action, key)
     return key

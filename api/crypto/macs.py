@@ -67,7 +67,14 @@ async def _mac_key(
 ) -> tuple[Key, Material]:
     checks.sized("message", request.message, limits.MESSAGE_BYTES)
     checks.grant_tokens(request.grant_tokens)
-    key = await usable_key(services, call, request.key_id, action)
+    key = await usable_key(
+        services,
+        call,
+        request.key_id,
+        action,
+        facts={"kms:MacAlgorithm": request.mac_algorithm.value},
+        grant_tokens=request.grant_tokens,
+    )
     checks.compatible(key, request.mac_algorithm, key.mac_algorithms)
     checks.stop_if_dry_run(request.dry_run)
     return key, await material_of(services, key)

@@ -27,7 +27,7 @@ async def get_public_key(
     services: Services, call: Call, key_id: str, grant_tokens: Sequence[str] | None = None
 ) -> PublicKey:
     checks.grant_tokens(grant_tokens)
-    key = await usable_key(services, call, key_id, "GetPublicKey")
+    key = await usable_key(services, call, key_id, "GetPublicKey", grant_tokens=grant_tokens)
     # The usage table lets ENCRYPT_DECRYPT through for RSA keys; a symmetric key has that usage
     # too but no public half.
     if not key.spec.is_asymmetric:

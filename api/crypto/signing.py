@@ -75,8 +75,18 @@ async def _signing_key(
 ) -> tuple[Key, Material]:
     checks.sized("message", request.message, limits.MESSAGE_BYTES)
     checks.grant_tokens(request.grant_tokens)
-    key = await usable_key(services, call, request.key_id, action)
     algorithm = request.signing_algorithm
+    key = await usable_key(
+        services,
+        call,
+        request.key_id,
+        action,
+        facts={
+            "kms:SigningAlgorithm": algorithm.value,
+            "kms:MessageType": request.message_type.value,
+        },
+        grant_tokens=request.grant_tokens,
+    )
     checks.compatible(key, algorithm, key.signing_algorithms)
     digest_size = algorithm.hash.digest_size
     if request.message_type is MessageType.DIGEST and len(request.message) != digest_size:

@@ -23,6 +23,7 @@ from typing import Any
 import asyncpg
 
 from api import limits
+from api.authz.authorize import authorize
 from api.calls import Call
 from api.errors import (
     AlreadyExistsException,
@@ -181,7 +182,7 @@ async def create_alias(services: Services, call: Call, alias_name: str, target_k
             await _within_limit(conn, key)
             return {}
 
-        return await change_key(conn, call, target, "CreateAlias", change)
+        return await change_key(services, conn, call, target, "CreateAlias", change)
 
 
 async def update_alias(services: Services, call: Call, alias_name: str, target_key_id: str) -> Key:
@@ -202,14 +203,17 @@ async def update_alias(services: Services, call: Call, alias_name: str, target_k
                 current = await key_rows.find_key(conn, alias.key_id)
                 if current is None:  # deleted meanwhile, and the alias with it
                     raise _absent(scope, name)
-                _check_compatible(name, to_key(current), key)
+                previous = to_key(current)
+                # Moving an alias needs UpdateAlias on the key it leaves as well.
+                await authorize(services, call, "UpdateAlias", previous, conn=conn)
+                _check_compatible(name, previous, key)
             await rows.retarget_alias(
                 conn, scope.account_id, scope.region, name, key.uuid, call.now
             )
             await _within_limit(conn, key)
             return {}
 
-        return await change_key(conn, call, target, "UpdateAlias", change)
+        return await change_key(services, conn, call, target, "UpdateAlias", change)
 
 
 async def delete_alias(services: Services, call: Call, alias_name: str) -> Key:
@@ -225,7 +229,7 @@ async def delete_alias(services: Services, call: Call, alias_name: str) -> Key:
             return {}
 
         # The alias name resolves to its key (AWS's NotFoundException when there is none).
-        return await change_key(conn, call, name, "DeleteAlias", change)
+        return await change_key(services, conn, call, name, "DeleteAlias", change)
 
 
 async def list_aliases(
@@ -241,8 +245,12 @@ async def list_aliases(
         raise invalid_marker()
     scope = call.scope
     async with services.pool.acquire() as conn:
+        if key_id is None:
+            await authorize(services, call, "ListAliases", None, conn=conn)
         of_key = (
-            None if key_id is None else (await read_key(conn, call, key_id, "ListAliases")).uuid
+            None
+            if key_id is None
+            else (await read_key(services, conn, call, key_id, "ListAliases")).uuid
         )
         found = await rows.list_aliases(
             conn, scope.account_id, scope.region, of_key, marker, fetch_size(size)

@@ -1,9 +1,12 @@
-"""Keys, alias targets and wrapped material cached per process, dropped when a key changes.
+"""Keys, alias targets, wrapped material, and what authorization reads (key policies, grants,
+tags, identity policies) cached per process, dropped when they change.
 
 The crypto hot path must not read Postgres on every call, yet a key disabled in one process must
-stop working in every process within a second. Every change to keys, material, aliases or custom
-key stores fires ``NOTIFY keygraph_keys`` (a trigger, migration 0003); each process listens on a
-dedicated connection and evicts what the notification names. NOTIFY is lost while the listening
+stop working in every process within a second, and so must a revoked grant or a changed policy.
+Every change to keys, material, aliases, tags, grants or custom key stores fires ``NOTIFY
+keygraph_keys`` with the key's id (triggers, migrations 0003, 0004 and 0006); a change to a
+principal or its identity policy fires ``principal:<arn>``. Each process listens on a dedicated
+connection and evicts what the notification names. NOTIFY is lost while the listening
 connection is down, so the cache serves nothing until the listener is back, and is flushed then.
 """
 
@@ -14,19 +17,25 @@ import contextlib
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Hashable
-from typing import Generic, TypeVar
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import asyncpg
 
 from api.keys.model import Key
+from api.policy.model import PolicyDocument
 from hsm import WrappedKey
+
+if TYPE_CHECKING:
+    from api.grants.model import Grant
 
 log = logging.getLogger("keygraph.keycache")
 
 CHANNEL = "keygraph_keys"
 LISTENER_APPLICATION_NAME = "keygraph-key-listener"
 EVERYTHING = "*"
+PRINCIPAL_PREFIX = "principal:"
 RECONNECT_SECONDS = 0.5
 # How often the listening connection is probed: a connection that died silently is noticed
 # within this time (plus the probe's timeout), and the cache stops serving meanwhile.
@@ -70,6 +79,13 @@ class _Lru(Generic[K, V]):
         self._entries.clear()
 
 
+@dataclass(frozen=True)
+class IdentityPolicy:
+    """A principal's identity policy as cached: ``document`` is None when it has none."""
+
+    document: PolicyDocument | None
+
+
 class KeyCache:
     """What this process knows about keys; ``live`` is false while changes could be missed.
 
@@ -83,6 +99,10 @@ class KeyCache:
         self._keys: _Lru[uuid.UUID, Key] = _Lru(size)
         self._aliases: _Lru[tuple[str, str, str], uuid.UUID] = _Lru(size)
         self._materials: _Lru[tuple[uuid.UUID, str], WrappedKey] = _Lru(size)
+        self._policies: _Lru[uuid.UUID, PolicyDocument] = _Lru(size)
+        self._grants: _Lru[uuid.UUID, tuple[Grant, ...]] = _Lru(size)
+        self._tags: _Lru[uuid.UUID, Mapping[str, str]] = _Lru(size)
+        self._identities: _Lru[str, IdentityPolicy] = _Lru(size)
 
     def key(self, key_id: uuid.UUID) -> Key | None:
         return self._keys.get(key_id) if self.live else None
@@ -112,9 +132,49 @@ class KeyCache:
         if self._fresh(since):
             self._materials.put((key_id, material_id), wrapped)
 
+    def policy(self, key_id: uuid.UUID) -> PolicyDocument | None:
+        return self._policies.get(key_id) if self.live else None
+
+    def put_policy(self, key_id: uuid.UUID, policy: PolicyDocument, since: int) -> None:
+        if self._fresh(since):
+            self._policies.put(key_id, policy)
+
+    def grants(self, key_id: uuid.UUID) -> tuple[Grant, ...] | None:
+        return self._grants.get(key_id) if self.live else None
+
+    def put_grants(self, key_id: uuid.UUID, grants: tuple[Grant, ...], since: int) -> None:
+        if self._fresh(since):
+            self._grants.put(key_id, grants)
+
+    def tags(self, key_id: uuid.UUID) -> Mapping[str, str] | None:
+        return self._tags.get(key_id) if self.live else None
+
+    def put_tags(self, key_id: uuid.UUID, tags: Mapping[str, str], since: int) -> None:
+        if self._fresh(since):
+            self._tags.put(key_id, tags)
+
+    def identity(self, principal_arn: str) -> IdentityPolicy | None:
+        return self._identities.get(principal_arn) if self.live else None
+
+    def put_identity(self, principal_arn: str, policy: IdentityPolicy, since: int) -> None:
+        if self._fresh(since):
+            self._identities.put(principal_arn, policy)
+
+    def forget_key(self, key_id: uuid.UUID) -> None:
+        """What a writer calls after its commit: its own process sees the change at once,
+        without waiting for its notification to come back (other processes get it by NOTIFY)."""
+        self.changed(str(key_id))
+
+    def forget_principal(self, principal_arn: str) -> None:
+        self.changed(PRINCIPAL_PREFIX + principal_arn)
+
     def changed(self, payload: str) -> None:
-        """A notification: drop the key it names (or everything), and every alias target."""
+        """A notification: drop the key or principal it names (or everything); a key change
+        also drops every alias target."""
         self.generation += 1
+        if payload.startswith(PRINCIPAL_PREFIX):
+            self._identities.drop(payload.removeprefix(PRINCIPAL_PREFIX))
+            return
         self._aliases.clear()
         if payload == EVERYTHING:
             self.flush()
@@ -126,12 +186,25 @@ class KeyCache:
             return
         self._keys.drop(key_id)
         self._materials.drop_where(key_id)
+        self._policies.drop(key_id)
+        self._grants.drop(key_id)
+        self._tags.drop(key_id)
 
     def flush(self) -> None:
         self.generation += 1
-        self._keys.clear()
-        self._aliases.clear()
-        self._materials.clear()
+        for entries in self._every_lru():
+            entries.clear()
+
+    def _every_lru(self) -> tuple[_Lru[Any, Any], ...]:
+        return (
+            self._keys,
+            self._aliases,
+            self._materials,
+            self._policies,
+            self._grants,
+            self._tags,
+            self._identities,
+        )
 
 
 class KeyChangeListener:

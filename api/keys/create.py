@@ -13,6 +13,9 @@ import uuid
 from dataclasses import dataclass, field
 
 from api import limits
+from api.authz.authorize import authorize
+from api.authz.facts import Values
+from api.authz.lockout import check_lockout
 from api.calls import Call
 from api.errors import ValidationException
 from api.keys.model import ORIGIN_SPECS, USAGES, Key, KeyState, KeyUsage, Origin
@@ -21,7 +24,8 @@ from api.keys.tags import Tag, insert_tags, validate_tags
 from api.keys.validation import member_length
 from api.keystores.keys import store_key
 from api.keystores.model import ConnectionState
-from api.policy import default_key_policy, validate_key_policy
+from api.policy import default_key_policy
+from api.policy.validation import parse_key_policy
 from api.services import Services
 from db import keys as rows
 from hsm import KeySpec
@@ -78,11 +82,11 @@ async def create_key(services: Services, call: Call, request: CreateKeyRequest) 
     usage = resolve_usage(request.key_spec, request.key_usage)
     check_origin(request)
     tags = validate_tags(request.tags)
-    policy = (
-        validate_key_policy(request.policy, services.catalog)
-        if request.policy is not None
-        else default_key_policy(call.scope.account_id)
+    await authorize(services, call, "CreateKey", None, facts=_create_facts(request, usage))
+    proposed = (
+        parse_key_policy(request.policy, services.catalog) if request.policy is not None else None
     )
+    policy = request.policy or default_key_policy(call.scope.account_id)
     key_id = uuid.uuid4()
     generated = request.origin is Origin.AWS_KMS
     material = await services.hsm.generate_key(request.key_spec) if generated else None
@@ -110,6 +114,9 @@ async def create_key(services: Services, call: Call, request: CreateKeyRequest) 
         version=1,
         store_state=ConnectionState.CONNECTED.value if request.custom_key_store_id else None,
     )
+    if proposed is not None:
+        bypass = request.bypass_policy_lockout_safety_check
+        await check_lockout(services, call, to_key(row), proposed, bypass=bypass)
     placed = _placed(services, call, request, row)
     async with placed, services.pool.acquire() as conn, conn.transaction():
         await rows.insert_key(conn, row)
@@ -128,6 +135,20 @@ async def create_key(services: Services, call: Call, request: CreateKeyRequest) 
         await insert_tags(conn, key_id, tags)
         await rows.record_event(conn, key_id, "CreateKey", None, state.value)
     return to_key(row)
+
+
+def _create_facts(request: CreateKeyRequest, usage: KeyUsage) -> Values:
+    """CreateKey's condition values: what the request asks for."""
+    bypass = request.bypass_policy_lockout_safety_check
+    return {
+        "kms:KeySpec": request.key_spec.value,
+        "kms:KeyUsage": usage.value,
+        "kms:KeyOrigin": request.origin.value,
+        "kms:MultiRegion": "false",
+        "kms:BypassPolicyLockoutSafetyCheck": str(bypass).lower(),
+        "aws:TagKeys": tuple(tag.key for tag in request.tags),
+        **{f"aws:RequestTag/{tag.key}": tag.value for tag in request.tags},
+    }
 
 
 def _placed(

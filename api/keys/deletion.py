@@ -50,7 +50,15 @@ async def schedule_key_deletion(
         }
 
     async with services.pool.acquire() as conn:
-        key = await change_key(conn, call, key_id, "ScheduleKeyDeletion", change)
+        key = await change_key(
+            services,
+            conn,
+            call,
+            key_id,
+            "ScheduleKeyDeletion",
+            change,
+            {"kms:ScheduleKeyDeletionPendingWindowInDays": str(days)},
+        )
     return ScheduledDeletion(key, deletion_date, days)
 
 
@@ -74,4 +82,4 @@ async def cancel_key_deletion(services: Services, call: Call, key_id: str) -> Ke
                 "pending_window_days": None,
             }
 
-        return await change_key(conn, call, key_id, "CancelKeyDeletion", change)
+        return await change_key(services, conn, call, key_id, "CancelKeyDeletion", change)

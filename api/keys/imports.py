@@ -83,7 +83,17 @@ async def get_parameters_for_import(
     wrapping_key_spec: WrappingKeySpec,
 ) -> ImportParameters:
     async with services.pool.acquire() as conn:
-        key = await read_key(conn, call, key_id, "GetParametersForImport")
+        key = await read_key(
+            services,
+            conn,
+            call,
+            key_id,
+            "GetParametersForImport",
+            {
+                "kms:WrappingAlgorithm": algorithm.value,
+                "kms:WrappingKeySpec": wrapping_key_spec.value,
+            },
+        )
     import_key = await services.hsm.create_import_key(wrapping_key_spec.key_spec)
     assert import_key.public_key is not None  # an RSA key always has one
     token = secrets.token_bytes(_TOKEN_BYTES)
@@ -192,7 +202,10 @@ async def import_key_material(
         return changes
 
     async with services.pool.acquire() as conn:
-        return await change_key(conn, call, key_id, "ImportKeyMaterial", change)
+        facts = {"kms:ExpirationModel": model.value}
+        if expires is not None:
+            facts["kms:ValidTo"] = str(int(expires.timestamp()))
+        return await change_key(services, conn, call, key_id, "ImportKeyMaterial", change, facts)
 
 
 async def _usable_token(
@@ -234,7 +247,7 @@ async def delete_imported_key_material(services: Services, call: Call, key_id: s
         return _material_gone(key)
 
     async with services.pool.acquire() as conn:
-        return await change_key(conn, call, key_id, "DeleteImportedKeyMaterial", change)
+        return await change_key(services, conn, call, key_id, "DeleteImportedKeyMaterial", change)
 
 
 @dataclass

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from api import limits
+from api.authz.authorize import authorize
 from api.calls import Call
 from api.keys.model import Key, KeyState
 from api.keys.store import change_key, read_key, to_key
@@ -17,7 +18,7 @@ from db import keys as rows
 
 async def describe_key(services: Services, call: Call, key_id: str) -> Key:
     async with services.pool.acquire() as conn:
-        return await read_key(conn, call, key_id, "DescribeKey")
+        return await read_key(services, conn, call, key_id, "DescribeKey")
 
 
 async def list_keys(
@@ -26,6 +27,7 @@ async def list_keys(
     """Keys of the account and region, in a stable order; ``marker`` is the last id seen. A key
     deleted between the two statements is left out, and the marker still moves past it."""
     size = page_size(limit)
+    await authorize(services, call, "ListKeys", None)
     after = None
     if marker is not None:
         try:
@@ -51,7 +53,7 @@ async def enable_key(services: Services, call: Call, key_id: str) -> Key:
         return await _set_state(key, KeyState.ENABLED)
 
     async with services.pool.acquire() as conn:
-        return await change_key(conn, call, key_id, "EnableKey", change)
+        return await change_key(services, conn, call, key_id, "EnableKey", change)
 
 
 async def disable_key(services: Services, call: Call, key_id: str) -> Key:
@@ -59,7 +61,7 @@ async def disable_key(services: Services, call: Call, key_id: str) -> Key:
         return await _set_state(key, KeyState.DISABLED)
 
     async with services.pool.acquire() as conn:
-        return await change_key(conn, call, key_id, "DisableKey", change)
+        return await change_key(services, conn, call, key_id, "DisableKey", change)
 
 
 async def update_key_description(
@@ -71,4 +73,4 @@ async def update_key_description(
         return {} if key.description == description else {"description": description}
 
     async with services.pool.acquire() as conn:
-        return await change_key(conn, call, key_id, "UpdateKeyDescription", change)
+        return await change_key(services, conn, call, key_id, "UpdateKeyDescription", change)

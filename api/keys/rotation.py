@@ -141,7 +141,15 @@ async def enable_key_rotation(
         return {"rotation_period_days": days, "next_rotation_at": started + timedelta(days=days)}
 
     async with services.pool.acquire() as conn:
-        return await change_key(conn, call, key_id, "EnableKeyRotation", change)
+        return await change_key(
+            services,
+            conn,
+            call,
+            key_id,
+            "EnableKeyRotation",
+            change,
+            {"kms:RotationPeriodInDays": str(days)},
+        )
 
 
 async def disable_key_rotation(services: Services, call: Call, key_id: str) -> Key:
@@ -152,12 +160,12 @@ async def disable_key_rotation(services: Services, call: Call, key_id: str) -> K
         return {"rotation_period_days": None, "next_rotation_at": None}
 
     async with services.pool.acquire() as conn:
-        return await change_key(conn, call, key_id, "DisableKeyRotation", change)
+        return await change_key(services, conn, call, key_id, "DisableKeyRotation", change)
 
 
 async def get_key_rotation_status(services: Services, call: Call, key_id: str) -> RotationStatus:
     async with services.pool.acquire() as conn:
-        return rotation_status(await read_key(conn, call, key_id, "GetKeyRotationStatus"))
+        return rotation_status(await read_key(services, conn, call, key_id, "GetKeyRotationStatus"))
 
 
 async def rotate_key_on_demand(services: Services, call: Call, key_id: str) -> Key:
@@ -174,7 +182,7 @@ async def rotate_key_on_demand(services: Services, call: Call, key_id: str) -> K
                 )
             return await add_material(conn, services, key, RotationType.ON_DEMAND, call.now)
 
-        return await change_key(conn, call, key_id, "RotateKeyOnDemand", change)
+        return await change_key(services, conn, call, key_id, "RotateKeyOnDemand", change)
 
 
 async def list_key_rotations(
@@ -187,7 +195,7 @@ async def list_key_rotations(
     """Completed rotations, oldest first; ``marker`` is the key material id last seen."""
     size = page_size(limit)
     async with services.pool.acquire() as conn:
-        key = await read_key(conn, call, key_id, "ListKeyRotations")
+        key = await read_key(services, conn, call, key_id, "ListKeyRotations")
         after = None
         if marker is not None:
             after = await rows.find_rotation(conn, key.uuid, marker, _TYPES)

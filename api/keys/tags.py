@@ -93,7 +93,11 @@ async def tag_resource(services: Services, call: Call, key_id: str, tags: list[T
             await insert_tags(conn, key.uuid, tags)
             return {}
 
-        return await change_key(conn, call, key_id, "TagResource", change)
+        facts = {
+            "aws:TagKeys": tuple(tag.key for tag in tags),
+            **{f"aws:RequestTag/{tag.key}": tag.value for tag in tags},
+        }
+        return await change_key(services, conn, call, key_id, "TagResource", change, facts)
 
 
 async def untag_resource(services: Services, call: Call, key_id: str, tag_keys: list[str]) -> Key:
@@ -106,7 +110,8 @@ async def untag_resource(services: Services, call: Call, key_id: str, tag_keys: 
             await rows.delete_tags(conn, key.uuid, tag_keys)
             return {}
 
-        return await change_key(conn, call, key_id, "UntagResource", change)
+        facts = {"aws:TagKeys": tuple(tag_keys)}
+        return await change_key(services, conn, call, key_id, "UntagResource", change, facts)
 
 
 async def list_resource_tags(
@@ -122,7 +127,7 @@ async def list_resource_tags(
     if marker is not None and len(marker) not in limits.TAG_KEY_LENGTH:
         raise invalid_marker()
     async with services.pool.acquire() as conn:
-        key = await read_key(conn, call, key_id, "ListResourceTags")
+        key = await read_key(services, conn, call, key_id, "ListResourceTags")
         found = await rows.list_tags(conn, key.uuid, marker, fetch_size(size))
     return page_of([to_tag(row) for row in found], size, lambda tag: tag.key)
 

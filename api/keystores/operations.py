@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 
 from api import limits
+from api.authz.authorize import authorize
 from api.calls import Call
 from api.errors import (
     CloudHsmClusterInUseException,
@@ -79,6 +80,7 @@ def _check_token(services: Services, module_path: str, token_label: str) -> None
 async def create_custom_key_store(
     services: Services, call: Call, request: CreateCustomKeyStoreRequest
 ) -> CustomKeyStore:
+    await authorize(services, call, "CreateCustomKeyStore", None)
     _check_name(request.name)
     _check_token(services, request.module_path, request.token_label)
     _check_pin(request.pin)
@@ -114,6 +116,7 @@ def _name_in_use(name: str) -> CustomKeyStoreNameInUseException:
 async def connect_custom_key_store(services: Services, call: Call, store_id: str) -> CustomKeyStore:
     """CONNECTING while the token is opened, then CONNECTED or FAILED with the reason. A store
     another replica connected is opened here too, so this replica can serve its keys."""
+    await authorize(services, call, "ConnectCustomKeyStore", None)
     async with services.pool.acquire() as conn:
         async with conn.transaction():
             row = await load_store_row(conn, call, store_id, for_update=True)
@@ -141,6 +144,7 @@ async def connect_custom_key_store(services: Services, call: Call, store_id: str
 async def disconnect_custom_key_store(
     services: Services, call: Call, store_id: str
 ) -> CustomKeyStore:
+    await authorize(services, call, "DisconnectCustomKeyStore", None)
     async with services.pool.acquire() as conn, conn.transaction():
         row = await load_store_row(conn, call, store_id, for_update=True)
         require_connection("DisconnectCustomKeyStore", to_store(row))
@@ -161,6 +165,7 @@ async def update_custom_key_store(
     pin: str | None = None,
 ) -> CustomKeyStore:
     """Only a DISCONNECTED store changes, as in AWS; the new PIN is sealed like the first."""
+    await authorize(services, call, "UpdateCustomKeyStore", None)
     if new_name is not None:
         _check_name(new_name)
     if pin is not None:
@@ -185,6 +190,7 @@ async def update_custom_key_store(
 
 
 async def delete_custom_key_store(services: Services, call: Call, store_id: str) -> str:
+    await authorize(services, call, "DeleteCustomKeyStore", None)
     async with services.pool.acquire() as conn, conn.transaction():
         row = await load_store_row(conn, call, store_id, for_update=True)
         require_connection("DeleteCustomKeyStore", to_store(row))
@@ -207,6 +213,7 @@ async def describe_custom_key_stores(
     marker: str | None = None,
 ) -> Page[CustomKeyStore]:
     """One store by id or by name, or a page of all of the account's and region's."""
+    await authorize(services, call, "DescribeCustomKeyStores", None)
     size = page_size(limit)
     if store_id is not None and name is not None:
         raise ValidationException(

@@ -1,7 +1,7 @@
 """GetKeyPolicy, PutKeyPolicy and ListKeyPolicies: a key has one policy, named ``default``.
 
-The lockout safety check that ``bypassPolicyLockoutSafetyCheck`` skips needs the policy
-evaluator, so it arrives with enforcement; until then a valid document is stored as given.
+PutKeyPolicy stores a document only once the catalog accepts it and the lockout safety check
+(``api.authz.lockout``) finds that the caller could change the policy again.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from api import limits
+from api.authz.lockout import check_lockout
 from api.calls import Call
 from api.errors import NotFoundException, ValidationException
 from api.keys.model import Key
@@ -18,7 +19,7 @@ from api.keys.store import change_key, read_key
 from api.keys.validation import member_length
 from api.pages import Page, page_of, page_size
 from api.policy.documents import DEFAULT_POLICY_NAME
-from api.policy.validation import validate_key_policy
+from api.policy.validation import parse_key_policy
 from api.services import Services
 from db.policies import policies_for_keys
 
@@ -56,25 +57,41 @@ async def get_key_policy(
 ) -> KeyPolicy:
     wanted = policy_name(name)
     async with services.pool.acquire() as conn:
-        key = await read_key(conn, call, key_id, "GetKeyPolicy")
+        key = await read_key(services, conn, call, key_id, "GetKeyPolicy")
         require_existing(wanted)
         policies = await policies_for_keys(conn, [key.uuid])
     return KeyPolicy(name=wanted, document=policies[key.uuid])
 
 
 async def put_key_policy(
-    services: Services, call: Call, key_id: str, document: str, name: str | None = None
+    services: Services,
+    call: Call,
+    key_id: str,
+    document: str,
+    name: str | None = None,
+    *,
+    bypass_lockout_check: bool = False,
 ) -> Key:
-    """Replace the key's policy with ``document`` once the catalog accepts it."""
+    """Replace the key's policy with ``document`` once the catalog accepts it and it passes the
+    lockout safety check (unless bypassed)."""
     wanted = policy_name(name)
-    validate_key_policy(document, services.catalog)
+    policy = parse_key_policy(document, services.catalog)
 
     async def change(key: Key) -> dict[str, Any]:
         require_existing(wanted)
+        await check_lockout(services, call, key, policy, bypass=bypass_lockout_check)
         return {"policy": document}
 
     async with services.pool.acquire() as conn:
-        return await change_key(conn, call, key_id, "PutKeyPolicy", change)
+        return await change_key(
+            services,
+            conn,
+            call,
+            key_id,
+            "PutKeyPolicy",
+            change,
+            {"kms:BypassPolicyLockoutSafetyCheck": str(bypass_lockout_check).lower()},
+        )
 
 
 async def list_key_policies(
@@ -89,6 +106,6 @@ async def list_key_policies(
     if marker is not None:
         member_length("marker", marker, limits.MARKER_LENGTH.high, limits.MARKER_LENGTH.low)
     async with services.pool.acquire() as conn:
-        await read_key(conn, call, key_id, "ListKeyPolicies")
+        await read_key(services, conn, call, key_id, "ListKeyPolicies")
     names = [name for name in (DEFAULT_POLICY_NAME,) if marker is None or name > marker]
     return page_of(names, size, str)

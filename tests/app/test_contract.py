@@ -7,12 +7,11 @@ from __future__ import annotations
 from graphql import GraphQLField, GraphQLNonNull, get_named_type
 
 from api.catalog import OperationType, load_catalog
+from schema.actions import OWN_ACTIONS, UNAUDITED
 from schema.build import build_schema
 
 # Root fields that are not catalog actions: identity and the catalog itself.
-NOT_ACTIONS = {
-    "whoami", "service", "services", "privileges", "privilege", "conditionKeys", "resourceTypes",
-}  # fmt: skip
+NOT_ACTIONS = UNAUDITED | OWN_ACTIONS.keys()
 
 
 def root_fields() -> dict[str, tuple[OperationType, GraphQLField]]:

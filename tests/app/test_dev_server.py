@@ -125,6 +125,26 @@ def test_dev_server_lifecycle(home: Path) -> None:
         whoami = server.post({"query": "{ whoami { arn } }"}, bob).json()
         assert whoami == {"data": {"whoami": {"arn": "arn:aws:iam::111122223333:user/bob"}}}
         assert bob not in created.stderr
+        refused_listing = server.post({"query": "{ listKeys { keys { keyId } } }"}, bob).json()
+        assert refused_listing["errors"][0]["extensions"]["code"] == "AccessDeniedException"
+        may_list = (
+            '{"Version": "2012-10-17", "Statement": '
+            '{"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*"}}'
+        )
+        attached = subprocess.run(
+            keygraph("principal", "attach-policy", "bob", "-"),
+            env=environment(home, port),
+            input=may_list,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert (
+            attached.stdout.strip() == "attached the policy to arn:aws:iam::111122223333:user/bob"
+        )
+        listing = server.post({"query": "{ listKeys { keys { keyId } } }"}, bob).json()
+        assert listing == {"data": {"listKeys": {"keys": []}}}
 
         made = server.post(
             {"query": "mutation { createKey(input: {description: \"kept\"}) "

@@ -96,7 +96,7 @@ async def test_a_created_principal_is_recognised_until_revoked(
     assert response.status_code == 401
 
 
-async def test_principals_of_another_account_cannot_use_keys(
+async def test_principals_of_another_account_are_denied_what_no_policy_allows(
     client: httpx.AsyncClient, services: Services
 ) -> None:
     outsider = Principal(account_id="444455556666", kind=PrincipalKind.USER, name="outsider")
@@ -110,8 +110,9 @@ async def test_principals_of_another_account_cannot_use_keys(
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "AccessDeniedException"
     assert error["message"] == (
-        "User: arn:aws:iam::444455556666:user/outsider is not authorized to perform this "
-        "operation in account 111122223333."
+        "User: arn:aws:iam::444455556666:user/outsider is not authorized to perform: "
+        "kms:CreateKey on resource: * because no identity-based policy allows the kms:CreateKey "
+        "action"
     )
     listed = await client.post(
         "/graphql",
@@ -303,3 +304,13 @@ async def test_concurrent_requests_each_see_their_own_principal(
 
     names = [name for name in tokens for _ in range(5)]
     assert await asyncio.gather(*(whoami(name) for name in names)) == names
+
+
+async def test_metrics_show_the_audit_trail(client: httpx.AsyncClient, services: Services) -> None:
+    await client.post("/graphql", json={"query": "mutation { createKey { keyMetadata { keyId } } }"})
+    await services.audit.flush()
+    text = (await client.get("/metrics")).text
+    assert "keygraph_audit_events_written_total 1.0" in text
+    assert "keygraph_audit_batches_total 1.0" in text
+    assert "keygraph_audit_events_pending 0.0" in text
+    assert "keygraph_audit_write_failures_total 0.0" in text

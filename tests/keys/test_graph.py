@@ -18,8 +18,8 @@ PAGE = """
 query($limit: Int) {
   listKeys(input: {limit: $limit}) {
     keys {
-      keyId aliases { aliasName } tags { tagKey tagValue } policy publicKey
-      rotationStatus { keyRotationEnabled } rotations { keyMaterialId }
+      keyId keyMetadata { keyState } aliases { aliasName } tags { tagKey tagValue } policy
+      publicKey grants { grantId } rotationStatus { keyRotationEnabled } rotations { keyMaterialId }
     }
   }
 }"""
@@ -85,11 +85,13 @@ async def test_nested_fields_cost_the_same_for_5_or_50_keys(
             assert key["rotationStatus"] == {"keyRotationEnabled": False}
             assert key["rotations"] == []
             assert key["publicKey"] is None  # symmetric keys have none
+            assert key["grants"] == []
+            assert key["keyMetadata"] == {"keyState": "Enabled"}
         costs[limit] = len(counted)
     assert costs[50] == costs[5], counted
-    # token lookup, key ids, keys, then one statement each for aliases, tags, policies,
-    # public keys, rotation status and rotations
-    assert costs[5] == 9
+    # token lookup, key ids, keys, then one statement each for aliases, grants, tags, policies,
+    # public keys, rotation status and rotations (authorization reads its cache)
+    assert costs[5] == 10
 
 
 async def test_public_key_of_an_asymmetric_key_is_the_one_get_public_key_returns(

@@ -1,0 +1,252 @@
+"""Authorization of one operation: gather what decides it, decide, and record the decision.
+
+Every operation calls ``authorize`` once per key it touches (``ReEncrypt`` twice), after it has
+resolved the key and before the key state table, so a caller without permission learns nothing
+about the key's state. Key policies, grants, tags and identity policies come from the process's
+``KeyCache`` (evicted across processes by NOTIFY, see ``api.keys.cache``): on the hot path an
+authorization costs no database round trip. Grant tokens are honoured at once: when the cached
+grants do not allow, the grants the tokens name are read from the database.
+
+``assess`` is the same decision without the side effects (no throttling, nothing recorded, nothing
+raised): ``simulateAccess`` shows it to a person.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import asyncpg
+
+from api.authz.decide import Evidence, decide, denial_message
+from api.authz.decision import Decision
+from api.authz.facts import (
+    Origin,
+    Values,
+    applicable,
+    context_values,
+    key_values,
+    origin_values,
+    principal_values,
+)
+from api.calls import Call
+from api.errors import AccessDeniedException
+from api.grants.model import Grant
+from api.grants.store import load_grants
+from api.grants.tokens import grants_for_tokens
+from api.keys.cache import IdentityPolicy
+from api.keys.model import Key
+from api.policy.evaluate import (
+    RequestContext,
+    evaluate_identity_policy,
+    evaluate_key_policy,
+    request_context,
+)
+from api.policy.model import PolicyDocument
+from api.policy.parse import PolicyKind, parse_policy
+from api.principals import Principal, PrincipalKind
+from db import principal_policies
+from db.policies import policies_for_keys
+from db.tags import tags_of_keys
+
+if TYPE_CHECKING:
+    from api.services import Services
+
+_KEY_RESOURCE = "key"
+_RESOURCE_TAG = "aws:resourcetag/"
+_PAIR_SPEC = "kms:DataKeyPairSpec"
+
+
+@dataclass(frozen=True)
+class AccessRequest:
+    """Who wants to do what to which key, with the request's own condition values."""
+
+    principal: Principal
+    action: str  # a catalog action without its prefix: "Encrypt"
+    key: Key | None
+    origin: Origin
+    context: Mapping[str, str] | None = None
+    facts: Values | None = None
+    grant_tokens: Sequence[str] | None = None
+    # A key policy to decide with instead of the key's own: the lockout check asks what a
+    # policy about to be stored would decide.
+    proposed_policy: PolicyDocument | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    decision: Decision
+    # The condition values the policies were evaluated against (lower-cased keys).
+    values: Mapping[str, tuple[str, ...]]
+
+
+async def authorize(
+    services: Services,
+    call: Call,
+    action: str,
+    key: Key | None,
+    *,
+    context: Mapping[str, str] | None = None,
+    facts: Values | None = None,
+    grant_tokens: Sequence[str] | None = None,
+    conn: asyncpg.Connection | None = None,
+) -> Decision:
+    """Allow the call to go on, or raise ``AccessDeniedException``; either way recorded on
+    ``call`` for the audit trail. Throttling is checked first, as AWS does.
+
+    ``conn``: the caller's connection, when it holds one (a transaction with the key locked), so
+    that a cache miss does not wait for a second connection from the pool.
+    """
+    pair_spec = facts.get(_PAIR_SPEC) if facts else None
+    services.throttle.take(
+        call.principal.arn,
+        action,
+        key.spec.value if key else None,
+        pair_spec if isinstance(pair_spec, str) else None,
+    )
+    origin = Origin(call.now, call.source_ip, call.via_service)
+    request = AccessRequest(call.principal, action, key, origin, context, facts, grant_tokens)
+    decision = (await assess(services, request, conn)).decision
+    call.record(decision)
+    if not decision.allowed:
+        raise AccessDeniedException(denial_message(decision))
+    return decision
+
+
+async def assess(
+    services: Services, request: AccessRequest, conn: asyncpg.Connection | None = None
+) -> Assessment:
+    privilege = services.catalog.privilege(request.action)
+    if privilege is None:
+        raise LookupError(f"{request.action} is not an action of the catalog")
+    key = request.key if _keyed(privilege.resource_type_names, request.key) else None
+    principal = request.principal
+    reader = _Reader(services, conn)
+    key_policy = (request.proposed_policy or await _key_policy(reader, key)) if key else None
+    identity = await _identity_policy(reader, principal)
+    tags = await _tags(reader, key) if key and _mention_tags(key_policy, identity) else {}
+    values = applicable(
+        privilege,
+        principal_values(principal),
+        origin_values(request.origin, services.settings.region),
+        key_values(key, tags) if key else {},
+        context_values(request.context) if request.context else {},
+        request.facts or {},
+    )
+    context = request_context(
+        privilege.action, key.arn if key else "*", principal.arn, principal.account_id, values
+    )
+
+    async def decision_with(grants: Sequence[Grant]) -> Decision:
+        permitting = [
+            g.grant_id for g in grants if g.permits(principal.arn, request.action, request.context)
+        ]
+        return decide(
+            Evidence(
+                principal=principal,
+                action=privilege.action,
+                resource=context.resource,
+                key_account=key.account_id if key else None,
+                key_policy=evaluate_key_policy(key_policy, context) if key_policy else None,
+                identity=evaluate_identity_policy(identity, context) if identity else None,
+                grants=permitting,
+            )
+        )
+
+    decision = await decision_with(await _grants(reader, key) if key else ())
+    if key and not decision.allowed and request.grant_tokens:
+        decision = await decision_with(await _token_grants(reader, key, request.grant_tokens))
+    return Assessment(decision, context.values)
+
+
+def _keyed(resource_types: tuple[str, ...], key: Key | None) -> bool:
+    """Whether the action is decided against the key: the catalog says the action is on keys."""
+    return key is not None and _KEY_RESOURCE in resource_types
+
+
+def _mention_tags(*policies: PolicyDocument | None) -> bool:
+    """Whether a policy reads ``aws:ResourceTag/...``: only then are the key's tags loaded."""
+    return any(
+        condition.key.casefold().startswith(_RESOURCE_TAG)
+        for policy in policies
+        if policy is not None
+        for statement in policy.statements
+        for condition in statement.conditions
+    )
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Where cache misses are read: the caller's connection, or one from the pool."""
+
+    services: Services
+    conn: asyncpg.Connection | None
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        if self.conn is not None:
+            yield self.conn
+            return
+        async with self.services.pool.acquire() as conn:
+            yield conn
+
+
+async def _key_policy(reader: _Reader, key: Key) -> PolicyDocument:
+    cache = reader.services.key_cache
+    policy = cache.policy(key.uuid)
+    if policy is None:
+        since = cache.generation
+        async with reader.connection() as conn:
+            documents = await policies_for_keys(conn, [key.uuid])
+        policy = parse_policy(documents[key.uuid])
+        cache.put_policy(key.uuid, policy, since)
+    return policy
+
+
+async def _identity_policy(reader: _Reader, principal: Principal) -> PolicyDocument | None:
+    """The principal's identity policy; an account's root has none (it is allowed by default)."""
+    if principal.kind is PrincipalKind.ROOT:
+        return None
+    cache = reader.services.key_cache
+    cached = cache.identity(principal.arn)
+    if cached is None:
+        since = cache.generation
+        async with reader.connection() as conn:
+            document = await principal_policies.find_policy(conn, principal.arn)
+        parsed = None if document is None else parse_policy(document, PolicyKind.IDENTITY)
+        cached = IdentityPolicy(parsed)
+        cache.put_identity(principal.arn, cached, since)
+    return cached.document
+
+
+async def _tags(reader: _Reader, key: Key) -> Mapping[str, str]:
+    cache = reader.services.key_cache
+    tags = cache.tags(key.uuid)
+    if tags is None:
+        since = cache.generation
+        async with reader.connection() as conn:
+            rows = await tags_of_keys(conn, [key.uuid])
+        tags = {row.tag_key: row.tag_value for row in rows}
+        cache.put_tags(key.uuid, tags, since)
+    return tags
+
+
+async def _grants(reader: _Reader, key: Key) -> tuple[Grant, ...]:
+    cache = reader.services.key_cache
+    grants = cache.grants(key.uuid)
+    if grants is None:
+        since = cache.generation
+        async with reader.connection() as conn:
+            grants = await load_grants(conn, key.uuid)
+        cache.put_grants(key.uuid, grants, since)
+    return grants
+
+
+async def _token_grants(reader: _Reader, key: Key, tokens: Sequence[str]) -> tuple[Grant, ...]:
+    async with reader.connection() as conn:
+        return await grants_for_tokens(conn, key.uuid, tokens)
+
+
+__all__ = ["AccessRequest", "Assessment", "RequestContext", "assess", "authorize"]

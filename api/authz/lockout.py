@@ -1,0 +1,41 @@
+"""The policy lockout safety check of PutKeyPolicy and CreateKey.
+
+A key policy that would stop its author from changing the key policy again could make the key
+unmanageable for good, so AWS refuses it unless the caller sets
+``BypassPolicyLockoutSafetyCheck``. The check asks the authorizer what the proposed policy would
+decide for the caller's next ``PutKeyPolicy`` on this key (identity policy included, grants not:
+no grant can carry PutKeyPolicy).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from api.authz.authorize import AccessRequest, assess
+from api.authz.facts import Origin
+from api.calls import Call
+from api.errors import MalformedPolicyDocumentException
+from api.keys.model import Key
+from api.policy.model import PolicyDocument
+
+if TYPE_CHECKING:
+    from api.services import Services
+
+LOCKOUT_MESSAGE = "The new key policy will not allow you to update the key policy in the future."
+
+
+async def check_lockout(
+    services: Services, call: Call, key: Key, policy: PolicyDocument, *, bypass: bool
+) -> None:
+    if bypass:
+        return
+    request = AccessRequest(
+        principal=call.principal,
+        action="PutKeyPolicy",
+        key=key,
+        origin=Origin(call.now, call.source_ip, call.via_service),
+        facts={"kms:BypassPolicyLockoutSafetyCheck": "false"},
+        proposed_policy=policy,
+    )
+    if not (await assess(services, request)).decision.allowed:
+        raise MalformedPolicyDocumentException(LOCKOUT_MESSAGE)
