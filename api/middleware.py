@@ -17,8 +17,8 @@ from typing import Any
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.authentication import authenticate_request
 from api.errors import UnrecognizedClientException
-from api.principals import authenticate
 from api.services import Services
 
 log = logging.getLogger("keygraph.request")
@@ -173,8 +173,7 @@ class BearerAuth:
         principal = None
         scheme, _, token = Headers(scope=scope).get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token:
-            async with services_of(scope).pool.acquire() as conn:
-                principal = await authenticate(conn, token.strip())
+            principal = await authenticate_request(services_of(scope), token.strip())
         if principal is None:
             await send_json_error(send, 401, UnrecognizedClientException.code, _INVALID_TOKEN)
             return

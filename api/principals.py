@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 
@@ -125,17 +125,40 @@ async def _issue(conn: asyncpg.Connection, row: rows.PrincipalRow) -> IssuedToke
     return IssuedToken(principal=_from_row(row), value=value)
 
 
+@dataclass(frozen=True)
+class TokenHolder:
+    """What a token id finds: the live principal and the hash its secret must have."""
+
+    principal: Principal
+    secret_hash: bytes = field(repr=False)
+
+
+def split_token(token: str) -> tuple[str, str] | None:
+    """(token id, secret) of a well-formed token."""
+    match = _TOKEN.fullmatch(token)
+    return None if match is None else (match[1], match[2])
+
+
+def holding(holder: TokenHolder | None, secret: str) -> Principal | None:
+    """The holder's principal if ``secret`` is its token's secret; constant time either way."""
+    expected = holder.secret_hash if holder else _ABSENT_HASH
+    if not hmac.compare_digest(_hash(secret), expected) or holder is None:
+        return None
+    return holder.principal
+
+
+async def find_holder(conn: asyncpg.Connection, token_id: str) -> TokenHolder | None:
+    found = await rows.find_live_token(conn, token_id)
+    return None if found is None else TokenHolder(_from_row(found.principal), found.secret_hash)
+
+
 async def authenticate(conn: asyncpg.Connection, token: str) -> Principal | None:
     """The live principal holding ``token``, or ``None``; never says which part was wrong."""
-    match = _TOKEN.match(token)
-    if match is None:
+    parts = split_token(token)
+    if parts is None:
         return None
-    token_id, secret = match.groups()
-    found = await rows.find_live_token(conn, token_id)
-    expected = found.secret_hash if found else _ABSENT_HASH
-    if not hmac.compare_digest(_hash(secret), expected) or found is None:
-        return None
-    return _from_row(found.principal)
+    token_id, secret = parts
+    return holding(await find_holder(conn, token_id), secret)
 
 
 async def find_principal(conn: asyncpg.Connection, principal: Principal) -> Principal | None:

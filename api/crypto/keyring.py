@@ -39,6 +39,15 @@ class MaterialNotFound(Exception):
     """The key has no material version with this id (deleted, or never this key's)."""
 
 
+async def readable_key(services: Services, call: Call, key_id: str, action: str) -> Key:
+    """The key ``key_id`` names, for an action that only reads the key (DescribeKey): from the
+    cache, once the caller may and the state table allows."""
+    key = await cached_key(services, call, key_id)
+    await authorize(services, call, action, key)
+    require_state(action, key)
+    return key
+
+
 async def usable_key(
     services: Services,
     call: Call,

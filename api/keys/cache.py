@@ -17,7 +17,7 @@ import contextlib
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -25,6 +25,7 @@ import asyncpg
 
 from api.keys.model import Key
 from api.policy.model import PolicyDocument
+from api.principals import TokenHolder
 from hsm import WrappedKey
 
 if TYPE_CHECKING:
@@ -70,6 +71,11 @@ class _Lru(Generic[K, V]):
     def drop(self, key: K) -> None:
         self._entries.pop(key, None)
 
+    def drop_matching(self, matches: Callable[[V], bool]) -> None:
+        """Drop every entry whose value ``matches``: a scan, for rare changes only."""
+        for key in [key for key, value in self._entries.items() if matches(value)]:
+            del self._entries[key]
+
     def drop_where(self, first: object) -> None:
         """Drop every entry whose key is a tuple starting with ``first``."""
         for key in [key for key in self._entries if isinstance(key, tuple) and key[0] == first]:
@@ -103,6 +109,7 @@ class KeyCache:
         self._grants: _Lru[uuid.UUID, tuple[Grant, ...]] = _Lru(size)
         self._tags: _Lru[uuid.UUID, Mapping[str, str]] = _Lru(size)
         self._identities: _Lru[str, IdentityPolicy] = _Lru(size)
+        self._tokens: _Lru[str, TokenHolder] = _Lru(size)
 
     def key(self, key_id: uuid.UUID) -> Key | None:
         return self._keys.get(key_id) if self.live else None
@@ -168,12 +175,21 @@ class KeyCache:
     def forget_principal(self, principal_arn: str) -> None:
         self.changed(PRINCIPAL_PREFIX + principal_arn)
 
+    def token(self, token_id: str) -> TokenHolder | None:
+        return self._tokens.get(token_id) if self.live else None
+
+    def put_token(self, token_id: str, holder: TokenHolder, since: int) -> None:
+        if self._fresh(since):
+            self._tokens.put(token_id, holder)
+
     def changed(self, payload: str) -> None:
         """A notification: drop the key or principal it names (or everything); a key change
-        also drops every alias target."""
+        also drops every alias target, a principal change its tokens."""
         self.generation += 1
         if payload.startswith(PRINCIPAL_PREFIX):
-            self._identities.drop(payload.removeprefix(PRINCIPAL_PREFIX))
+            arn = payload.removeprefix(PRINCIPAL_PREFIX)
+            self._identities.drop(arn)
+            self._tokens.drop_matching(lambda holder: holder.principal.arn == arn)
             return
         self._aliases.clear()
         if payload == EVERYTHING:
@@ -204,6 +220,7 @@ class KeyCache:
             self._grants,
             self._tags,
             self._identities,
+            self._tokens,
         )
 
 

@@ -6,6 +6,7 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from hsm import (
     KeySpec,
@@ -109,8 +110,9 @@ class Key:
     def arn(self) -> str:
         return key_arn(self.region, self.account_id, self.key_id)
 
-    @property
+    @cached_property
     def uuid(self) -> uuid.UUID:
+        """Read on every cache lookup of the hot path: parsed once per key object."""
         return uuid.UUID(self.key_id)
 
     @property

@@ -92,7 +92,13 @@ async def test_a_created_principal_is_recognised_until_revoked(
     }
     async with services.pool.acquire() as conn:
         await revoke_principal(conn, alice)
-    response = await client.post("/graphql", json=WHOAMI, headers=as_alice)
+    # The token was cached by the first request; the revocation's NOTIFY evicts it. The
+    # revoking connection is another process as far as this one knows, so wait for it.
+    for _ in range(100):
+        response = await client.post("/graphql", json=WHOAMI, headers=as_alice)
+        if response.status_code == 401:
+            break
+        await asyncio.sleep(0.01)
     assert response.status_code == 401
 
 
@@ -307,7 +313,9 @@ async def test_concurrent_requests_each_see_their_own_principal(
 
 
 async def test_metrics_show_the_audit_trail(client: httpx.AsyncClient, services: Services) -> None:
-    await client.post("/graphql", json={"query": "mutation { createKey { keyMetadata { keyId } } }"})
+    await client.post(
+        "/graphql", json={"query": "mutation { createKey { keyMetadata { keyId } } }"}
+    )
     await services.audit.flush()
     text = (await client.get("/metrics")).text
     assert "keygraph_audit_events_written_total 1.0" in text

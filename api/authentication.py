@@ -1,0 +1,33 @@
+"""Bearer tokens to principals on the request path, from the process's cache.
+
+Every request carries a token, so looking it up in Postgres each time would put a round trip in
+front of every Encrypt. The cache keeps, per token id, the principal and the hash its secret must
+have; a revoked principal is announced on the key change channel (``principal:<arn>``, migration
+0006) and its tokens leave every process's cache. The secret is still checked on every request,
+in constant time, against the cached hash.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from api.principals import Principal, find_holder, holding, split_token
+
+if TYPE_CHECKING:
+    from api.services import Services
+
+
+async def authenticate_request(services: Services, token: str) -> Principal | None:
+    parts = split_token(token)
+    if parts is None:
+        return None
+    token_id, secret = parts
+    cache = services.key_cache
+    holder = cache.token(token_id)
+    if holder is None:
+        since = cache.generation
+        async with services.pool.acquire() as conn:
+            holder = await find_holder(conn, token_id)
+        if holder is not None:
+            cache.put_token(token_id, holder, since)
+    return holding(holder, secret)
