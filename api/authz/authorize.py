@@ -16,12 +16,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import asyncpg
 
 from api.authz.decide import Evidence, decide, denial_message
-from api.authz.decision import Decision
+from api.authz.decision import Decision, Outcome, Reason, Source
 from api.authz.facts import (
     Origin,
     Values,
@@ -73,6 +74,8 @@ class AccessRequest:
     # A key policy to decide with instead of the key's own: the lockout check asks what a
     # policy about to be stored would decide.
     proposed_policy: PolicyDocument | None = None
+    # Gather every condition value, not only those the policies read (simulateAccess shows them).
+    every_value: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,13 @@ async def authorize(
         key.spec.value if key else None,
         pair_spec if isinstance(pair_spec, str) else None,
     )
+    if not services.settings.authorization:
+        resource = key.arn if key else "*"
+        unchecked = Reason(Source.UNCHECKED, "Allow")
+        call.record(
+            Decision(call.principal.arn, f"kms:{action}", resource, Outcome.ALLOWED, (unchecked,))
+        )
+        return call.decisions[-1]
     origin = Origin(call.now, call.source_ip, call.via_service)
     request = AccessRequest(call.principal, action, key, origin, context, facts, grant_tokens)
     decision = (await assess(services, request, conn)).decision
@@ -126,15 +136,20 @@ async def assess(
     reader = _Reader(services, conn)
     key_policy = (request.proposed_policy or await _key_policy(reader, key)) if key else None
     identity = await _identity_policy(reader, principal)
-    tags = await _tags(reader, key) if key and _mention_tags(key_policy, identity) else {}
-    values = applicable(
-        privilege,
-        principal_values(principal),
-        origin_values(request.origin, services.settings.region),
-        key_values(key, tags) if key else {},
-        context_values(request.context) if request.context else {},
-        request.facts or {},
-    )
+    # Only the values a policy reads are gathered: with AWS's default key policy, none.
+    wanted = None if request.every_value else _read_by(key_policy) | _read_by(identity)
+    values: Values = {}
+    if wanted is None or wanted:
+        tags = await _tags(reader, key) if key and _reads_tags(wanted) else {}
+        values = applicable(
+            privilege,
+            wanted,
+            principal_values(principal),
+            origin_values(request.origin, services.settings.region),
+            key_values(key, tags) if key else {},
+            context_values(request.context) if request.context else {},
+            request.facts or {},
+        )
     context = request_context(
         privilege.action, key.arn if key else "*", principal.arn, principal.account_id, values
     )
@@ -166,15 +181,23 @@ def _keyed(resource_types: tuple[str, ...], key: Key | None) -> bool:
     return key is not None and _KEY_RESOURCE in resource_types
 
 
-def _mention_tags(*policies: PolicyDocument | None) -> bool:
-    """Whether a policy reads ``aws:ResourceTag/...``: only then are the key's tags loaded."""
-    return any(
-        condition.key.casefold().startswith(_RESOURCE_TAG)
-        for policy in policies
-        if policy is not None
+@lru_cache(maxsize=4096)
+def _condition_keys(policy: PolicyDocument) -> frozenset[str]:
+    return frozenset(
+        condition.key.casefold()
         for statement in policy.statements
         for condition in statement.conditions
     )
+
+
+def _read_by(policy: PolicyDocument | None) -> frozenset[str]:
+    """The condition keys (lower case) a policy's conditions read."""
+    return _condition_keys(policy) if policy is not None else frozenset()
+
+
+def _reads_tags(wanted: frozenset[str] | None) -> bool:
+    """Whether ``aws:ResourceTag/...`` is read: only then are the key's tags loaded."""
+    return wanted is None or any(key.startswith(_RESOURCE_TAG) for key in wanted)
 
 
 @dataclass(frozen=True)

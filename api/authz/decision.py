@@ -28,6 +28,8 @@ class Source(enum.Enum):
     # The account's root principal is allowed what its account's key policies delegate to it,
     # and every keyless action, without an attached policy (IAM's root has no identity policy).
     ROOT = "Root"
+    # Authorization switched off (KEYGRAPH_AUTHORIZATION=off, development only, for measuring).
+    UNCHECKED = "Unchecked"
 
 
 @dataclass(frozen=True)

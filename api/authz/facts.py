@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from api.catalog import Privilege
 from api.keys.model import Key
@@ -82,14 +81,31 @@ def context_values(context: Mapping[str, str]) -> dict[str, str | Sequence[str]]
     return values
 
 
-@lru_cache(maxsize=8192)
+# (action, condition key) -> whether the catalog lists the key for the action. Keyed by the
+# action's name: hashing the Privilege itself would walk its resource types on every call.
+_APPLIES: dict[tuple[str, str], bool] = {}
+_APPLIES_MAX = 8192
+
+
 def _applies(privilege: Privilege, key: str) -> bool:
-    return condition_key_applies(privilege, key)
+    found = _APPLIES.get((privilege.action, key))
+    if found is None:
+        if len(_APPLIES) >= _APPLIES_MAX:
+            _APPLIES.clear()
+        found = _APPLIES[(privilege.action, key)] = condition_key_applies(privilege, key)
+    return found
 
 
-def applicable(privilege: Privilege, *sources: Values) -> dict[str, str | Sequence[str]]:
-    """The values of ``sources`` (later ones win) whose keys the catalog lists for the action."""
+def applicable(
+    privilege: Privilege, wanted: frozenset[str] | None, *sources: Values
+) -> dict[str, str | Sequence[str]]:
+    """The values of ``sources`` (later ones win) whose keys the catalog lists for the action,
+    limited to the ``wanted`` keys (lower case) when given."""
     merged: dict[str, str | Sequence[str]] = {}
     for source in sources:
         merged.update(source)
-    return {key: value for key, value in merged.items() if _applies(privilege, key)}
+    return {
+        key: value
+        for key, value in merged.items()
+        if (wanted is None or key.casefold() in wanted) and _applies(privilege, key)
+    }

@@ -74,6 +74,7 @@ async def simulate_access(services: Services, call: Call, request: SimulationReq
             context=context,
             facts={k: tuple(v) for k, v in request.condition_values.items()},
             grant_tokens=request.grant_tokens,
+            every_value=True,
         ),
     )
     decision = assessment.decision

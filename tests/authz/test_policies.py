@@ -3,10 +3,14 @@ one that may and one that may not."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 import pytest
 
 from api.principals import PrincipalKind
+from api.services import Services
+from api.settings import ConfigurationError, from_env
 from tests.authz.conftest import (
     ACCOUNT,
     OTHER_ACCOUNT,
@@ -25,6 +29,12 @@ from tests.authz.conftest import (
 from tests.graphql_client import GraphQLFailure, gql
 
 KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/"
+ENV = {
+    "KEYGRAPH_DATABASE_URL": "postgresql://localhost/keygraph",
+    "KEYGRAPH_PKCS11_MODULE": "/usr/lib/softhsm/libsofthsm2.so",
+    "KEYGRAPH_TOKEN_LABEL": "keygraph",
+    "KEYGRAPH_PIN": "1234",
+}
 
 
 async def denied(call: object) -> GraphQLFailure:
@@ -232,3 +242,18 @@ async def test_a_principal_of_another_account_needs_the_key_policy_and_its_own_p
     carols = identity(grants_identity("kms:Encrypt"))
     await attach(other_root, user_arn("carol", OTHER_ACCOUNT), carols)
     assert await encrypt(carol, key_arn)
+
+
+async def test_authorization_off_is_for_measuring_only(
+    services: Services, principal_client: Clients, client: httpx.AsyncClient
+) -> None:
+    """KEYGRAPH_AUTHORIZATION=off lets every call through (the benchmark compares with it), and
+    production refuses it."""
+    with pytest.raises(ConfigurationError, match="cannot be off in production"):
+        from_env({**ENV, "KEYGRAPH_AUTHORIZATION": "off", "KEYGRAPH_MODE": "production"})
+    assert from_env({**ENV, "KEYGRAPH_AUTHORIZATION": "off"}).authorization is False
+    alice = await principal_client("alice")
+    key_id = await create_key(client)
+    await denied(encrypt(alice, key_id))
+    services.settings = replace(services.settings, authorization=False)
+    assert await encrypt(alice, key_id)
