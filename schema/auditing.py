@@ -4,28 +4,27 @@ The events come from the field's ``Call`` (its authorization decisions) and its 
 management calls are written before the response leaves (``record_durably``); those of crypto
 and read calls are buffered and written in batches, which is what keeps the audit trail off the
 hot path (see ``api.audit.trail`` for what a crash can lose). A root field that failed before it
-made a call (bad arguments) is audited with its action and no decision.
+made a call (bad arguments) is audited with its action and no decision; each item of a batch field
+is audited as the call it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Sequence
 
-from strawberry.extensions import SchemaExtension
-from strawberry.types.graphql import OperationType
+from graphql import OperationType
 
 from api.audit import AuditBacklogFull, AuditEvent, events_for_call
 from api.calls import Call
-from api.keys.ids import Scope
 from api.throttling import Family, rate_classes_of
 from schema.actions import field_action
 from schema.context import Context
-from schema.observe import FieldOutcome, outcomes
+from schema.observe import FieldOutcome
 
 _BUFFERED_FAMILIES = frozenset({Family.CRYPTOGRAPHIC, Family.DATA_KEY_PAIR})
 
 
-def _buffered(action: str, operation: OperationType) -> bool:
+def _buffered(action: str, operation: OperationType | None) -> bool:
     """Reads and cryptographic operations are buffered; changes are written before answering."""
     if operation is not OperationType.MUTATION:
         return True
@@ -33,48 +32,33 @@ def _buffered(action: str, operation: OperationType) -> bool:
     return any(rate_class.family in _BUFFERED_FAMILIES for rate_class in classes)
 
 
-def _call_of(context: Context, row: FieldOutcome) -> Call:
-    """The field's call; a field that failed before it made one gets a call that says who asked."""
-    made = context.calls.get(row.key)
-    if made is not None:
-        return made
-    settings = context.services.settings
-    client = context.request.client
-    return Call(
-        principal=context.principal,
-        scope=Scope(settings.account_id, settings.region),
-        now=context.services.clock(),
-        request_id=str(context.request.scope.get("state", {}).get("request_id", "")),
-        source_ip=client.host if client else None,
-    )
+def _calls_of(context: Context, row: FieldOutcome) -> list[tuple[Call, str]]:
+    """The field's calls with their outcomes: a batch field's items, or the field's one call (a
+    field that failed before it made one gets a call that says who asked)."""
+    items = context.items.get(row.key)
+    if items:
+        return items
+    return [(context.calls.get(row.key) or context.new_call(), row.outcome)]
 
 
-class AuditCalls(SchemaExtension):
-    async def on_operation(self) -> AsyncIterator[None]:
-        yield
-        context = self.execution_context.context
-        if not isinstance(context, Context):
-            return
-        durable: list[AuditEvent] = []
-        buffered: list[AuditEvent] = []
-        operation = self._operation_type()
-        for row in outcomes(self.execution_context):
-            action = field_action(context.catalog, row.field)
-            if action is None:
-                continue
-            events = events_for_call(_call_of(context, row), action, None, row.outcome)
-            (buffered if _buffered(action, operation) else durable).extend(events)
-        trail = context.services.audit
-        if buffered:
-            try:
-                trail.record(buffered)
-            except AuditBacklogFull:
-                durable.extend(buffered)
-        if durable:
-            await trail.record_durably(durable)
-
-    def _operation_type(self) -> OperationType:
+async def audit(
+    context: Context, rows: Sequence[FieldOutcome], operation: OperationType | None
+) -> None:
+    """Hand each root field's events to the trail; wait for management calls' to be written."""
+    durable: list[AuditEvent] = []
+    buffered: list[AuditEvent] = []
+    for row in rows:
+        action = field_action(context.catalog, row.field)
+        if action is None:
+            continue
+        target = buffered if _buffered(action, operation) else durable
+        for call, outcome in _calls_of(context, row):
+            target.extend(events_for_call(call, action, None, outcome))
+    trail = context.services.audit
+    if buffered:
         try:
-            return self.execution_context.operation_type
-        except RuntimeError:  # the document did not parse
-            return OperationType.QUERY
+            trail.record(buffered)
+        except AuditBacklogFull:
+            durable.extend(buffered)
+    if durable:
+        await trail.record_durably(durable)

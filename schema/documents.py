@@ -1,19 +1,31 @@
-"""A bounded cache of parsed and validated GraphQL documents, keyed by the query text.
+"""Parsed and validated GraphQL documents, cached, and findable by their SHA-256.
 
 Parsing and validation are ~80% of the cost of a small request (PERFORMANCE.md), and clients send
 the same few documents over and over. One entry holds both the parsed document and its validation
-errors, so a hit skips both steps. The limit rules are built once, at schema build time: rule
-classes made per request would make every validation a miss.
+errors, so a hit skips both steps. The limit rules are built once: rule classes made per request
+would make every validation a miss.
+
+Each entry is also found by the SHA-256 of its text (hex), which is how persisted queries work: a
+client may send ``extensions.persistedQuery.sha256Hash`` instead of the text of a document that is
+registered (``KEYGRAPH_PERSISTED_QUERIES``) or that it sent before. Registered documents are
+pinned: they never leave the cache.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError
-from strawberry.extensions import SchemaExtension
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    parse,
+    specified_rules,
+    validate,
+)
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
@@ -21,9 +33,13 @@ from api.settings import Limits
 
 
 @dataclass(frozen=True)
-class _Entry:
-    document: DocumentNode
-    errors: list[GraphQLError]
+class Prepared:
+    """A document as the executor needs it: parsed, validated (``errors`` empty when valid)."""
+
+    text: str
+    sha256: str
+    document: DocumentNode | None
+    errors: tuple[GraphQLError, ...]
 
 
 @dataclass
@@ -32,65 +48,70 @@ class CacheStats:
     misses: int = 0
 
 
+def sha256_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class DocumentCache:
-    """Least-recently-used documents. Lives as long as the schema; one per process."""
+    """Least-recently-used documents, plus pinned registered ones. One per process."""
 
     def __init__(self, limits: Limits) -> None:
         self.maxsize = limits.document_cache_size
         self.max_tokens = limits.max_tokens
         self.rules: tuple[type[ASTValidationRule], ...] = (
+            *specified_rules,
             max_depth_rule(limits.max_query_depth, None, None),
             max_aliases_rule(limits.max_aliases),
         )
         self.stats = CacheStats()
-        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._entries: OrderedDict[str, Prepared] = OrderedDict()
+        self._by_hash: dict[str, Prepared] = {}
+        self._pinned: dict[str, Prepared] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, query: str) -> _Entry | None:
-        entry = self._entries.get(query)
-        if entry is None:
-            self.stats.misses += 1
-            return None
-        self._entries.move_to_end(query)
-        self.stats.hits += 1
+    def prepared(self, schema: GraphQLSchema, text: str) -> Prepared:
+        """The document of ``text``, from the cache or parsed and validated now."""
+        entry = self._pinned.get(text) or self._entries.get(text)
+        if entry is not None:
+            self.stats.hits += 1
+            if text in self._entries:
+                self._entries.move_to_end(text)
+            return entry
+        self.stats.misses += 1
+        entry = self._prepare(schema, text)
+        self._entries[text] = entry
+        self._by_hash[entry.sha256] = entry
+        while len(self._entries) > self.maxsize:
+            _, evicted = self._entries.popitem(last=False)
+            self._by_hash.pop(evicted.sha256, None)
         return entry
 
-    def put(self, query: str, document: DocumentNode, errors: list[GraphQLError]) -> None:
-        self._entries[query] = _Entry(document, errors)
-        self._entries.move_to_end(query)
-        while len(self._entries) > self.maxsize:
-            self._entries.popitem(last=False)
+    def by_hash(self, sha256: str) -> Prepared | None:
+        """A registered or previously sent document, by the SHA-256 of its text."""
+        entry = self._pinned.get(sha256) or self._by_hash.get(sha256)
+        if entry is not None:
+            self.stats.hits += 1
+        return entry
 
+    def register(self, schema: GraphQLSchema, text: str) -> Prepared:
+        """Pin a registered document (valid, or the registration fails with its errors)."""
+        entry = self._prepare(schema, text)
+        if entry.errors:
+            raise ValueError(entry.errors[0].message)
+        self._pinned[entry.sha256] = entry
+        self._pinned[text] = entry
+        return entry
 
-class CachedDocuments(SchemaExtension):
-    """Applies the request limits and serves parse and validation results from a DocumentCache."""
+    def is_registered(self, sha256: str) -> bool:
+        return sha256 in self._pinned
 
-    def __init__(self, cache: DocumentCache) -> None:
-        self.cache = cache
-        self._entry: _Entry | None = None
-
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        context.parse_options["max_tokens"] = self.cache.max_tokens
-        context.validation_rules = (*context.validation_rules, *self.cache.rules)
-        yield
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.query is not None and context.graphql_document is None:
-            self._entry = self.cache.get(context.query)
-            if self._entry is not None:
-                context.graphql_document = self._entry.document
-        yield
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        if self._entry is not None:
-            context.pre_execution_errors = list(self._entry.errors)
-        yield
-        if self._entry is None and context.query is not None and context.graphql_document:
-            self.cache.put(
-                context.query, context.graphql_document, list(context.pre_execution_errors or [])
-            )
+    def _prepare(self, schema: GraphQLSchema, text: str) -> Prepared:
+        digest = sha256_of(text)
+        try:
+            document = parse(text, max_tokens=self.max_tokens)
+        except GraphQLError as error:
+            return Prepared(text, digest, None, (error,))
+        errors = validate(schema, document, self.rules)
+        return Prepared(text, digest, document, tuple(errors))

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from api.errors import KeygraphError, KMSInternalException
 from hsm import HsmUnavailable
@@ -43,10 +41,14 @@ def without_values(message: str) -> str:
 
 
 def error_code(error: GraphQLError) -> str:
-    """The AWS-style code a client sees for this error (``extensions.code``)."""
+    """The AWS-style code a client sees for this error (``extensions.code``): an operation's,
+    or one the front door gave it (``PersistedQueryNotFound``)."""
     original = error.original_error
     if isinstance(original, KeygraphError):
         return original.code
+    given = (error.extensions or {}).get("code")
+    if original is None and isinstance(given, str):
+        return given
     if isinstance(original, HsmUnavailable):
         return KMSInternalException.code
     if error.path is None:
@@ -76,13 +78,3 @@ def present(error: GraphQLError) -> GraphQLError:
         path=error.path,
         extensions={"code": code},
     )
-
-
-class AwsErrors(SchemaExtension):
-    """Rewrites every error of a result through ``present``."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [present(error) for error in result.errors]

@@ -1,80 +1,132 @@
-"""The GraphQL front door: strawberry's ASGI view with keygraph's context."""
+"""The GraphQL front door: POST /graphql runs a request through ``schema.executor``; GET serves
+the GraphiQL page outside production.
+
+The request body is GraphQL over HTTP's JSON: ``query``, ``variables``, ``operationName``, and
+``extensions.persistedQuery.sha256Hash`` for a persisted query (Apollo's protocol, so its
+clients work as they are). A body that is not such an object is answered 400 with a GraphQL
+error whose code is ValidationException, as any malformed request is.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from graphql import ExecutionResult
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.http.ides import get_graphql_ide_html
-from strawberry.types import ExecutionResult
 
 from api.http import FrontDoor
 from api.middleware import request_state, wants_ide_page
-from api.settings import Mode, Settings
+from api.settings import ConfigurationError, Mode, Settings
 from schema.build import KeygraphSchema
 from schema.context import Context
+from schema.errors import MALFORMED_REQUEST
+from schema.executor import Executor, GraphQLRequest
 
 GRAPHQL_PATH = "/graphql"
 
 
-class KeygraphGraphQL(GraphQL[Context, None]):
-    async def process_result(
-        self, request: Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:
-        """As strawberry does, but an empty message stays empty: AWS's InvalidCiphertextException
-        says nothing, and graphql-core would put "An unknown error occurred." in its place."""
-        response = process_result(result)
-        if result.errors:
-            response["errors"] = [
-                {**error.formatted, "message": error.message} for error in result.errors
-            ]
-        return response
+class MalformedRequest(Exception):
+    """The body is not a GraphQL request."""
 
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket | None
-    ) -> Context:
-        state = request_state(request.scope)
-        context = Context(
-            request=request,  # type: ignore[arg-type]  # websockets are not served
-            principal=state["principal"],
-            services=request.app.state.services,
-        )
-        state["operations"] = context.operations
-        return context
+
+def graphql_request(body: bytes) -> GraphQLRequest:
+    try:
+        given = json.loads(body)
+    except ValueError:
+        raise MalformedRequest("The request body is not JSON.") from None
+    if not isinstance(given, dict):
+        raise MalformedRequest("The request body must be a JSON object.")
+    query, variables = given.get("query"), given.get("variables")
+    operation_name, extensions = given.get("operationName"), given.get("extensions") or {}
+    if query is not None and not isinstance(query, str):
+        raise MalformedRequest("query must be a string.")
+    if variables is not None and not isinstance(variables, dict):
+        raise MalformedRequest("variables must be an object.")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise MalformedRequest("operationName must be a string.")
+    sha256 = _persisted_hash(extensions)
+    if query is None and sha256 is None:
+        raise MalformedRequest("A request needs a query or a persisted query hash.")
+    return GraphQLRequest(query, variables, operation_name, sha256)
+
+
+def _persisted_hash(extensions: object) -> str | None:
+    if not isinstance(extensions, Mapping):
+        raise MalformedRequest("extensions must be an object.")
+    persisted = extensions.get("persistedQuery")
+    if persisted is None:
+        return None
+    digest = persisted.get("sha256Hash") if isinstance(persisted, Mapping) else None
+    if not isinstance(digest, str):
+        raise MalformedRequest("extensions.persistedQuery needs a sha256Hash string.")
+    return digest.lower()
+
+
+def _body(result: ExecutionResult) -> dict[str, Any]:
+    """The response body; an empty message stays empty (AWS's InvalidCiphertextException says
+    nothing, and graphql-core's formatting would put "An unknown error occurred." there)."""
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [{**error.formatted, "message": error.message} for error in result.errors]
+    return body
+
+
+def _malformed(message: str) -> Response:
+    error = {"message": message, "extensions": {"code": MALFORMED_REQUEST}}
+    return JSONResponse({"data": None, "errors": [error]}, status_code=400)
 
 
 class GraphQLEndpoint:
-    """Serves the IDE page itself (no caller, no context) and hands every other request to the view.
+    """Only authenticated requests reach it (BearerAuth), except the IDE page, which holds no
+    data."""
 
-    Only authenticated requests reach the view, so its context always has a principal.
-    """
-
-    def __init__(self, view: KeygraphGraphQL, ide_html: str | None) -> None:
-        self.view = view
+    def __init__(self, executor: Executor, ide_html: str | None) -> None:
+        self.executor = executor
         self.ide_html = ide_html
 
     @property
     def schema(self) -> KeygraphSchema:
-        schema: KeygraphSchema = self.view.schema  # type: ignore[assignment]
-        return schema
+        return self.executor.schema
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.ide_html is not None and wants_ide_page(scope, GRAPHQL_PATH):
             await HTMLResponse(self.ide_html)(scope, receive, send)
             return
-        await self.view(scope, receive, send)
+        request = Request(scope, receive)
+        response = await self._respond(request)
+        await response(scope, receive, send)
+
+    async def _respond(self, request: Request) -> Response:
+        if request.method != "POST":
+            return _malformed("GraphQL requests are POSTed as JSON.")
+        try:
+            graphql = graphql_request(await request.body())
+        except MalformedRequest as exc:
+            return _malformed(str(exc))
+        state = request_state(request.scope)
+        context = Context(
+            request=request, principal=state["principal"], services=request.app.state.services
+        )
+        state["operations"] = context.operations
+        result = await self.executor.run(graphql, context)
+        return JSONResponse(_body(result))
 
 
 def graphql_front_door(schema: KeygraphSchema, settings: Settings) -> FrontDoor:
     production = settings.mode is Mode.PRODUCTION
-    view = KeygraphGraphQL(
-        schema, graphql_ide=None, allow_queries_via_get=False, multipart_uploads_enabled=False
-    )
-    endpoint = GraphQLEndpoint(view, None if production else get_graphql_ide_html("graphiql"))
+    for name, text in settings.persisted_queries:
+        try:
+            schema.documents.register(schema._schema, text)
+        except ValueError as exc:
+            raise ConfigurationError("KEYGRAPH_PERSISTED_QUERIES", f"{name}: {exc}") from None
+    executor = Executor(schema, registered_only=production and bool(settings.persisted_queries))
+    endpoint = GraphQLEndpoint(executor, None if production else get_graphql_ide_html("graphiql"))
     return FrontDoor(
         routes=[Route(GRAPHQL_PATH, endpoint, methods=["GET", "POST"])],
         paths=[GRAPHQL_PATH],

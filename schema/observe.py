@@ -1,14 +1,11 @@
-"""Per-operation metrics: which root fields ran, how long, and with which outcome."""
+"""What a request ran: its root fields and the outcome of each, for metrics and the audit trail."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode
-from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext
+from graphql import DocumentNode, FieldNode, GraphQLError, OperationDefinitionNode
 
 from schema.context import Context
 from schema.errors import MALFORMED_REQUEST, error_code
@@ -17,12 +14,10 @@ OK = "ok"
 UNPARSED = "unparsed"
 
 
-def root_fields(execution: ExecutionContext) -> list[tuple[str, str]]:
+def root_fields(document: DocumentNode | None, wanted: str | None) -> list[tuple[str, str]]:
     """(response key, field name) of each root field of the operation that ran."""
-    document = execution.graphql_document
     if document is None:
         return []
-    wanted = execution.operation_name
     for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode):
             continue
@@ -48,13 +43,14 @@ class FieldOutcome:
     outcome: str  # "ok" or the error code
 
 
-def outcomes(execution: ExecutionContext) -> list[FieldOutcome]:
+def outcomes(
+    document: DocumentNode | None, operation_name: str | None, errors: Sequence[GraphQLError]
+) -> list[FieldOutcome]:
     """The outcome of each root field; a request that failed before running has one row.
 
     A field whose nested fields failed (a denied ``Key.policy``) still counts as ``ok``: its
     own operation ran."""
-    errors = list(execution.result.errors or []) if execution.result else []
-    fields = root_fields(execution)
+    fields = root_fields(document, operation_name)
     unrun = [error for error in errors if not error.path]
     if unrun or not fields:
         code = _code(unrun[0]) if unrun else MALFORMED_REQUEST
@@ -67,14 +63,8 @@ def outcomes(execution: ExecutionContext) -> list[FieldOutcome]:
     return [FieldOutcome(key, name, failed.get(key, OK)) for key, name in fields]
 
 
-class ObserveOperations(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        started = time.perf_counter()
-        yield
-        elapsed = time.perf_counter() - started
-        context = self.execution_context.context
-        if not isinstance(context, Context):
-            return
-        for row in outcomes(self.execution_context):
-            context.operations.append(row.field)
-            context.services.metrics.observe_operation(row.field, row.outcome, elapsed)
+def observe(context: Context, rows: Sequence[FieldOutcome], seconds: float) -> None:
+    """Count each root field by outcome, and name them for the request log line."""
+    for row in rows:
+        context.operations.append(row.field)
+        context.services.metrics.observe_operation(row.field, row.outcome, seconds)
