@@ -25,6 +25,8 @@ class Context:
     # The call of each root field, by response key: its nested fields authorize within it, and
     # the audit trail reads its decisions once it has finished.
     calls: dict[str, Call] = field(default_factory=dict)
+    # The items of a batch field, by the field's response key: each its own call and outcome.
+    items: dict[str, list[tuple[Call, str]]] = field(default_factory=dict)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -43,9 +45,15 @@ class Context:
         existing = self.calls.get(root)
         if existing is not None:
             return existing
+        made = self.new_call()
+        self.calls[root] = made
+        return made
+
+    def new_call(self) -> Call:
+        """A call by this request's caller, starting now: a root field's, or a batch item's."""
         settings = self.services.settings
         client = self.request.client
-        made = Call(
+        return Call(
             principal=self.principal,
             scope=Scope(settings.account_id, settings.region),
             now=self.services.clock(),
@@ -53,8 +61,6 @@ class Context:
             source_ip=client.host if client else None,
             via_service=self._via_service(),
         )
-        self.calls[root] = made
-        return made
 
     def _via_service(self) -> str | None:
         """``kms:ViaService``: the configured header, when it names a configured service."""

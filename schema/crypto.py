@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
+from api.calls import Call
 from api.crypto import datakeys, encryption, randomness
+from api.services import Services
 from schema.enums import DataKeyPairSpec, DataKeySpec, EncryptionAlgorithmSpec
 from schema.keys import GraphQLInfo
 
@@ -204,7 +206,10 @@ class GenerateRandomResult:
 
 
 async def encrypt_resolver(info: GraphQLInfo, input: EncryptInput) -> EncryptResult:
-    context = info.context
+    return await perform_encrypt(info.context.services, info.context.call(info), input)
+
+
+async def perform_encrypt(services: Services, call: Call, input: EncryptInput) -> EncryptResult:
     request = encryption.EncryptRequest(
         key_id=input.key_id,
         plaintext=input.plaintext,
@@ -213,7 +218,7 @@ async def encrypt_resolver(info: GraphQLInfo, input: EncryptInput) -> EncryptRes
         grant_tokens=input.grant_tokens,
         dry_run=bool(input.dry_run),
     )
-    encrypted = await encryption.encrypt(context.services, context.call(info), request)
+    encrypted = await encryption.encrypt(services, call, request)
     return EncryptResult(
         ciphertext_blob=Base64(encrypted.ciphertext_blob),
         key_id=encrypted.key.arn,
@@ -222,7 +227,10 @@ async def encrypt_resolver(info: GraphQLInfo, input: EncryptInput) -> EncryptRes
 
 
 async def decrypt_resolver(info: GraphQLInfo, input: DecryptInput) -> DecryptResult:
-    context = info.context
+    return await perform_decrypt(info.context.services, info.context.call(info), input)
+
+
+async def perform_decrypt(services: Services, call: Call, input: DecryptInput) -> DecryptResult:
     request = encryption.DecryptRequest(
         ciphertext_blob=input.ciphertext_blob,
         key_id=input.key_id,
@@ -231,7 +239,7 @@ async def decrypt_resolver(info: GraphQLInfo, input: DecryptInput) -> DecryptRes
         grant_tokens=input.grant_tokens,
         dry_run=bool(input.dry_run),
     )
-    decrypted = await encryption.decrypt(context.services, context.call(info), request)
+    decrypted = await encryption.decrypt(services, call, request)
     return DecryptResult(
         key_id=decrypted.key.arn,
         plaintext=Base64(decrypted.plaintext),
@@ -268,10 +276,13 @@ async def re_encrypt_resolver(info: GraphQLInfo, input: ReEncryptInput) -> ReEnc
 async def generate_data_key_resolver(
     info: GraphQLInfo, input: GenerateDataKeyInput
 ) -> GenerateDataKeyResult:
-    context = info.context
-    data_key = await datakeys.generate_data_key(
-        context.services, context.call(info), input.request()
-    )
+    return await perform_generate_data_key(info.context.services, info.context.call(info), input)
+
+
+async def perform_generate_data_key(
+    services: Services, call: Call, input: GenerateDataKeyInput
+) -> GenerateDataKeyResult:
+    data_key = await datakeys.generate_data_key(services, call, input.request())
     return GenerateDataKeyResult(
         ciphertext_blob=Base64(data_key.encrypted.ciphertext_blob),
         plaintext=Base64(data_key.plaintext),

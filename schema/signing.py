@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
+from api.calls import Call
 from api.crypto import agreement, macs, public_keys, signing
+from api.services import Services
 from schema.enums import (
     EncryptionAlgorithmSpec,
     KeyAgreementAlgorithmSpec,
@@ -148,10 +150,13 @@ class DeriveSharedSecretResult:
 
 
 async def sign_resolver(info: GraphQLInfo, input: SignInput) -> SignResult:
-    context = info.context
+    return await perform_sign(info.context.services, info.context.call(info), input)
+
+
+async def perform_sign(services: Services, call: Call, input: SignInput) -> SignResult:
     signed = await signing.sign(
-        context.services,
-        context.call(info),
+        services,
+        call,
         signing.SignRequest(
             key_id=input.key_id,
             message=input.message,

@@ -8,10 +8,11 @@ from graphql import GraphQLField, GraphQLNonNull, get_named_type
 
 from api.catalog import OperationType, load_catalog
 from schema.actions import OWN_ACTIONS, UNAUDITED
+from schema.batch import BATCH_ACTIONS
 from schema.build import build_schema
 
 # Root fields that are not catalog actions: identity and the catalog itself.
-NOT_ACTIONS = UNAUDITED | OWN_ACTIONS.keys()
+NOT_ACTIONS = UNAUDITED | OWN_ACTIONS.keys() | BATCH_ACTIONS.keys()
 
 
 def root_fields() -> dict[str, tuple[OperationType, GraphQLField]]:
