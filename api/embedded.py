@@ -87,6 +87,19 @@ def running_postgres(home: Path) -> Iterator[str]:
         cluster.stop()
 
 
+def environment_of(home: Path, defaults: EmbeddedDefaults) -> dict[str, str]:
+    """The environment that names what ``provide`` made, for worker processes that start
+    from the environment: the database URL and the token, its PIN by file."""
+    env: dict[str, str] = {}
+    if defaults.database_url is not None:
+        env["KEYGRAPH_DATABASE_URL"] = defaults.database_url
+    if defaults.hsm is not None:
+        env["KEYGRAPH_PKCS11_MODULE"] = defaults.hsm.module_path
+        env["KEYGRAPH_TOKEN_LABEL"] = defaults.hsm.token_label
+        env["KEYGRAPH_PIN_FILE"] = str(softhsm_dir(home) / f"{defaults.hsm.token_label}.pin")
+    return env
+
+
 def provide(home: Path, *, database: bool, token: bool) -> EmbeddedDefaults:
     """Make (or reuse) what the environment did not name; the caller holds the home's lock."""
     database_url = None

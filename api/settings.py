@@ -74,6 +74,14 @@ class Settings:
     via_services: frozenset[str] = frozenset()
     # Requests per second per principal and operation class (AWS's quotas unless configured).
     rates: RateTable = DEFAULT_RATES
+    # Registered GraphQL documents (file name, text): persisted queries, and in production the
+    # only documents that run.
+    persisted_queries: tuple[tuple[str, str], ...] = ()
+    # Worker processes serving the port; each initialises the HSM after it starts.
+    workers: int = 1
+    # False only for measuring what authorization costs (the benchmark): every call is allowed
+    # without evaluation. Refused in production.
+    authorization: bool = True
 
     @property
     def admin_token_path(self) -> Path:
@@ -115,7 +123,43 @@ def from_env(
         via_service_header=env.get("KEYGRAPH_VIA_SERVICE_HEADER") or None,
         via_services=_via_services(env),
         rates=_rates(env),
+        persisted_queries=_persisted_queries(env),
+        workers=_workers(env),
+        authorization=_authorization(env),
     )
+
+
+def _authorization(env: Mapping[str, str]) -> bool:
+    raw = (env.get("KEYGRAPH_AUTHORIZATION") or "on").lower()
+    if raw not in ("on", "off"):
+        raise ConfigurationError("KEYGRAPH_AUTHORIZATION", f"{raw!r} is not on or off")
+    if raw == "off" and _mode(env) is Mode.PRODUCTION:
+        raise ConfigurationError("KEYGRAPH_AUTHORIZATION", "cannot be off in production")
+    return raw == "on"
+
+
+MAX_WORKERS = 64
+
+
+def _workers(env: Mapping[str, str]) -> int:
+    raw = env.get("KEYGRAPH_WORKERS") or "1"
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_WORKERS:
+        raise ConfigurationError("KEYGRAPH_WORKERS", f"{raw!r} is not a number from 1 to 64")
+    return int(raw)
+
+
+def _persisted_queries(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """Every ``*.graphql`` file of the directory ``KEYGRAPH_PERSISTED_QUERIES`` names."""
+    directory = env.get("KEYGRAPH_PERSISTED_QUERIES")
+    if not directory:
+        return ()
+    path = Path(directory)
+    if not path.is_dir():
+        raise ConfigurationError("KEYGRAPH_PERSISTED_QUERIES", f"no such directory: {directory}")
+    files = sorted(path.glob("*.graphql"))
+    if not files:
+        raise ConfigurationError("KEYGRAPH_PERSISTED_QUERIES", f"no *.graphql file in {directory}")
+    return tuple((file.name, file.read_text(encoding="utf-8")) for file in files)
 
 
 def _rates(env: Mapping[str, str]) -> RateTable:

@@ -8,7 +8,9 @@ import contextlib
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import uvicorn
@@ -28,6 +30,7 @@ from api.principals import (
 )
 from api.settings import (
     DEFAULT_ACCOUNT_ID,
+    MAX_WORKERS,
     ConfigurationError,
     Settings,
     from_env,
@@ -60,6 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     dev.set_defaults(run=_dev)
     serve = commands.add_parser("serve", help="serve with the database and HSM of the environment")
     serve.set_defaults(run=_serve)
+    for server in (dev, serve):
+        server.add_argument(
+            "--workers",
+            type=int,
+            help="worker processes (default: KEYGRAPH_WORKERS or 1); each opens its own HSM "
+            "sessions and database pool",
+        )
     migrate = commands.add_parser("migrate", help="apply database migrations and exit")
     migrate.set_defaults(run=_migrate)
 
@@ -108,16 +118,30 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve_forever(settings: Settings) -> None:
+    """One process, or ``settings.workers`` processes that each build the app from the
+    environment (``keygraph.worker``), so the HSM is initialised in the process that uses it."""
     configure_logging()
     print(_banner(settings), file=sys.stderr, flush=True)
+    served: Any = keygraph_app(settings) if settings.workers == 1 else "keygraph.worker:app"
     uvicorn.run(
-        keygraph_app(settings),
+        served,
+        factory=settings.workers > 1,
+        workers=settings.workers,
         host=settings.host,
         port=settings.port,
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
     )
+
+
+def _with_workers(settings: Settings, args: argparse.Namespace) -> Settings:
+    if args.workers is None:
+        return settings
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise ConfigurationError("--workers", f"{args.workers} is not a number from 1 to 64")
+    os.environ["KEYGRAPH_WORKERS"] = str(args.workers)
+    return replace(settings, workers=args.workers)
 
 
 def _banner(settings: Settings) -> str:
@@ -129,11 +153,11 @@ def _banner(settings: Settings) -> str:
     )
 
 
-def _serve(_: argparse.Namespace) -> None:
-    _serve_forever(from_env())
+def _serve(args: argparse.Namespace) -> None:
+    _serve_forever(_with_workers(from_env(), args))
 
 
-def _dev(_: argparse.Namespace) -> None:
+def _dev(args: argparse.Namespace) -> None:
     home = home_from_env()
     with embedded.exclusive_home(home):
         defaults = embedded.provide(
@@ -141,8 +165,10 @@ def _dev(_: argparse.Namespace) -> None:
             database=not os.environ.get("KEYGRAPH_DATABASE_URL"),
             token=not os.environ.get("KEYGRAPH_PKCS11_MODULE"),
         )
+        # Worker processes read their settings from the environment: name the embedded parts.
+        os.environ.update(embedded.environment_of(home, defaults))
         try:
-            _serve_forever(from_env(embedded=defaults))
+            _serve_forever(_with_workers(from_env(embedded=defaults), args))
         finally:
             if defaults.database_url is not None:
                 embedded.postgres_of(home).stop()
