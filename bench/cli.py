@@ -1,7 +1,8 @@
 """``python -m bench`` (``make bench``): measure every row, print the report, keep the results.
 
 Rows run one after another, never side by side, each target started for its rows and stopped
-after them: the HSM floor, the HTTP floor, moto_server, then keygraph (1 worker; then N).
+after them: the HSM floor, the HTTP floor, moto_server, then keygraph (authorization off;
+1 worker; then N workers).
 Exit status: 0 when every selected cell was measured (or deliberately skipped), 1 when some
 could not be measured, 2 when nothing could run (bad options, wrk missing).
 """

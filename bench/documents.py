@@ -1,12 +1,18 @@
-"""The GraphQL requests the keygraph rows send: one operation, or a batch of aliased ones.
+"""The GraphQL requests the keygraph rows send: one operation, a batch, or a persisted query.
 
 Values travel as variables, so a row's document text is constant and keygraph's document cache
 serves it as it would a real client's. DescribeKey selects every field of KeyMetadata, as AWS's
 DescribeKey returns them all.
+
+A batch is keygraph's list form (``encryptBatch(input: {requests: [...]})``) for the operations
+that have one: its items run concurrently, where aliased mutation fields would run one after
+another. DescribeKey has no list form; its batch is aliased fields (``o0: describeKey(...)``),
+which a query runs concurrently anyway.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,48 +25,81 @@ METADATA_FIELDS = (
     "signingAlgorithms macAlgorithms keyAgreementAlgorithms multiRegion "
     "pendingDeletionWindowInDays currentKeyMaterialId"
 )
+# The variable that holds a batch's list of inputs.
+REQUESTS = "r"
 
 
 @dataclass(frozen=True)
 class _Field:
     kind: str  # "query" or "mutation"
-    name: str
-    variables: Mapping[str, str]  # name -> GraphQL type
-    selection: str  # with $name placeholders for the variables
+    name: str  # the operation's name, "Encrypt"
+    field: str  # the root field, "encrypt"; its list form is ``<field>Batch``
+    arguments: Mapping[str, str]  # input field -> "$variable" or an enum literal
+    variables: Mapping[str, str]  # variable name -> GraphQL type
+    result: str  # what is selected of the result
+    input_type: str | None = None  # the input's type, when the field has a list form
+
+    def selection(self) -> str:
+        arguments = ", ".join(f"{name}: {value}" for name, value in self.arguments.items())
+        return f"{self.field}(input: {{{arguments}}}) {{ {self.result} }}"
+
+    def item(self, variables: Mapping[str, object]) -> dict[str, object]:
+        """One input of the list form, as a variable value: the same arguments, filled in."""
+        return {
+            name: variables[value[1:]] if value.startswith("$") else value
+            for name, value in self.arguments.items()
+        }
 
 
 _FIELDS = {
     Op.ENCRYPT: _Field(
         "mutation",
         "Encrypt",
+        "encrypt",
+        {"keyId": "$k", "plaintext": "$p", "encryptionContext": "$c"},
         {"k": "String!", "p": "Base64!", "c": "StringMap"},
-        "encrypt(input: {keyId: $k, plaintext: $p, encryptionContext: $c}) { ciphertextBlob }",
+        "ciphertextBlob",
+        "EncryptInput",
     ),
     Op.DECRYPT: _Field(
         "mutation",
         "Decrypt",
+        "decrypt",
+        {"ciphertextBlob": "$b", "encryptionContext": "$c"},
         {"b": "Base64!", "c": "StringMap"},
-        "decrypt(input: {ciphertextBlob: $b, encryptionContext: $c}) { plaintext }",
+        "plaintext",
+        "DecryptInput",
     ),
     Op.GENERATE_DATA_KEY: _Field(
         "mutation",
         "GenerateDataKey",
+        "generateDataKey",
+        {"keyId": "$k", "keySpec": "AES_256", "encryptionContext": "$c"},
         {"k": "String!", "c": "StringMap"},
-        "generateDataKey(input: {keyId: $k, keySpec: AES_256, encryptionContext: $c}) "
-        "{ ciphertextBlob plaintext }",
+        "ciphertextBlob plaintext",
+        "GenerateDataKeyInput",
     ),
     Op.SIGN: _Field(
         "mutation",
         "Sign",
+        "sign",
+        {
+            "keyId": "$k",
+            "message": "$m",
+            "messageType": "RAW",
+            "signingAlgorithm": "ECDSA_SHA_256",
+        },
         {"k": "String!", "m": "Base64!"},
-        "sign(input: {keyId: $k, message: $m, messageType: RAW, "
-        "signingAlgorithm: ECDSA_SHA_256}) { signature }",
+        "signature",
+        "SignInput",
     ),
     Op.DESCRIBE_KEY: _Field(
         "query",
         "DescribeKey",
+        "describeKey",
+        {"keyId": "$k"},
         {"k": "String!"},
-        f"describeKey(input: {{keyId: $k}}) {{ keyMetadata {{ {METADATA_FIELDS} }} }}",
+        f"keyMetadata {{ {METADATA_FIELDS} }}",
     ),
 }
 
@@ -95,7 +134,7 @@ class Values:
 def query(op: Op) -> str:
     """The document of one operation; its variables are named as ``Values.of`` names them."""
     field = _FIELDS[op]
-    return _document(field, field.name, _definitions(field.variables), field.selection)
+    return _document(field.kind, field.name, _definitions(field.variables), field.selection())
 
 
 def single(op: Op, values: Values) -> str:
@@ -103,39 +142,62 @@ def single(op: Op, values: Values) -> str:
     return _body(query(op), _FIELDS[op].name, values.of(op))
 
 
+def sha256_hex(text: str) -> str:
+    """A persisted query's id: SHA-256 of the document's UTF-8 text, lower-case hex (Apollo's
+    protocol), computed here rather than borrowed from keygraph, so the two must agree."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def persisted(op: Op, values: Values) -> str:
+    """One operation sent as a persisted query: the SHA-256 of ``query(op)``, no text. The server
+    knows the hash once it has been sent that text."""
+    body = {
+        "variables": values.of(op),
+        "operationName": _FIELDS[op].name,
+        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha256_hex(query(op))}},
+    }
+    return json.dumps(body)
+
+
 def batch(op: Op, values: Values, size: int) -> str:
-    """A request body with ``size`` aliased copies of the operation on the same values."""
+    """A request body with ``size`` operations on the same values: the list form, or aliased
+    fields for an operation without one."""
     field = _FIELDS[op]
-    selections = " ".join(f"o{index}: {field.selection}" for index in range(size))
+    if field.input_type is not None:
+        return _list(field, [field.item(values.of(op))] * size)
+    selections = " ".join(f"o{index}: {field.selection()}" for index in range(size))
     name = f"{field.name}Batch"
-    document = _document(field, name, _definitions(field.variables), selections)
-    return _body(document, name, values.of(op))
+    return _body(
+        _document(field.kind, name, _definitions(field.variables), selections),
+        name,
+        values.of(op),
+    )
 
 
 def spread(op: Op, values: Values, keys: list[str]) -> str:
-    """A batch whose aliased operations each name another key (``$k0``, ``$k1``, ...)."""
+    """A batch (list form) whose items each name another key."""
     field = _FIELDS[op]
-    if "k" not in field.variables:
-        raise ValueError(f"{op.value} names no key")
-    shared = {name: kind for name, kind in field.variables.items() if name != "k"}
-    own = {f"k{index}": field.variables["k"] for index in range(len(keys))}
-    selections = " ".join(
-        f"o{index}: {field.selection.replace('$k', f'$k{index}')}" for index in range(len(keys))
+    if field.input_type is None or "k" not in field.variables:
+        raise ValueError(f"{op.value} has no list form naming a key")
+    return _list(field, [field.item({**values.of(op), "k": key}) for key in keys])
+
+
+def _list(field: _Field, items: list[dict[str, object]]) -> str:
+    name = f"{field.name}Batch"
+    selection = (
+        f"{field.field}Batch(input: {{requests: ${REQUESTS}}}) "
+        f"{{ entries {{ result {{ {field.result} }} error {{ code message }} }} }}"
     )
-    variables = {name: value for name, value in values.of(op).items() if name != "k"}
-    variables.update({f"k{index}": key for index, key in enumerate(keys)})
-    name = f"{field.name}Spread{len(keys)}"
-    return _body(
-        _document(field, name, _definitions({**shared, **own}), selections), name, variables
-    )
+    definitions = f"${REQUESTS}: [{field.input_type}!]!"
+    return _body(_document(field.kind, name, definitions, selection), name, {REQUESTS: items})
 
 
 def _definitions(variables: Mapping[str, str]) -> str:
     return ", ".join(f"${name}: {kind}" for name, kind in variables.items())
 
 
-def _document(field: _Field, name: str, definitions: str, selections: str) -> str:
-    return f"{field.kind} {name}({definitions}) {{ {selections} }}"
+def _document(kind: str, name: str, definitions: str, selections: str) -> str:
+    return f"{kind} {name}({definitions}) {{ {selections} }}"
 
 
 def _body(document: str, name: str, variables: Mapping[str, object]) -> str:

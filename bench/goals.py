@@ -73,6 +73,12 @@ def evaluate(cells: Sequence[Cell], keygraph: KeygraphReport, options: Options) 
             figures.get(Row.MOTO, Op.ENCRYPT),
             10.0,
         ),
+        _at_least(
+            "keygraph single Encrypt, authorization on / off",
+            single,
+            figures.get(Row.KEYGRAPH_UNAUTHORIZED, Op.ENCRYPT),
+            0.85,
+        ),
         _p99(single, options.connections),
         *(
             _at_most_slowdown(

@@ -3,7 +3,8 @@
 ``keygraph dev`` makes a private Postgres cluster and SoftHSM token under the home and writes
 the root principal's token to ``$KEYGRAPH_HOME/admin-token``. Throttling is switched off
 (``KEYGRAPH_RATES=off``) because the AWS default rates would cap the very throughput measured;
-authentication, authorization and audit stay on.
+authentication, authorization and audit stay on, except for the one row that measures what
+authorization costs (``KEYGRAPH_AUTHORIZATION=off``, which development mode allows).
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ def keygraph_program() -> Path:
 
 
 class Keygraph:
-    """A running ``keygraph dev``; leaving the ``with`` block stops it and deletes its home."""
+    """A running ``keygraph dev``; leaving the ``with`` block stops it and deletes its home.
+    ``authorization=False`` starts it with every call allowed, policies and grants unread."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, authorization: bool = True) -> None:
         program = keygraph_program()
         if not program.exists():
             raise ToolMissing(f"{program} is missing: run make install")
@@ -59,6 +61,7 @@ class Keygraph:
             "KEYGRAPH_HOME": str(self.home),
             "KEYGRAPH_PORT": str(self.port),
             "KEYGRAPH_RATES": "off",
+            **({} if authorization else {"KEYGRAPH_AUTHORIZATION": "off"}),
         }
         argv = [str(program), "dev", *(["--workers", str(workers)] if workers > 1 else [])]
         self._server = Server("keygraph dev", argv, self.home / "keygraph.log", env=env)

@@ -2,7 +2,9 @@
 -- is the first script argument). Spec lines: method, path, then "H name: value" per header and
 -- "B body" per request body. Bodies are sent in order, round robin, so a list of bodies that
 -- name different keys touches each key once before any repeats.
--- A response that is not 200, or whose body has a GraphQL "errors" member, counts as failed.
+-- A response that is not 200, whose body has a GraphQL "errors" member, or a batch entry whose
+-- "error" is not null (keygraph's list form answers each item's error in its entry), counts as
+-- failed: one failed entry fails the whole request.
 -- done() prints one line "BENCH-RESULT {json}" with the counts and latency percentiles (us).
 
 local prepared = {}
@@ -41,7 +43,7 @@ function request()
 end
 
 function response(status, headers, body)
-   if status ~= 200 or body:find('"errors"', 1, true) then
+   if status ~= 200 or body:find('"errors"', 1, true) or body:find('"error"%s*:%s*{') then
       failed = failed + 1
    end
 end

@@ -16,6 +16,8 @@ class Row(enum.Enum):
     HSM_FLOOR_THREADS = "hsm-floor-threads"
     HTTP_FLOOR = "http-floor"
     KEYGRAPH_SINGLE = "keygraph-single"
+    KEYGRAPH_PERSISTED = "keygraph-persisted"
+    KEYGRAPH_UNAUTHORIZED = "keygraph-unauthorized"
     KEYGRAPH_BATCH = "keygraph-batch"
     MOTO = "moto"
     KEYGRAPH_LARGE = "keygraph-large"
@@ -47,7 +49,7 @@ _OP_LABELS = {
 ALL_OPS = tuple(Op)
 # Ops that involve the HSM; DescribeKey reads metadata only, so an HSM floor has no such cell.
 HSM_OPS = (Op.ENCRYPT, Op.DECRYPT, Op.GENERATE_DATA_KEY, Op.SIGN)
-# Operations per request in the batch rows.
+# Operations per request in the batch rows (keygraph takes up to 100 in one list).
 BATCH_SIZE = 50
 
 # Which operations each row measures.
@@ -56,6 +58,8 @@ ROW_OPS: dict[Row, tuple[Op, ...]] = {
     Row.HSM_FLOOR_THREADS: (Op.ENCRYPT,),
     Row.HTTP_FLOOR: ALL_OPS,
     Row.KEYGRAPH_SINGLE: ALL_OPS,
+    Row.KEYGRAPH_PERSISTED: (Op.ENCRYPT,),
+    Row.KEYGRAPH_UNAUTHORIZED: (Op.ENCRYPT,),
     Row.KEYGRAPH_BATCH: ALL_OPS,
     Row.MOTO: ALL_OPS,
     Row.KEYGRAPH_LARGE: (Op.ENCRYPT, Op.DESCRIBE_KEY),
@@ -80,6 +84,8 @@ def row_label(row: Row, shape: Shape) -> str:
         Row.HSM_FLOOR_THREADS: f"HSM floor, {shape.threads} threads",
         Row.HTTP_FLOOR: "HTTP floor",
         Row.KEYGRAPH_SINGLE: "keygraph single",
+        Row.KEYGRAPH_PERSISTED: "keygraph single, persisted query",
+        Row.KEYGRAPH_UNAUTHORIZED: "keygraph single, authorization off",
         Row.KEYGRAPH_BATCH: f"keygraph batch ({BATCH_SIZE}/request)",
         Row.MOTO: "moto_server peer",
         Row.KEYGRAPH_LARGE: f"keygraph single, 1 key of {shape.keys:,}",

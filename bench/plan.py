@@ -28,7 +28,7 @@ class Options:
 
 @dataclass(frozen=True)
 class Plan:
-    """The (row, operation) cells to measure, in the order the rows run."""
+    """The (row, operation) cells to measure, in the order the report lists them."""
 
     cells: tuple[tuple[Row, Op], ...]
 

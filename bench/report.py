@@ -12,6 +12,8 @@ from bench.target_keygraph import KeygraphReport
 
 KEYGRAPH_ROWS = (
     Row.KEYGRAPH_SINGLE,
+    Row.KEYGRAPH_PERSISTED,
+    Row.KEYGRAPH_UNAUTHORIZED,
     Row.KEYGRAPH_BATCH,
     Row.KEYGRAPH_LARGE,
     Row.KEYGRAPH_SPREAD_A,

@@ -1,10 +1,13 @@
 """keygraph's cells, in the order one deployment allows.
 
-One ``keygraph dev`` (1 worker) serves a deployment of 10 keys for the single and batch rows;
-then it grows to ``--keys`` keys for the large-deployment row (one copied key, warm) and the two
-spread passes (batches of 50 different keys, cold, no warm-up: they exercise the caches'
-eviction). A second ``keygraph dev --workers N`` with its own home serves the scaling row.
-Resident memory of each worker is read after each phase.
+First a ``keygraph dev`` with authorization off (own home, 10 keys) serves the row that measures
+what authorization costs; it runs just before the single row it is compared with, so little time
+(and little change in the machine's load) separates the two. Then one ``keygraph dev`` (1 worker)
+serves a deployment of 10 keys for the single, persisted-query and batch rows; then it grows to
+``--keys`` keys for the large-deployment row (one copied key, warm) and the two spread passes
+(batches of 50 different keys, cold, no warm-up: they exercise the caches' eviction). Last, a
+``keygraph dev --workers N`` with its own home serves the scaling row. Resident memory of each
+worker is read after each phase.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from bench.wrk import HttpLoad, Pace, measure_cell
 SMALL_DEPLOYMENT = 10
 ONE_WORKER_ROWS = (
     Row.KEYGRAPH_SINGLE,
+    Row.KEYGRAPH_PERSISTED,
     Row.KEYGRAPH_BATCH,
     Row.KEYGRAPH_LARGE,
     Row.KEYGRAPH_SPREAD_A,
@@ -55,6 +59,9 @@ class KeygraphReport:
 
 def measure_keygraph(plan: Plan, options: Options, pace: Pace) -> KeygraphReport:
     report = KeygraphReport()
+    if plan.wants(Row.KEYGRAPH_UNAUTHORIZED):
+        wanted = [(Row.KEYGRAPH_UNAUTHORIZED, Op.ENCRYPT)]
+        _guarded(report, wanted, lambda: _unauthorized(pace, report))
     if plan.wants(*ONE_WORKER_ROWS):
         wanted = [(row, op) for row in ONE_WORKER_ROWS for op in plan.ops(row)]
         _guarded(report, wanted, lambda: _one_worker(plan, options, pace, report))
@@ -82,6 +89,8 @@ def _one_worker(plan: Plan, options: Options, pace: Pace, report: KeygraphReport
         values = _small_deployment(keygraph)
         for op in plan.ops(Row.KEYGRAPH_SINGLE):
             report.cells.append(_single(keygraph, Row.KEYGRAPH_SINGLE, op, values, pace))
+        for op in plan.ops(Row.KEYGRAPH_PERSISTED):
+            report.cells.append(_persisted(keygraph, op, values, pace))
         for op in plan.ops(Row.KEYGRAPH_BATCH):
             body = documents.batch(op, values, BATCH_SIZE)
             load = HttpLoad(keygraph.graphql_url, (body,), keygraph.headers, BATCH_SIZE)
@@ -135,6 +144,14 @@ def _spread(
         report.spread.append(SpreadPass(row, touched, before, _largest_rss(keygraph)))
 
 
+def _unauthorized(pace: Pace, report: KeygraphReport) -> None:
+    with Keygraph(workers=1, authorization=False) as keygraph:
+        values = _small_deployment(keygraph)
+        row = Row.KEYGRAPH_UNAUTHORIZED
+        report.cells.append(_single(keygraph, row, Op.ENCRYPT, values, pace))
+        report.memory[f"1 worker, authorization off, {SMALL_DEPLOYMENT} keys"] = keygraph.memory()
+
+
 def _many_workers(options: Options, pace: Pace, report: KeygraphReport) -> None:
     with Keygraph(workers=options.workers) as keygraph:
         values = _small_deployment(keygraph)
@@ -145,6 +162,17 @@ def _many_workers(options: Options, pace: Pace, report: KeygraphReport) -> None:
 def _single(keygraph: Keygraph, row: Row, op: Op, values: Values, pace: Pace) -> Cell:
     load = HttpLoad(keygraph.graphql_url, (documents.single(op, values),), keygraph.headers)
     return measure_cell(row, op, load, pace)
+
+
+def _persisted(keygraph: Keygraph, op: Op, values: Values, pace: Pace) -> Cell:
+    """The document's text is sent once, as a persisted-query client does after the server
+    answered PersistedQueryNotFound; from then on only its hash travels."""
+    try:
+        keygraph.graphql(documents.query(op), values.of(op))
+    except BenchError as exc:
+        return show(Cell.failed(Row.KEYGRAPH_PERSISTED, op, str(exc)))
+    load = HttpLoad(keygraph.graphql_url, (documents.persisted(op, values),), keygraph.headers)
+    return measure_cell(Row.KEYGRAPH_PERSISTED, op, load, pace)
 
 
 def _largest_rss(keygraph: Keygraph) -> float:

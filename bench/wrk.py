@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -73,6 +74,37 @@ def check(load: HttpLoad) -> None:
         raise SetupFailed(f"{load.url}: {exc}") from exc
     if response.status_code != 200 or '"errors"' in response.text:
         raise SetupFailed(f"{load.url} answered {response.status_code}: {response.text[:400]}")
+    entries = _batch_entries(response)
+    if entries is None:
+        return
+    refused = [entry["error"] for entry in entries if entry.get("error")]
+    if refused:
+        raise SetupFailed(
+            f"{load.url} answered {len(refused)} of {len(entries)} batch entries with an error, "
+            f"the first: {json.dumps(refused[0])[:400]}"
+        )
+    if len(entries) != load.ops_per_request:
+        raise SetupFailed(
+            f"{load.url} answered {len(entries)} batch entries for {load.ops_per_request} requests"
+        )
+
+
+def _batch_entries(response: httpx.Response) -> list[dict[str, Any]] | None:
+    """The entries of a list-form batch (``{"data": {"encryptBatch": {"entries": [...]}}}``),
+    or None when the answer is not one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict):
+        return None
+    batches = [
+        value["entries"]
+        for value in data.values()
+        if isinstance(value, dict) and isinstance(value.get("entries"), list)
+    ]
+    return [entry for entries in batches for entry in entries] if batches else None
 
 
 def run(load: HttpLoad, pace: Pace, *, warm: bool = True) -> Measurement:
