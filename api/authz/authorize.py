@@ -14,10 +14,10 @@ raised): ``simulateAccess`` shows it to a person.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING, TypeVar
 
 import asyncpg
 
@@ -56,6 +56,8 @@ if TYPE_CHECKING:
     from api.services import Services
 
 _KEY_RESOURCE = "key"
+T = TypeVar("T")
+
 _RESOURCE_TAG = "aws:resourcetag/"
 _PAIR_SPEC = "kms:DataKeyPairSpec"
 
@@ -215,56 +217,61 @@ class _Reader:
         async with self.services.pool.acquire() as conn:
             yield conn
 
+    async def through(
+        self,
+        found: T | None,
+        load: Callable[[asyncpg.Connection], Awaitable[T]],
+        keep: Callable[[T, int], None],
+    ) -> T:
+        """``found`` when the cache had it; otherwise ``load`` it and ``keep`` it with the cache
+        generation read before loading (so a change announced meanwhile is not cached stale)."""
+        if found is not None:
+            return found
+        since = self.services.key_cache.generation
+        async with self.connection() as conn:
+            value = await load(conn)
+        keep(value, since)
+        return value
+
 
 async def _key_policy(reader: _Reader, key: Key) -> PolicyDocument:
+    async def load(conn: asyncpg.Connection) -> PolicyDocument:
+        return parse_policy((await policies_for_keys(conn, [key.uuid]))[key.uuid])
+
     cache = reader.services.key_cache
-    policy = cache.policy(key.uuid)
-    if policy is None:
-        since = cache.generation
-        async with reader.connection() as conn:
-            documents = await policies_for_keys(conn, [key.uuid])
-        policy = parse_policy(documents[key.uuid])
-        cache.put_policy(key.uuid, policy, since)
-    return policy
+    return await reader.through(cache.policy(key.uuid), load, partial(cache.put_policy, key.uuid))
 
 
 async def _identity_policy(reader: _Reader, principal: Principal) -> PolicyDocument | None:
     """The principal's identity policy; an account's root has none (it is allowed by default)."""
     if principal.kind is PrincipalKind.ROOT:
         return None
+
+    async def load(conn: asyncpg.Connection) -> IdentityPolicy:
+        document = await principal_policies.find_policy(conn, principal.arn)
+        return IdentityPolicy(
+            None if document is None else parse_policy(document, PolicyKind.IDENTITY)
+        )
+
     cache = reader.services.key_cache
-    cached = cache.identity(principal.arn)
-    if cached is None:
-        since = cache.generation
-        async with reader.connection() as conn:
-            document = await principal_policies.find_policy(conn, principal.arn)
-        parsed = None if document is None else parse_policy(document, PolicyKind.IDENTITY)
-        cached = IdentityPolicy(parsed)
-        cache.put_identity(principal.arn, cached, since)
-    return cached.document
+    keep = partial(cache.put_identity, principal.arn)
+    return (await reader.through(cache.identity(principal.arn), load, keep)).document
 
 
 async def _tags(reader: _Reader, key: Key) -> Mapping[str, str]:
+    async def load(conn: asyncpg.Connection) -> Mapping[str, str]:
+        return {row.tag_key: row.tag_value for row in await tags_of_keys(conn, [key.uuid])}
+
     cache = reader.services.key_cache
-    tags = cache.tags(key.uuid)
-    if tags is None:
-        since = cache.generation
-        async with reader.connection() as conn:
-            rows = await tags_of_keys(conn, [key.uuid])
-        tags = {row.tag_key: row.tag_value for row in rows}
-        cache.put_tags(key.uuid, tags, since)
-    return tags
+    return await reader.through(cache.tags(key.uuid), load, partial(cache.put_tags, key.uuid))
 
 
 async def _grants(reader: _Reader, key: Key) -> tuple[Grant, ...]:
+    async def load(conn: asyncpg.Connection) -> tuple[Grant, ...]:
+        return await load_grants(conn, key.uuid)
+
     cache = reader.services.key_cache
-    grants = cache.grants(key.uuid)
-    if grants is None:
-        since = cache.generation
-        async with reader.connection() as conn:
-            grants = await load_grants(conn, key.uuid)
-        cache.put_grants(key.uuid, grants, since)
-    return grants
+    return await reader.through(cache.grants(key.uuid), load, partial(cache.put_grants, key.uuid))
 
 
 async def _token_grants(reader: _Reader, key: Key, tokens: Sequence[str]) -> tuple[Grant, ...]:
