@@ -165,7 +165,7 @@ async def assess(
                 principal=principal,
                 action=privilege.action,
                 resource=context.resource,
-                key_account=key.account_id if key else None,
+                resource_account=key.account_id if key else services.settings.account_id,
                 key_policy=evaluate_key_policy(key_policy, context) if key_policy else None,
                 identity=evaluate_identity_policy(identity, context) if identity else None,
                 grants=permitting,

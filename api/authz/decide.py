@@ -15,7 +15,8 @@ The rules, as AWS KMS applies them:
   hold allows on its own; grants are consulted only when the policies do not allow, so a decision
   allowed "by grants" really rests on them (CreateGrant's narrowing rule reads that).
 - Actions without a key (CreateKey, ListKeys...) are decided by the identity policy alone; the
-  account's root is allowed them.
+  account's root is allowed them. They act on the deployment's account, so principals of other
+  accounts are never allowed them.
 
 The messages are AWS's: "User: <arn> is not authorized to perform: kms:<Action> on resource:
 <arn> because no resource-based policy allows the kms:<Action> action", and "... with an explicit
@@ -39,7 +40,9 @@ IDENTITY_BASED = "identity-based"
 class Evidence:
     """What each authority said about one request.
 
-    ``key_policy`` is None for an action without a key; ``identity`` is None when the caller has
+    ``resource_account`` owns what is acted on: the key's account, or for an action without a
+    key the deployment's. ``key_policy`` is None for an action without a key; ``identity`` is
+    None when the caller has
     no identity policy (or is a root, whose identity is implicitly allowed everything in its own
     account); ``grants`` are the ids of the grants that permit this request.
     """
@@ -47,7 +50,7 @@ class Evidence:
     principal: Principal
     action: str
     resource: str
-    key_account: str | None
+    resource_account: str
     key_policy: Evaluation | None
     identity: Evaluation | None
     grants: Sequence[str] = ()
@@ -83,16 +86,18 @@ def decide(evidence: Evidence) -> Decision:
     if principal.kind is PrincipalKind.ROOT and not identity_allows:
         identity_allows = (Reason(Source.ROOT, "Allow"),)
 
+    same_account = principal.account_id == evidence.resource_account
     if key_policy is None:
+        # No policy of another account reaches this account's keyless actions.
+        allowed = same_account and identity_allows
         return (
             decision(Outcome.ALLOWED, identity_allows)
-            if identity_allows
+            if allowed
             else decision(Outcome.IMPLICIT_DENY)
         )
 
     direct = [m for m in key_policy.allows if m.principal_match is PrincipalMatch.PRINCIPAL]
     delegated = [m for m in key_policy.allows if m.principal_match is PrincipalMatch.ACCOUNT]
-    same_account = principal.account_id == evidence.key_account
     if direct and (same_account or identity_allows):
         return decision(Outcome.ALLOWED, _reasons(Source.KEY_POLICY, direct))
     if delegated and identity_allows:

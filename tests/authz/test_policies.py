@@ -257,3 +257,17 @@ async def test_authorization_off_is_for_measuring_only(
     await denied(encrypt(alice, key_id))
     services.settings = replace(services.settings, authorization=False)
     assert await encrypt(alice, key_id)
+
+
+async def test_another_accounts_principals_never_get_keyless_actions_here(
+    principal_client: Clients,
+) -> None:
+    """Their own root, or their own identity policy, speaks for their account, not this one."""
+    outsider_root = await principal_client("root", PrincipalKind.ROOT, OTHER_ACCOUNT)
+    carol = await principal_client("carol", account=OTHER_ACCOUNT)
+    await attach(
+        outsider_root, user_arn("carol", OTHER_ACCOUNT), identity(grants_identity("kms:*"))
+    )
+    for caller in (outsider_root, carol):
+        await denied(gql(caller, "mutation { createKey { keyMetadata { keyId } } }"))
+        await denied(gql(caller, "{ listKeys { keys { keyId } } }"))
