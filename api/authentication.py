@@ -9,9 +9,10 @@ in constant time, against the cached hash.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
-from api.principals import Principal, find_holder, holding, split_token
+from api.principals import Principal, TokenHolder, find_holder, holding, split_token
 
 if TYPE_CHECKING:
     from api.services import Services
@@ -22,12 +23,11 @@ async def authenticate_request(services: Services, token: str) -> Principal | No
     if parts is None:
         return None
     token_id, secret = parts
-    cache = services.key_cache
-    holder = cache.token(token_id)
-    if holder is None:
-        since = cache.generation
+
+    async def load() -> TokenHolder | None:
         async with services.pool.acquire() as conn:
-            holder = await find_holder(conn, token_id)
-        if holder is not None:
-            cache.put_token(token_id, holder, since)
-    return holding(holder, secret)
+            return await find_holder(conn, token_id)
+
+    cache = services.key_cache
+    keep = partial(cache.put_token, token_id)
+    return holding(await cache.read_through(cache.token(token_id), load, keep), secret)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from api.authz.authorize import authorize
 from api.authz.facts import Values
@@ -76,31 +77,30 @@ async def cached_key(services: Services, call: Call, key_id: str) -> Key:
     ref = parse_key_ref(scope, key_id)
     if isinstance(ref, AliasRef):
         ref = await _alias_target(services, call, ref.alias_name)
-    cache = services.key_cache
-    key = cache.key(ref)
-    if key is None:
-        since = cache.generation
+
+    async def load() -> Key | None:
         async with services.pool.acquire() as conn:
             row = await rows.find_key(conn, ref)
-        if row is None:
-            raise absent(scope, str(ref))
-        key = to_key(row)
-        cache.put_key(key, since)
-    if (key.account_id, key.region) != (scope.account_id, scope.region):
+        return None if row is None else to_key(row)
+
+    cache = services.key_cache
+    key = await cache.read_through(cache.key(ref), load, cache.put_key)
+    if key is None or (key.account_id, key.region) != (scope.account_id, scope.region):
         raise absent(scope, str(ref))
     return key
 
 
 async def _alias_target(services: Services, call: Call, name: str) -> uuid.UUID:
     scope, cache = call.scope, services.key_cache
-    target = cache.alias(scope.account_id, scope.region, name)
-    if target is None:
-        since = cache.generation
+    place = (scope.account_id, scope.region, name)
+
+    async def load() -> uuid.UUID | None:
         async with services.pool.acquire() as conn:
-            target = await alias_rows.alias_target(conn, scope.account_id, scope.region, name)
-        if target is None:
-            raise alias_not_found(scope, name)
-        cache.put_alias(scope.account_id, scope.region, name, target, since)
+            return await alias_rows.alias_target(conn, *place)
+
+    target = await cache.read_through(cache.alias(*place), load, partial(cache.put_alias, *place))
+    if target is None:
+        raise alias_not_found(scope, name)
     return target
 
 
@@ -113,14 +113,15 @@ async def material_of(services: Services, key: Key, material_id: str | None = No
     wanted = material_id or key.current_material_id
     if wanted is None:
         raise MaterialNotFound(key.key_id)
-    cache = services.key_cache
-    wrapped = cache.material(key.uuid, wanted)
-    if wrapped is None:
-        since = cache.generation
+
+    async def load() -> WrappedKey | None:
         async with services.pool.acquire() as conn:
             row = await rows.find_material(conn, key.uuid, wanted)
-        if row is None:
-            raise MaterialNotFound(wanted)
-        wrapped = WrappedKey(key.spec, row.wrapped, row.public_key)
-        cache.put_material(key.uuid, wanted, wrapped, since)
+        return None if row is None else WrappedKey(key.spec, row.wrapped, row.public_key)
+
+    cache = services.key_cache
+    keep = partial(cache.put_material, key.uuid, wanted)
+    wrapped = await cache.read_through(cache.material(key.uuid, wanted), load, keep)
+    if wrapped is None:
+        raise MaterialNotFound(wanted)
     return Material(wanted, wrapped)

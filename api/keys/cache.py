@@ -17,7 +17,7 @@ import contextlib
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -110,6 +110,23 @@ class KeyCache:
         self._tags: _Lru[uuid.UUID, Mapping[str, str]] = _Lru(size)
         self._identities: _Lru[str, IdentityPolicy] = _Lru(size)
         self._tokens: _Lru[str, TokenHolder] = _Lru(size)
+
+    async def read_through(
+        self,
+        found: V | None,
+        load: Callable[[], Awaitable[V | None]],
+        keep: Callable[[V, int], None],
+    ) -> V | None:
+        """``found`` when the cache had it; otherwise ``load`` it and ``keep`` it (unless it does
+        not exist) with the generation read before loading, so that a change announced while it
+        was read is not cached stale. The one way every cached lookup fills the cache."""
+        if found is not None:
+            return found
+        since = self.generation
+        value = await load()
+        if value is not None:
+            keep(value, since)
+        return value
 
     def key(self, key_id: uuid.UUID) -> Key | None:
         return self._keys.get(key_id) if self.live else None
