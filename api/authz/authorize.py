@@ -112,18 +112,24 @@ async def authorize(
         pair_spec if isinstance(pair_spec, str) else None,
     )
     if not services.settings.authorization:
-        resource = key.arn if key else "*"
         unchecked = Reason(Source.UNCHECKED, "Allow")
-        call.record(
-            Decision(call.principal.arn, f"kms:{action}", resource, Outcome.ALLOWED, (unchecked,))
+        resource = key.arn if key else "*"
+        allowed = Decision(
+            call.principal.arn, f"kms:{action}", resource, Outcome.ALLOWED, (unchecked,)
         )
-        return call.decisions[-1]
-    origin = Origin(call.now, call.source_ip, call.via_service)
-    request = AccessRequest(call.principal, action, key, origin, context, facts, grant_tokens)
-    decision = (await assess(services, request, conn)).decision
+        return enforce(call, allowed)
+    request = AccessRequest(
+        call.principal, action, key, Origin.of(call), context, facts, grant_tokens
+    )
+    return enforce(call, (await assess(services, request, conn)).decision)
+
+
+def enforce(call: Call, decision: Decision, message: str | None = None) -> Decision:
+    """Record ``decision`` on the call (the audit trail reads it) and let the call go on only if
+    it allows; otherwise ``AccessDeniedException`` with AWS's message, or ``message``."""
     call.record(decision)
     if not decision.allowed:
-        raise AccessDeniedException(denial_message(decision))
+        raise AccessDeniedException(message or denial_message(decision))
     return decision
 
 
@@ -220,17 +226,17 @@ class _Reader:
     async def through(
         self,
         found: T | None,
-        load: Callable[[asyncpg.Connection], Awaitable[T]],
+        read: Callable[[asyncpg.Connection], Awaitable[T]],
         keep: Callable[[T, int], None],
     ) -> T:
-        """``found`` when the cache had it; otherwise ``load`` it and ``keep`` it with the cache
-        generation read before loading (so a change announced meanwhile is not cached stale)."""
-        if found is not None:
-            return found
-        since = self.services.key_cache.generation
-        async with self.connection() as conn:
-            value = await load(conn)
-        keep(value, since)
+        """The cache's read-through, reading on this reader's connection."""
+
+        async def load() -> T:
+            async with self.connection() as conn:
+                return await read(conn)
+
+        value = await self.services.key_cache.read_through(found, load, keep)
+        assert value is not None  # these reads always answer (an empty answer is a value)
         return value
 
 

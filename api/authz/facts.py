@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from api.calls import Call
 from api.catalog import Privilege
 from api.keys.model import Key
 from api.policy.checks import condition_key_applies
@@ -34,6 +35,10 @@ class Origin:
     now: datetime
     source_ip: str | None = None
     via_service: str | None = None
+
+    @classmethod
+    def of(cls, call: Call) -> Origin:
+        return cls(call.now, call.source_ip, call.via_service)
 
 
 def principal_values(principal: Principal) -> dict[str, str | Sequence[str]]:

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
+from api.authz.authorize import enforce
 from api.authz.decision import Decision, Outcome, Reason, Source
 from api.calls import Call
 from api.catalog import Catalog
-from api.errors import AccessDeniedException, NotFoundException, ValidationException
+from api.errors import NotFoundException, ValidationException
 from api.policy.validation import parse_identity_policy
 from api.principals import Principal, PrincipalKind, find_principal, parse_principal_arn
 from db import principal_policies as rows
@@ -41,12 +42,12 @@ def _allowed(call: Call, action: str, target: Principal, *, self_allowed: bool) 
         Outcome.ALLOWED if allowed else Outcome.IMPLICIT_DENY,
         (Reason(Source.ROOT, "Allow"),) if allowed else (),
     )
-    call.record(decision)
-    if not allowed:
-        raise AccessDeniedException(
-            f"User: {caller.arn} is not authorized to perform: {action} on resource: "
-            f"{target.arn}: only the root principal of account {target.account_id} may."
-        )
+    enforce(
+        call,
+        decision,
+        f"User: {caller.arn} is not authorized to perform: {action} on resource: "
+        f"{target.arn}: only the root principal of account {target.account_id} may.",
+    )
 
 
 async def attach_policy(

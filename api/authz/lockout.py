@@ -33,7 +33,7 @@ async def check_lockout(
         principal=call.principal,
         action="PutKeyPolicy",
         key=key,
-        origin=Origin(call.now, call.source_ip, call.via_service),
+        origin=Origin.of(call),
         facts={"kms:BypassPolicyLockoutSafetyCheck": "false"},
         proposed_policy=policy,
     )

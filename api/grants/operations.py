@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from api import limits
-from api.authz.authorize import authorize
+from api.authz.authorize import authorize, enforce
 from api.authz.decision import Decision, Outcome, Source
 from api.authz.facts import Values
 from api.calls import Call
 from api.crypto.checks import stop_if_dry_run
 from api.errors import (
-    AccessDeniedException,
     InvalidGrantIdException,
     LimitExceededException,
     NotFoundException,
@@ -168,11 +167,12 @@ async def _within_delegation(
     if any(to_grant(row).covers(operations, constraints) for row in parents):
         return
     refused = Decision(call.principal.arn, decision.action, key.arn, Outcome.IMPLICIT_DENY)
-    call.record(refused)
-    raise AccessDeniedException(
+    enforce(
+        call,
+        refused,
         f"User: {call.principal.arn} is not authorized to perform: {decision.action} on "
         f"resource: {key.arn} because no grant that allows it allows a grant of these "
-        "operations and constraints"
+        "operations and constraints",
     )
 
 

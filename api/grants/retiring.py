@@ -7,10 +7,9 @@ like every other, so the audit trail names what allowed or refused it.
 
 from __future__ import annotations
 
-from api.authz.decide import denial_message
+from api.authz.authorize import enforce
 from api.authz.decision import Decision, Outcome, Reason, Source
 from api.calls import Call
-from api.errors import AccessDeniedException
 from api.grants.model import Grant, GrantOperation
 from api.keys.model import Key
 from api.principals import PrincipalKind
@@ -35,8 +34,4 @@ def retire_decision(call: Call, key: Key, grant: Grant) -> Decision:
 
 def authorize_retirement(call: Call, key: Key, grant: Grant) -> Decision:
     """Record the decision on ``call``; ``AccessDeniedException`` in AWS's words if refused."""
-    decision = retire_decision(call, key, grant)
-    call.record(decision)
-    if not decision.allowed:
-        raise AccessDeniedException(denial_message(decision))
-    return decision
+    return enforce(call, retire_decision(call, key, grant))
