@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast
+from graphql import ExecutionResult, GraphQLError, execute, get_operation_ast
 from strawberry.schema._graphql_core import execution_context_class_kwargs
 from strawberry.utils.await_maybe import await_maybe
 
@@ -71,9 +71,10 @@ class Executor:
                 )
             )
         errors = [present(error) for error in result.errors or []]
-        rows = outcomes(document, request.operation_name, errors)
+        operation = get_operation_ast(document, request.operation_name) if document else None
+        rows = outcomes(operation, errors)
         observe(context, rows, time.perf_counter() - started)
-        await audit(context, rows, _operation_type(document, request.operation_name))
+        await audit(context, rows, operation.operation if operation else None)
         return ExecutionResult(result.data, errors or None)
 
     def _document(self, request: GraphQLRequest) -> tuple[Prepared | None, GraphQLError | None]:
@@ -98,10 +99,3 @@ class Executor:
 
 def _refused(code: str, message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code})
-
-
-def _operation_type(document: Any, operation_name: str | None) -> OperationType | None:
-    if document is None:
-        return None
-    operation = get_operation_ast(document, operation_name)
-    return operation.operation if operation else None

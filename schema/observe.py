@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graphql import DocumentNode, FieldNode, GraphQLError, OperationDefinitionNode
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode
 
 from schema.context import Context
 from schema.errors import MALFORMED_REQUEST, error_code
@@ -14,20 +14,15 @@ OK = "ok"
 UNPARSED = "unparsed"
 
 
-def root_fields(document: DocumentNode | None, wanted: str | None) -> list[tuple[str, str]]:
+def root_fields(operation: OperationDefinitionNode | None) -> list[tuple[str, str]]:
     """(response key, field name) of each root field of the operation that ran."""
-    if document is None:
+    if operation is None:
         return []
-    for definition in document.definitions:
-        if not isinstance(definition, OperationDefinitionNode):
-            continue
-        if wanted is None or (definition.name and definition.name.value == wanted):
-            return [
-                ((node.alias or node.name).value, node.name.value)
-                for node in definition.selection_set.selections
-                if isinstance(node, FieldNode)
-            ]
-    return []
+    return [
+        ((node.alias or node.name).value, node.name.value)
+        for node in operation.selection_set.selections
+        if isinstance(node, FieldNode)
+    ]
 
 
 def _code(error: GraphQLError) -> str:
@@ -44,13 +39,13 @@ class FieldOutcome:
 
 
 def outcomes(
-    document: DocumentNode | None, operation_name: str | None, errors: Sequence[GraphQLError]
+    operation: OperationDefinitionNode | None, errors: Sequence[GraphQLError]
 ) -> list[FieldOutcome]:
     """The outcome of each root field; a request that failed before running has one row.
 
     A field whose nested fields failed (a denied ``Key.policy``) still counts as ``ok``: its
     own operation ran."""
-    fields = root_fields(document, operation_name)
+    fields = root_fields(operation)
     unrun = [error for error in errors if not error.path]
     if unrun or not fields:
         code = _code(unrun[0]) if unrun else MALFORMED_REQUEST
