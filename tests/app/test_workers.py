@@ -29,6 +29,14 @@ def maps_the_hsm(pid: int, module: str) -> bool:
         return False
 
 
+def ready(url: str) -> bool:
+    """The port answers /readyz (a worker may still be starting: refused until then)."""
+    try:
+        return httpx.get(f"{url}/readyz", timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def test_two_workers_serve_one_port_each_with_the_hsm(
     fresh_database: str, hsm_config: HsmConfig, keygraph_home: Path
 ) -> None:
@@ -55,8 +63,9 @@ def test_two_workers_serve_one_port_each_with_the_hsm(
             workers = [c for c in children(server.pid) if maps_the_hsm(c, hsm_config.module_path)]
         # The supervisor itself never initialises the HSM.
         assert not maps_the_hsm(server.pid, hsm_config.module_path)
-        while httpx.get(f"{url}/readyz", timeout=5).status_code != 200:
-            assert time.monotonic() < deadline
+        while not ready(url):
+            assert server.poll() is None, server.stderr.read()  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the server did not become ready"
             time.sleep(0.2)
         token = (keygraph_home / "admin-token").read_text().strip()
         headers = {"Authorization": f"Bearer {token}"}
