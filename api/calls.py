@@ -1,16 +1,21 @@
 """One call of an operation: who makes it, from where, in which scope, and when.
 
-A call also collects the authorization decisions made while it runs (``decisions``): the front
-door hands them to the audit trail with the call's outcome once the operation has finished.
+A call also collects the authorization decisions made while it runs (``decisions``): the
+pipeline hands them to the audit trail with the call's outcome once the operation has finished.
+Operations run inside it (the graph's nested fields) share its batched loaders (``loader``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+import asyncpg
 
 from api.authz.decision import Decision
 from api.keys.ids import Scope
+from api.loaders import Batch, Loader, T
 from api.principals import Principal
 
 
@@ -26,6 +31,14 @@ class Call:
     # trusted header, see ``Settings.via_service_header``.
     via_service: str | None = None
     decisions: list[Decision] = field(default_factory=list, compare=False)
+    _loaders: dict[Any, Loader[Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def record(self, decision: Decision) -> None:
         self.decisions.append(decision)
+
+    def loader(self, pool: asyncpg.Pool, batch: Batch[T]) -> Loader[T]:
+        """The call's loader of ``batch``: loads made together go out as one statement."""
+        loader = self._loaders.get(batch)
+        if loader is None:
+            loader = self._loaders[batch] = Loader(pool, batch)
+        return loader

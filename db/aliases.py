@@ -106,18 +106,16 @@ async def list_aliases(
     conn: asyncpg.Connection,
     account_id: str,
     region: str,
-    key_id: uuid.UUID | None,
     after: str | None,
     limit: int,
 ) -> list[AliasRow]:
-    """A scope's aliases (or one key's) in name order, ``limit`` of them after ``after``."""
+    """A scope's aliases in name order, ``limit`` of them after ``after``."""
     records = await conn.fetch(
         f"SELECT {ALIAS_COLUMNS} FROM aliases "  # noqa: S608 - constants
-        "WHERE account_id = $1 AND region = $2 AND ($3::uuid IS NULL OR key_id = $3) "
-        "AND ($4::text IS NULL OR name > $4) ORDER BY name LIMIT $5",
+        "WHERE account_id = $1 AND region = $2 "
+        "AND ($3::text IS NULL OR name > $3) ORDER BY name LIMIT $4",
         account_id,
         region,
-        key_id,
         after,
         limit,
     )

@@ -130,30 +130,6 @@ async def delete_grant(conn: asyncpg.Connection, grant_id: str) -> bool:
     return deleted is not None
 
 
-async def list_grants(
-    conn: asyncpg.Connection,
-    key_id: uuid.UUID,
-    grant_id: str | None,
-    grantee_principal: str | None,
-    after: str | None,
-    limit: int,
-) -> list[GrantRow]:
-    """A key's grants in grant id order, optionally one grant or one grantee's, ``limit`` of
-    them after ``after``."""
-    records = await conn.fetch(
-        f"{_SELECT} WHERE g.key_id = $1 "
-        "AND ($2::text IS NULL OR g.grant_id = $2) "
-        "AND ($3::text IS NULL OR g.grantee_principal = $3) "
-        "AND ($4::text IS NULL OR g.grant_id > $4) ORDER BY g.grant_id LIMIT $5",
-        key_id,
-        grant_id,
-        grantee_principal,
-        after,
-        limit,
-    )
-    return [grant_row(record) for record in records]
-
-
 async def list_retirable_grants(
     conn: asyncpg.Connection,
     account_id: str,

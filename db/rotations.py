@@ -45,40 +45,6 @@ async def count_rotations(conn: asyncpg.Connection, key_id: uuid.UUID, rotation_
     return count
 
 
-async def find_rotation(
-    conn: asyncpg.Connection, key_id: uuid.UUID, material_id: str, types: list[str]
-) -> RotationRow | None:
-    record = await conn.fetchrow(
-        _SELECT
-        + "WHERE m.key_id = $1 AND m.material_id = $2 AND m.rotation_type = ANY($3::text[])",
-        key_id,
-        material_id,
-        types,
-    )
-    return None if record is None else rotation_row(record)
-
-
-async def list_rotations(
-    conn: asyncpg.Connection,
-    key_id: uuid.UUID,
-    types: list[str],
-    after: RotationRow | None,
-    limit: int,
-) -> list[RotationRow]:
-    """``limit`` rotations of one key made after ``after`` (from the start when ``None``)."""
-    records = await conn.fetch(
-        _SELECT + "WHERE m.key_id = $1 AND m.rotation_type = ANY($2::text[]) "
-        "AND ($3::timestamptz IS NULL OR (m.created_at, m.material_id) > ($3, $4::text)) "
-        "ORDER BY m.created_at, m.material_id LIMIT $5",
-        key_id,
-        types,
-        None if after is None else after.created_at,
-        None if after is None else after.material_id,
-        limit,
-    )
-    return [rotation_row(record) for record in records]
-
-
 async def rotations_for_keys(
     conn: asyncpg.Connection, key_ids: list[uuid.UUID], types: list[str]
 ) -> list[RotationRow]:

@@ -47,20 +47,6 @@ async def count_other_tags(conn: asyncpg.Connection, key_id: uuid.UUID, tag_keys
     return count
 
 
-async def list_tags(
-    conn: asyncpg.Connection, key_id: uuid.UUID, after: str | None, limit: int
-) -> list[TagRow]:
-    """A key's tags in tag-key order, ``limit`` of them after ``after``."""
-    records = await conn.fetch(
-        "SELECT key_id, tag_key, tag_value FROM key_tags "
-        "WHERE key_id = $1 AND ($2::text IS NULL OR tag_key > $2) ORDER BY tag_key LIMIT $3",
-        key_id,
-        after,
-        limit,
-    )
-    return [tag_row(record) for record in records]
-
-
 async def tags_of_keys(conn: asyncpg.Connection, key_ids: list[uuid.UUID]) -> list[TagRow]:
     """The tags of all ``key_ids`` in one statement, ordered by key then tag key."""
     records = await conn.fetch(

@@ -1,93 +1,116 @@
-"""The GraphQL schema, built once per process from the root types of each area."""
+"""The GraphQL schema, generated from the operation registry, built once per process.
+
+Every operation of ``api.operations`` is one root field named as its action in lowerCamelCase:
+a Query field if it only reads, a Mutation field otherwise. It takes ``input: <Action>Input``
+(optional when no member is required) and returns ``<Action>Result``; keygraph's flat reads
+(``whoami``, the catalog) take their members as arguments. Mutation fields are nullable, so that
+a failing field leaves the results of the others in ``data``. The batch form and the graph's
+nested fields are added from their own declarations (``schema.batch``, ``schema.graph``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import strawberry
-from strawberry.schema.config import StrawberryConfig
+from graphql import (
+    GraphQLArgument,
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    is_specified_scalar_type,
+    print_type,
+)
 
+from api.invoke import run
+from api.operation import Access, Operation
+from api.operations import OPERATIONS
 from api.settings import Limits
-from schema.access import AccessMutation, AccessQuery
-from schema.aliases import AliasesMutation, AliasesQuery
-from schema.audit import AuditQuery
-from schema.batch import BatchMutation
-from schema.catalog import CatalogQuery
-from schema.crypto import EncryptionMutation
-from schema.deletion import DeletionMutation, DeletionQuery
+from schema.batch import batch_fields
+from schema.context import Context
+from schema.descriptions import DESCRIPTIONS
 from schema.documents import DocumentCache
-from schema.grants import GrantsMutation, GrantsQuery
-from schema.graph import GraphQuery
-from schema.identity import IdentityQuery
-from schema.imports import ImportsMutation, ImportsQuery
-from schema.keys import KeysMutation, KeysQuery
-from schema.keystores import KeyStoresMutation, KeyStoresQuery
-from schema.policies import PoliciesMutation, PoliciesQuery
-from schema.rotation import RotationMutation, RotationQuery
-from schema.scalars import SCALARS
-from schema.signing import SigningMutation, SigningQuery
-from schema.tags import TagsMutation, TagsQuery
+from schema.graph import add_graph
+from schema.types import TypeBuilder
 
 
-@strawberry.type(description="Read and List actions of the catalog, and the catalog itself.")
-class Query(
-    IdentityQuery,
-    CatalogQuery,
-    KeysQuery,
-    GraphQuery,
-    AliasesQuery,
-    TagsQuery,
-    PoliciesQuery,
-    DeletionQuery,
-    RotationQuery,
-    ImportsQuery,
-    KeyStoresQuery,
-    SigningQuery,
-    GrantsQuery,
-    AccessQuery,
-    AuditQuery,
-):
-    pass
+class KeygraphSchema:
+    """The executable schema and its document cache."""
 
-
-@strawberry.type(description="Write, Permissions management and Tagging actions of the catalog.")
-class Mutation(
-    KeysMutation,
-    AliasesMutation,
-    TagsMutation,
-    PoliciesMutation,
-    DeletionMutation,
-    RotationMutation,
-    ImportsMutation,
-    KeyStoresMutation,
-    SigningMutation,
-    EncryptionMutation,
-    GrantsMutation,
-    AccessMutation,
-    BatchMutation,
-):
-    pass
-
-
-class KeygraphSchema(strawberry.Schema):
-    """The schema with its document cache. Requests run through ``schema.executor``, not
-    strawberry's ``execute``: see there why."""
-
-    def __init__(self, documents: DocumentCache, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, graphql: GraphQLSchema, documents: DocumentCache) -> None:
+        self.graphql = graphql
         self.documents = documents
+
+    def as_str(self) -> str:
+        """The SDL, types in name order (so that its diff in review shows what changed)."""
+        named = sorted(
+            (
+                graphql_type
+                for name, graphql_type in self.graphql.type_map.items()
+                if not name.startswith("__") and not is_specified_scalar_type(graphql_type)
+            ),
+            key=lambda graphql_type: graphql_type.name,
+        )
+        return "\n\n".join(print_type(graphql_type) for graphql_type in named)
+
+
+def _resolver(operation: Operation[Any, Any]) -> Callable[..., Any]:
+    async def resolve(_root: object, info: GraphQLResolveInfo[Context], **arguments: Any) -> Any:
+        context = info.context
+        if operation.flat:
+            request = operation.request(**arguments)
+        else:
+            request = arguments.get("input") or operation.request()
+        return await run(context.services, context.call(info), operation, request)
+
+    return resolve
+
+
+def _root_field(types: TypeBuilder, operation: Operation[Any, Any]) -> GraphQLField:
+    if operation.flat:
+        arguments = types.arguments(operation.request)
+        output = types.output(operation.response)
+    else:
+        given = types.input_object(operation.request)
+        required = operation.has_required_members
+        argument = (
+            GraphQLArgument(GraphQLNonNull(given))
+            if required
+            else GraphQLArgument(given, default_value=None)
+        )
+        arguments = {"input": argument}
+        output = types.output(operation.response)
+    if operation.access is Access.WRITE and isinstance(output, GraphQLNonNull):
+        output = output.of_type
+    return GraphQLField(
+        output,
+        arguments,
+        resolve=_resolver(operation),
+        description=operation.description or None,
+    )
 
 
 def build_schema(limits: Limits | None = None) -> KeygraphSchema:
-    documents = DocumentCache(limits or Limits())
-    return KeygraphSchema(
-        documents,
-        query=Query,
-        mutation=Mutation,
-        config=StrawberryConfig(scalar_map=SCALARS),
+    types = TypeBuilder()
+    add_graph(types)
+    query: dict[str, GraphQLField] = {}
+    mutation: dict[str, GraphQLField] = {}
+    for operation in OPERATIONS:
+        root = query if operation.access is Access.READ else mutation
+        root[operation.field] = _root_field(types, operation)
+    mutation.update(batch_fields(types))
+    schema = GraphQLSchema(
+        query=GraphQLObjectType("Query", query, description=DESCRIPTIONS["Query"]),
+        mutation=GraphQLObjectType("Mutation", mutation, description=DESCRIPTIONS["Mutation"]),
     )
+    return KeygraphSchema(schema, DocumentCache(limits or Limits()))
 
 
 def schema_sdl() -> str:
     """The SDL committed as ``schema/schema.graphql``."""
     return build_schema().as_str() + "\n"
+
+
+__all__ = ["KeygraphSchema", "build_schema", "schema_sdl"]

@@ -26,10 +26,9 @@ from graphql import (
     specified_rules,
     validate,
 )
-from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
 from api.settings import Limits
+from schema.rules import max_aliases_rule, max_depth_rule
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ class DocumentCache:
         self.max_tokens = limits.max_tokens
         self.rules: tuple[type[ASTValidationRule], ...] = (
             *specified_rules,
-            max_depth_rule(limits.max_query_depth, None, None),
+            max_depth_rule(limits.max_query_depth),
             max_aliases_rule(limits.max_aliases),
         )
         self.stats = CacheStats()

@@ -1,12 +1,9 @@
-"""Running one GraphQL request: a prepared document, graphql-core's executor on strawberry's
-schema, then what keygraph does with every result (AWS error codes, metrics, audit).
+"""Running one GraphQL request: a prepared document, graphql-core's executor on the generated
+schema, then the errors as AWS codes.
 
-strawberry's ``Schema.execute`` runs each request through its extension machinery: context
-managers around every phase, a runner per request. Measured on Encrypt, that machinery cost more
-than the resolver itself; PERFORMANCE.md's "graphql-core executed directly on a cached document"
-row is the same observation. The resolvers are still strawberry's (the schema's converted fields,
-with its execution context class), so types, inputs and ``Info`` are unchanged; only the steps
-around them are plain code here, in the order the extensions ran them.
+Each root field runs its operation through the pipeline (``api.invoke``), which counts and
+audits it. A request refused before any field ran (the document did not validate, a variable did
+not coerce) is counted and audited here, once per root field it named, with the refusal's code.
 """
 
 from __future__ import annotations
@@ -16,19 +13,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError, execute, get_operation_ast
-from strawberry.schema._graphql_core import execution_context_class_kwargs
-from strawberry.utils.await_maybe import await_maybe
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    execute,
+    get_operation_ast,
+)
 
-from schema.auditing import audit
+from api.invoke import finish
+from api.operation import Operation
+from api.operations import OPERATIONS
+from schema.batch import BATCH_OPERATIONS
 from schema.build import KeygraphSchema
 from schema.context import Context
 from schema.documents import Prepared
 from schema.errors import present
-from schema.observe import observe, outcomes
 
 PERSISTED_QUERY_NOT_FOUND = "PersistedQueryNotFound"
 PERSISTED_QUERY_NOT_ALLOWED = "PersistedQueryNotAllowed"
+
+_BY_FIELD: dict[str, Operation[Any, Any]] = {
+    **{operation.field: operation for operation in OPERATIONS},
+    **BATCH_OPERATIONS,
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,17 @@ class GraphQLRequest:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+def root_fields(operation: OperationDefinitionNode | None) -> list[str]:
+    """The field names of the operation's root selections."""
+    if operation is None:
+        return []
+    return [
+        node.name.value
+        for node in operation.selection_set.selections
+        if isinstance(node, FieldNode)
+    ]
+
+
 class Executor:
     """Runs requests against one schema; ``registered_only`` makes the registered documents an
     allow-list (production with ``KEYGRAPH_PERSISTED_QUERIES``)."""
@@ -49,7 +69,6 @@ class Executor:
     def __init__(self, schema: KeygraphSchema, *, registered_only: bool = False) -> None:
         self.schema = schema
         self.registered_only = registered_only
-        self._execution_kwargs = execution_context_class_kwargs(schema.execution_context_class)
 
     async def run(self, request: GraphQLRequest, context: Context) -> ExecutionResult:
         started = time.perf_counter()
@@ -60,22 +79,32 @@ class Executor:
         elif prepared is None or prepared.errors or document is None:
             result = ExecutionResult(None, list(prepared.errors) if prepared else [])
         else:
-            result = await await_maybe(
-                execute(
-                    self.schema._schema,
-                    document,
-                    variable_values=dict(request.variables or {}),
-                    operation_name=request.operation_name,
-                    context_value=context,
-                    **self._execution_kwargs,
-                )
+            outcome = execute(
+                self.schema.graphql,
+                document,
+                variable_values=dict(request.variables or {}),
+                operation_name=request.operation_name,
+                context_value=context,
             )
+            result = await outcome if not isinstance(outcome, ExecutionResult) else outcome
         errors = [present(error) for error in result.errors or []]
         operation = get_operation_ast(document, request.operation_name) if document else None
-        rows = outcomes(operation, errors)
-        observe(context, rows, time.perf_counter() - started)
-        await audit(context, rows, operation.operation if operation else None)
+        fields = root_fields(operation)
+        context.operations.extend(fields)
+        unrun = [error for error in errors if not error.path]
+        if unrun:
+            await self._refused(context, fields, unrun[0], started)
         return ExecutionResult(result.data, errors or None)
+
+    async def _refused(
+        self, context: Context, fields: list[str], error: GraphQLError, started: float
+    ) -> None:
+        """Count and audit the root fields of a request that ran none of them."""
+        code = str((error.extensions or {}).get("code"))
+        for name in fields:
+            operation = _BY_FIELD.get(name)
+            if operation is not None:
+                await finish(context.services, context.new_call(), operation, code, started)
 
     def _document(self, request: GraphQLRequest) -> tuple[Prepared | None, GraphQLError | None]:
         """The prepared document, or why there is none to run."""
@@ -85,7 +114,7 @@ class Executor:
             if found is None:
                 return None, _refused(PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound")
             return found, None
-        prepared = cache.prepared(self.schema._schema, request.query)
+        prepared = cache.prepared(self.schema.graphql, request.query)
         if request.sha256 is not None and request.sha256 != prepared.sha256:
             return None, _refused(
                 "ValidationException", "provided sha256Hash does not match the query"

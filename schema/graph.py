@@ -1,155 +1,112 @@
-"""The navigable graph: a ``Key`` with its metadata, aliases, grants, tags, policy, public key
-and rotations, and ``listKeys`` that returns keys. Nested fields load through per-request
-DataLoaders (``schema.loaders``): one SQL statement per field per page, whatever the page size.
+"""The navigable graph: a key of ``listKeys`` leads to everything about it.
 
-Each nested field is authorized like the root field it mirrors (``keyMetadata`` as DescribeKey,
-``policy`` as GetKeyPolicy...), within the call of the root field: listing keys does not reveal
-what the caller may not read. A denied field is null with an AccessDeniedException error at its
-path; the rest of the page stands. Nested fields do not apply the key state table: the graph shows
-a key pending deletion as it is."""
+Each nested field of ``Key`` is an operation of the registry run for that key, inside the
+listing's call (``api.invoke.nested``): ``aliases`` is ListAliases, ``policy`` is GetKeyPolicy.
+So each is authorized, throttled and audited as that operation, and answers what it answers; a
+denied field is null with its error at its path and the rest of the page stands. Those
+operations load through the call's batched loaders, so a page costs one statement per field,
+whatever its size.
+"""
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-import strawberry
+from graphql import GraphQLField, GraphQLResolveInfo
 
-from api.authz.authorize import authorize
-from api.grants.store import grants_for_keys
-from api.keys import lifecycle
-from api.keys.aliases import aliases_for_keys
-from api.keys.model import Key as ApiKey
-from api.keys.rotation import rotation_status_for_keys, rotations_for_keys
-from api.keys.tags import tags_for_keys
-from db.keys import public_keys_for_keys
-from db.policies import policies_for_keys
-from schema.aliases import AliasListEntry
-from schema.grants import GrantListEntry
-from schema.keys import GraphQLInfo, KeyMetadata
-from schema.rotation import KeyRotationStatus, RotationsListEntry
-from schema.scalars import Base64
-from schema.tags import Tag
+from api.errors import KeygraphError, UnsupportedOperationException
+from api.invoke import nested
+from api.operations import BY_NAME
+from api.operations.keys import KeyListEntry
+from api.operations.rotation import KeyRotationStatus
+from api.shapes import shape_of
+from schema.context import Context
+from schema.types import TypeBuilder
+
+KEY_TYPE = "Key"
 
 
-async def _authorized(root: Key, info: GraphQLInfo, action: str) -> None:
-    context = info.context
-    await authorize(context.services, context.call(info), action, root.api_key)
+@dataclass(frozen=True)
+class Link:
+    """A nested field: the operation it runs for the key, and the response member it shows
+    (None: the whole response)."""
+
+    field: str
+    operation: str
+    member: str | None
+    description: str
+    # The type the field shows when it is not the member's own (a response's base class).
+    shows: Any = None
+    # Errors that mean "this key has none" rather than a failure: the field is null, no error.
+    none_when: tuple[type[KeygraphError], ...] = ()
 
 
-async def key_metadata(root: Key, info: GraphQLInfo) -> KeyMetadata | None:
-    await _authorized(root, info, "DescribeKey")
-    return KeyMetadata.of(root.api_key)
+KEY_LINKS = (
+    Link("keyMetadata", "DescribeKey", "key_metadata", "What describeKey answers."),
+    Link("aliases", "ListAliases", "aliases", "The key's aliases, in name order."),
+    Link("grants", "ListGrants", "grants", "The key's grants (as listGrants, never their tokens)."),
+    Link("tags", "ListResourceTags", "tags", "The key's tags, in tag-key order."),
+    Link(
+        "policy", "GetKeyPolicy", "policy", "The key's policy document (the policy named default)."
+    ),
+    Link(
+        "publicKey",
+        "GetPublicKey",
+        "public_key",
+        "DER SubjectPublicKeyInfo of an asymmetric key (as getPublicKey returns it).",
+        none_when=(UnsupportedOperationException,),  # a symmetric or HMAC key
+    ),
+    Link(
+        "rotationStatus",
+        "GetKeyRotationStatus",
+        None,
+        "Whether and when the key rotates.",
+        shows=KeyRotationStatus,
+    ),
+    Link(
+        "rotations", "ListKeyRotations", "rotations", "The key's completed rotations, oldest first."
+    ),
+)
 
 
-async def key_aliases(root: Key, info: GraphQLInfo) -> list[AliasListEntry] | None:
-    await _authorized(root, info, "ListAliases")
-    found = await info.context.loaders.of(aliases_for_keys).load(root.uuid)
-    return [AliasListEntry.of(alias) for alias in found or []]
+def _resolver(link: Link) -> Callable[..., Any]:
+    operation = BY_NAME[link.operation]
+
+    async def resolve(source: KeyListEntry, info: GraphQLResolveInfo[Context]) -> Any:
+        context = info.context
+        request = operation.request(key_id=source.key_arn)
+        try:
+            response = await nested(context.services, context.call(info), operation, request)
+        except link.none_when:
+            return None
+        return response if link.member is None else getattr(response, link.member)
+
+    return resolve
 
 
-async def key_grants(root: Key, info: GraphQLInfo) -> list[GrantListEntry] | None:
-    await _authorized(root, info, "ListGrants")
-    found = await info.context.loaders.of(grants_for_keys).load(root.uuid)
-    return [GrantListEntry.of(grant) for grant in found or []]
+def _annotation(link: Link) -> Any:
+    operation = BY_NAME[link.operation]
+    if link.shows is not None:
+        return link.shows | None
+    if link.member is None:
+        return operation.response | None
+    (member,) = (m for m in shape_of(operation.response) if m.name == link.member)
+    return member.annotation | None
 
 
-async def key_tags(root: Key, info: GraphQLInfo) -> list[Tag] | None:
-    await _authorized(root, info, "ListResourceTags")
-    found = await info.context.loaders.of(tags_for_keys).load(root.uuid)
-    return [Tag.of(tag) for tag in found or []]
+def add_graph(types: TypeBuilder) -> None:
+    """Hang the nested fields on the key type of ``listKeys``."""
 
+    def fields() -> Mapping[str, GraphQLField]:
+        return {
+            link.field: GraphQLField(
+                types.output(_annotation(link)),
+                resolve=_resolver(link),
+                description=link.description,
+            )
+            for link in KEY_LINKS
+        }
 
-async def key_policy(root: Key, info: GraphQLInfo) -> str | None:
-    await _authorized(root, info, "GetKeyPolicy")
-    return await info.context.loaders.of(policies_for_keys).load(root.uuid) or ""
-
-
-async def key_public_key(root: Key, info: GraphQLInfo) -> Base64 | None:
-    await _authorized(root, info, "GetPublicKey")
-    found = await info.context.loaders.of(public_keys_for_keys).load(root.uuid)
-    return None if found is None else Base64(found)
-
-
-async def key_rotation_status(root: Key, info: GraphQLInfo) -> KeyRotationStatus | None:
-    await _authorized(root, info, "GetKeyRotationStatus")
-    found = await info.context.loaders.of(rotation_status_for_keys).load(root.uuid)
-    return None if found is None else KeyRotationStatus.of(found)
-
-
-async def key_rotations(root: Key, info: GraphQLInfo) -> list[RotationsListEntry] | None:
-    await _authorized(root, info, "ListKeyRotations")
-    found = await info.context.loaders.of(rotations_for_keys).load(root.uuid)
-    return [RotationsListEntry.of(rotation) for rotation in found or []]
-
-
-@strawberry.type(description="A key in a list, and the way into everything about it.")
-class Key:
-    key_id: str
-    key_arn: str
-    api_key: strawberry.Private[ApiKey]
-    key_metadata: KeyMetadata | None = strawberry.field(
-        resolver=key_metadata, description="What describeKey answers."
-    )
-    aliases: list[AliasListEntry] | None = strawberry.field(
-        resolver=key_aliases, description="The key's aliases, in name order."
-    )
-    grants: list[GrantListEntry] | None = strawberry.field(
-        resolver=key_grants, description="The key's grants (as listGrants, never their tokens)."
-    )
-    tags: list[Tag] | None = strawberry.field(
-        resolver=key_tags, description="The key's tags, in tag-key order."
-    )
-    policy: str | None = strawberry.field(
-        resolver=key_policy, description="The key's policy document (the policy named default)."
-    )
-    public_key: Base64 | None = strawberry.field(
-        resolver=key_public_key,
-        description="DER SubjectPublicKeyInfo of an asymmetric key (as getPublicKey returns it).",
-    )
-    rotation_status: KeyRotationStatus | None = strawberry.field(
-        resolver=key_rotation_status, description="Whether and when the key rotates."
-    )
-    rotations: list[RotationsListEntry] | None = strawberry.field(
-        resolver=key_rotations, description="The key's completed rotations, oldest first."
-    )
-
-    @classmethod
-    def of(cls, key: ApiKey) -> Key:
-        return cls(key_id=key.key_id, key_arn=key.arn, api_key=key)
-
-    @property
-    def uuid(self) -> uuid.UUID:
-        return uuid.UUID(self.key_id)
-
-
-@strawberry.input
-class ListKeysInput:
-    limit: int | None = None
-    marker: str | None = None
-
-
-@strawberry.type
-class ListKeysResult:
-    keys: list[Key]
-    next_marker: str | None
-    truncated: bool
-
-
-async def list_keys_resolver(
-    info: GraphQLInfo, input: ListKeysInput | None = None
-) -> ListKeysResult:
-    given = input or ListKeysInput()
-    context = info.context
-    page = await lifecycle.list_keys(
-        context.services, context.call(info), given.limit, given.marker
-    )
-    return ListKeysResult(
-        keys=[Key.of(key) for key in page.items],
-        next_marker=page.next_marker,
-        truncated=page.truncated,
-    )
-
-
-@strawberry.type
-class GraphQuery:
-    list_keys: ListKeysResult = strawberry.field(resolver=list_keys_resolver)
+    types.extend(KeyListEntry, fields, name=KEY_TYPE)

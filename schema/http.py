@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from importlib.resources import files
 from typing import Any
 
 from graphql import ExecutionResult
@@ -18,7 +19,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
-from strawberry.http.ides import get_graphql_ide_html
 
 from api.http import FrontDoor
 from api.middleware import request_state, wants_ide_page
@@ -118,15 +118,20 @@ class GraphQLEndpoint:
         return JSONResponse(_body(result))
 
 
+def _ide_page() -> str:
+    """GraphiQL, from the CDN its own distribution names, in the browser of a developer."""
+    return files("schema").joinpath("graphiql.html").read_text(encoding="utf-8")
+
+
 def graphql_front_door(schema: KeygraphSchema, settings: Settings) -> FrontDoor:
     production = settings.mode is Mode.PRODUCTION
     for name, text in settings.persisted_queries:
         try:
-            schema.documents.register(schema._schema, text)
+            schema.documents.register(schema.graphql, text)
         except ValueError as exc:
             raise ConfigurationError("KEYGRAPH_PERSISTED_QUERIES", f"{name}: {exc}") from None
     executor = Executor(schema, registered_only=production and bool(settings.persisted_queries))
-    endpoint = GraphQLEndpoint(executor, None if production else get_graphql_ide_html("graphiql"))
+    endpoint = GraphQLEndpoint(executor, None if production else _ide_page())
     return FrontDoor(
         routes=[Route(GRAPHQL_PATH, endpoint, methods=["GET", "POST"])],
         paths=[GRAPHQL_PATH],

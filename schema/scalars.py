@@ -1,26 +1,37 @@
-"""The scalars of the contract: ``Base64`` for binary values and ``StringMap`` for encryption
-contexts. Their errors name what is wrong, never the value, which may be a secret."""
+"""The scalars of the contract: ``Base64`` for binary values, ``StringMap`` for encryption
+contexts, ``DateTime`` for times. Their errors name what is wrong, never the value, which may be a
+secret."""
 
 from __future__ import annotations
 
 import binascii
 import json
-from typing import NewType
+from datetime import datetime
+from typing import Any
 
-import strawberry
-from strawberry.types.scalar import ScalarDefinition
-
-Base64 = NewType("Base64", bytes)
-StringMap = NewType("StringMap", dict)  # type: ignore[type-arg]
+from graphql import (
+    GraphQLError,
+    GraphQLScalarType,
+    ObjectValueNode,
+    StringValueNode,
+    ValueNode,
+    value_from_ast_untyped,
+)
 
 
 def parse_base64(value: object) -> bytes:
     if not isinstance(value, str):
-        raise ValueError("Base64 value must be a string")
+        raise GraphQLError("Base64 value must be a string")
     try:
         return binascii.a2b_base64(value.encode("ascii"), strict_mode=True)
     except (binascii.Error, UnicodeEncodeError):
-        raise ValueError("Base64 value is not valid base64") from None
+        raise GraphQLError("Base64 value is not valid base64") from None
+
+
+def serialize_base64(value: object) -> str:
+    if not isinstance(value, bytes):
+        raise GraphQLError("Base64 can only serialize bytes")
+    return binascii.b2a_base64(value, newline=False).decode("ascii")
 
 
 def parse_string_map(value: object) -> dict[str, str]:
@@ -28,29 +39,60 @@ def parse_string_map(value: object) -> dict[str, str]:
         try:
             value = json.loads(value)
         except ValueError:
-            raise ValueError("StringMap value is not a JSON object") from None
+            raise GraphQLError("StringMap value is not a JSON object") from None
     if not isinstance(value, dict):
-        raise ValueError("StringMap value must be an object of strings")
+        raise GraphQLError("StringMap value must be an object of strings")
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise ValueError("StringMap keys and values must be strings")
+        raise GraphQLError("StringMap keys and values must be strings")
     return dict(value)
 
 
-def serialize_base64(value: bytes) -> str:
-    return binascii.b2a_base64(value, newline=False).decode("ascii")
+def _literal(parse: Any) -> Any:
+    """A literal in the document, parsed as the same value would be from variables."""
+
+    def parse_literal(node: ValueNode, variables: dict[str, Any] | None = None) -> Any:
+        if not isinstance(node, (StringValueNode, ObjectValueNode)):
+            raise GraphQLError("a string or object literal is expected")
+        return parse(value_from_ast_untyped(node, variables))
+
+    return parse_literal
 
 
-SCALARS: dict[object, ScalarDefinition] = {
-    Base64: strawberry.scalar(
-        name="Base64",
-        description="Binary data, base64 with the standard alphabet and padding.",
-        serialize=serialize_base64,
-        parse_value=parse_base64,
-    ),
-    StringMap: strawberry.scalar(
-        name="StringMap",
-        description="A JSON object whose values are strings, such as an encryption context.",
-        serialize=dict,
-        parse_value=parse_string_map,
-    ),
-}
+def parse_datetime(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise GraphQLError("DateTime value must be an ISO-8601 string")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise GraphQLError("DateTime value is not ISO-8601") from None
+
+
+def serialize_datetime(value: object) -> str:
+    if not isinstance(value, datetime):
+        raise GraphQLError("DateTime can only serialize datetimes")
+    return value.isoformat()
+
+
+Base64 = GraphQLScalarType(
+    "Base64",
+    description="Binary data, base64 with the standard alphabet and padding.",
+    serialize=serialize_base64,
+    parse_value=parse_base64,
+    parse_literal=_literal(parse_base64),
+)
+
+StringMap = GraphQLScalarType(
+    "StringMap",
+    description="A JSON object whose values are strings, such as an encryption context.",
+    serialize=dict,
+    parse_value=parse_string_map,
+    parse_literal=_literal(parse_string_map),
+)
+
+DateTime = GraphQLScalarType(
+    "DateTime",
+    description="Date with time (isoformat)",
+    serialize=serialize_datetime,
+    parse_value=parse_datetime,
+    parse_literal=_literal(parse_datetime),
+)

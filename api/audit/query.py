@@ -20,6 +20,7 @@ from api.keys.model import key_arn
 from api.pages import Page, fetch_size, invalid_marker, page_of, page_size
 from api.principals import PrincipalKind
 from api.services import Services
+from api.shapes import member
 from db import audit as rows
 from db.audit import AuditRow
 
@@ -28,16 +29,16 @@ _MARKER = re.compile(r"^(0|[1-9][0-9]{0,18})$")
 _SEQ_MAX = 2**63 - 1
 
 
-@dataclass(frozen=True)
-class AuditFilter:
-    """Each set field narrows the events; the time bounds are inclusive."""
+@dataclass(frozen=True, kw_only=True)
+class AuditEventFilter:
+    """Each field set narrows the events; the time bounds are inclusive."""
 
-    key_id: str | None = None  # a key id or key ARN
-    principal: str | None = None  # a principal ARN
-    action: str | None = None  # "kms:Encrypt" or "Encrypt"
+    key_id: str | None = member(None, doc="A key id or key ARN.")
+    principal: str | None = member(None, doc="A principal's ARN.")
+    action: str | None = member(None, doc='An action: "kms:Encrypt" or "Encrypt".')
     decision: Outcome | None = None
-    time_from: datetime | None = None
-    time_to: datetime | None = None
+    from_: datetime | None = None  # ``from`` to callers: a Python keyword
+    to: datetime | None = None
 
 
 def _reader_account(call: Call) -> str:
@@ -76,7 +77,7 @@ def _recorded(row: AuditRow) -> RecordedEvent:
 async def audit_events(
     services: Services,
     call: Call,
-    where: AuditFilter,
+    where: AuditEventFilter,
     limit: int | None = None,
     marker: str | None = None,
 ) -> Page[RecordedEvent]:
@@ -90,8 +91,8 @@ async def audit_events(
         principal_arn=where.principal,
         action=None if where.action is None else qualified(where.action),
         decision=None if where.decision is None else where.decision.value,
-        time_from=where.time_from,
-        time_to=where.time_to,
+        time_from=where.from_,
+        time_to=where.to,
     )
     async with services.pool.acquire() as conn:
         found = await rows.find_events(conn, query, after, fetch_size(size))

@@ -7,8 +7,7 @@ root principal of the deployment's account may simulate anyone, since it operate
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from api.authz.authorize import AccessRequest, Assessment, assess
@@ -18,7 +17,9 @@ from api.calls import Call
 from api.crypto.contexts import encryption_context
 from api.crypto.keyring import cached_key
 from api.errors import AccessDeniedException, ValidationException
+from api.members import grant_tokens, optional_key_id
 from api.principals import PrincipalKind, parse_principal_arn
+from api.shapes import member
 
 if TYPE_CHECKING:
     from api.services import Services
@@ -27,16 +28,27 @@ SIMULATE = "keygraph:SimulateAccess"
 
 
 @dataclass(frozen=True, kw_only=True)
-class SimulationRequest:
-    principal_arn: str
-    action: str  # "kms:Encrypt" or "Encrypt"
-    key_id: str | None = None
-    encryption_context: Mapping[str, str] | None = None
-    grant_tokens: Sequence[str] | None = None
+class ConditionValue:
+    # A condition key and its values: what a simulated request carries beyond its members, and
+    # what the policies saw (GraphQL: ``ConditionValueInput`` and ``ConditionValue``).
+    key: str
+    values: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SimulateAccessRequest:
+    # The request a principal would make: the members of the real action that conditions read
+    # (its key, encryption context, grant tokens, origin) and any other condition value.
+    principal: str = member(doc="The principal's ARN.")
+    action: str = member(doc='A catalog action: "kms:Encrypt" or "Encrypt".')
+    key_id: str | None = optional_key_id()
+    encryption_context: dict[str, str] | None = None
+    grant_tokens: list[str] | None = grant_tokens()
     source_ip: str | None = None
     via_service: str | None = None
-    # Further condition values the request would carry, e.g. kms:EncryptionAlgorithm.
-    condition_values: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    condition_values: list[ConditionValue] | None = member(
+        None, doc="Further values the request would carry (kms:SigningAlgorithm...)."
+    )
 
 
 @dataclass(frozen=True)
@@ -45,8 +57,10 @@ class Simulation:
     message: str | None  # AccessDeniedException's message when not allowed
 
 
-async def simulate_access(services: Services, call: Call, request: SimulationRequest) -> Simulation:
-    principal = parse_principal_arn(request.principal_arn)
+async def simulate_access(
+    services: Services, call: Call, request: SimulateAccessRequest
+) -> Simulation:
+    principal = parse_principal_arn(request.principal)
     caller = call.principal
     operator = caller.kind is PrincipalKind.ROOT and caller.account_id == call.scope.account_id
     if principal.account_id != caller.account_id and not operator:
@@ -72,7 +86,7 @@ async def simulate_access(services: Services, call: Call, request: SimulationReq
             key=key,
             origin=Origin(call.now, request.source_ip, request.via_service),
             context=context,
-            facts={k: tuple(v) for k, v in request.condition_values.items()},
+            facts={value.key: tuple(value.values) for value in request.condition_values or ()},
             grant_tokens=request.grant_tokens,
             every_value=True,
         ),

@@ -18,16 +18,21 @@ from api.crypto import checks
 from api.crypto.keyring import material_of, usable_key
 from api.errors import ValidationException
 from api.keys.model import Key, KeyAgreementAlgorithm
+from api.members import dry_run, grant_tokens, key_id
 from api.services import Services
+from api.shapes import member
 
 
 @dataclass(frozen=True, kw_only=True)
 class DeriveSharedSecretRequest:
-    key_id: str
+    key_id: str = key_id()
     key_agreement_algorithm: KeyAgreementAlgorithm
-    public_key: bytes
-    grant_tokens: tuple[str, ...] = ()
-    dry_run: bool = False
+    public_key: bytes = member(
+        length=(limits.PEER_PUBLIC_KEY_BYTES.low, limits.PEER_PUBLIC_KEY_BYTES.high),
+        doc="The peer's DER SubjectPublicKeyInfo, on the key's curve.",
+    )
+    grant_tokens: list[str] | None = grant_tokens()
+    dry_run: bool | None = dry_run()
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,6 @@ class SharedSecret:
 async def derive_shared_secret(
     services: Services, call: Call, request: DeriveSharedSecretRequest
 ) -> SharedSecret:
-    checks.sized("publicKey", request.public_key, limits.PEER_PUBLIC_KEY_BYTES)
     checks.grant_tokens(request.grant_tokens)
     key = await usable_key(
         services,
@@ -52,7 +56,7 @@ async def derive_shared_secret(
     )
     checks.compatible(key, request.key_agreement_algorithm, key.key_agreement_algorithms)
     _require_peer_on_curve(key, request.public_key)
-    checks.stop_if_dry_run(request.dry_run)
+    checks.stop_if_dry_run(bool(request.dry_run))
     material = await material_of(services, key)
     secret = await services.hsm.derive_shared_secret(material.wrapped, request.public_key)
     return SharedSecret(key, secret, request.key_agreement_algorithm)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import Enum
+from typing import Any
 
 from api import limits
 from api.errors import DryRunOperationException, InvalidKeyUsageException, ValidationException
 from api.keys.model import Key
 from api.keys.validation import member_length
+from api.shapes import member
 
 
 def _failed(member: str, constraint: str) -> ValidationException:  # for list-member rules
@@ -22,6 +24,12 @@ def _failed(member: str, constraint: str) -> ValidationException:  # for list-me
         f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
         f"Member must {constraint}"
     )
+
+
+def message() -> Any:
+    """The ``Message`` member of Sign, Verify, GenerateMac and VerifyMac: 1 to 4096 bytes, as
+    secret as any plaintext (AWS's model marks it sensitive)."""
+    return member(length=(limits.MESSAGE_BYTES.low, limits.MESSAGE_BYTES.high), sensitive=True)
 
 
 def sized(member: str, value: bytes, allowed: limits.Range) -> bytes:

@@ -22,8 +22,9 @@ from api.crypto.keypairs import new_key_pair
 from api.crypto.keyring import usable_key
 from api.errors import InvalidKeyUsageException, ValidationException
 from api.keys.model import Key
-from api.keys.validation import member_range
+from api.members import dry_run, grant_tokens, key_id
 from api.services import Services
+from api.shapes import member
 from hsm import KeySpec
 
 
@@ -51,13 +52,21 @@ class DataKeyPairSpec(enum.Enum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DataKeyRequest:
-    key_id: str
+class GenerateDataKeyRequest:
+    key_id: str = key_id()
+    # Exactly one of the two: a rule of the operation, not of the model.
     key_spec: DataKeySpec | None = None
-    number_of_bytes: int | None = None
-    encryption_context: Mapping[str, str] | None = None
-    grant_tokens: Sequence[str] | None = None
-    dry_run: bool = False
+    number_of_bytes: int | None = member(
+        None, value=(limits.DATA_KEY_BYTES.low, limits.DATA_KEY_BYTES.high)
+    )
+    encryption_context: dict[str, str] | None = None
+    grant_tokens: list[str] | None = grant_tokens()
+    dry_run: bool | None = dry_run()
+
+
+# AWS's shapes for the two operations are the same; doors name their types after the class.
+class GenerateDataKeyWithoutPlaintextRequest(GenerateDataKeyRequest):
+    pass
 
 
 @dataclass(frozen=True)
@@ -74,12 +83,17 @@ class DataKey:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DataKeyPairRequest:
-    key_id: str
+class GenerateDataKeyPairRequest:
+    key_id: str = key_id()
     key_pair_spec: DataKeyPairSpec
-    encryption_context: Mapping[str, str] | None = None
-    grant_tokens: Sequence[str] | None = None
-    dry_run: bool = False
+    encryption_context: dict[str, str] | None = None
+    grant_tokens: list[str] | None = grant_tokens()
+    dry_run: bool | None = dry_run()
+
+
+# As for GenerateDataKeyWithoutPlaintextRequest: the same shape under its own name.
+class GenerateDataKeyPairWithoutPlaintextRequest(GenerateDataKeyPairRequest):
+    pass
 
 
 @dataclass(frozen=True)
@@ -97,34 +111,36 @@ class DataKeyPair:
     private_key_plaintext: bytes = field(repr=False)
 
 
-async def generate_data_key(services: Services, call: Call, request: DataKeyRequest) -> DataKey:
+async def generate_data_key(
+    services: Services, call: Call, request: GenerateDataKeyRequest
+) -> DataKey:
     return await _data_key(services, call, request, "GenerateDataKey")
 
 
 async def generate_data_key_without_plaintext(
-    services: Services, call: Call, request: DataKeyRequest
+    services: Services, call: Call, request: GenerateDataKeyRequest
 ) -> EncryptedDataKey:
     return (await _data_key(services, call, request, "GenerateDataKeyWithoutPlaintext")).encrypted
 
 
 async def generate_data_key_pair(
-    services: Services, call: Call, request: DataKeyPairRequest
+    services: Services, call: Call, request: GenerateDataKeyPairRequest
 ) -> DataKeyPair:
     return await _data_key_pair(services, call, request, "GenerateDataKeyPair")
 
 
 async def generate_data_key_pair_without_plaintext(
-    services: Services, call: Call, request: DataKeyPairRequest
+    services: Services, call: Call, request: GenerateDataKeyPairRequest
 ) -> EncryptedDataKeyPair:
     action = "GenerateDataKeyPairWithoutPlaintext"
     return (await _data_key_pair(services, call, request, action)).encrypted
 
 
-def _data_key_size(request: DataKeyRequest) -> int:
+def _data_key_size(request: GenerateDataKeyRequest) -> int:
     if request.key_spec is not None and request.number_of_bytes is None:
         return request.key_spec.size
     if request.number_of_bytes is not None and request.key_spec is None:
-        return member_range("numberOfBytes", request.number_of_bytes, limits.DATA_KEY_BYTES)
+        return request.number_of_bytes
     raise ValidationException("Please specify either number of bytes or key spec.")
 
 
@@ -155,20 +171,20 @@ async def _parent(
 
 
 async def _data_key(
-    services: Services, call: Call, request: DataKeyRequest, action: str
+    services: Services, call: Call, request: GenerateDataKeyRequest, action: str
 ) -> DataKey:
     size = _data_key_size(request)
     encrypter = await _parent(
         services, call, action, request.key_id, request.encryption_context, request.grant_tokens
     )
-    checks.stop_if_dry_run(request.dry_run)
+    checks.stop_if_dry_run(bool(request.dry_run))
     plaintext = await services.hsm.generate_random(size)
     blob = await encrypter.encrypt(plaintext)
     return DataKey(EncryptedDataKey(encrypter.key, blob, encrypter.material_id), plaintext)
 
 
 async def _data_key_pair(
-    services: Services, call: Call, request: DataKeyPairRequest, action: str
+    services: Services, call: Call, request: GenerateDataKeyPairRequest, action: str
 ) -> DataKeyPair:
     encrypter = await _parent(
         services,
@@ -179,7 +195,7 @@ async def _data_key_pair(
         request.grant_tokens,
         {"kms:DataKeyPairSpec": request.key_pair_spec.value},
     )
-    checks.stop_if_dry_run(request.dry_run)
+    checks.stop_if_dry_run(bool(request.dry_run))
     pair = await new_key_pair(services, request.key_pair_spec.key_spec)
     blob = await encrypter.encrypt(pair.private_key_der)
     encrypted = EncryptedDataKeyPair(

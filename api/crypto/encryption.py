@@ -8,7 +8,6 @@ Encryption SDK checks that, and that Decrypt answers with the ARN it was asked t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from api import limits
@@ -23,17 +22,19 @@ from api.crypto.encrypters import (
 )
 from api.crypto.keyring import usable_key
 from api.keys.model import EncryptionAlgorithmSpec, Key
+from api.members import dry_run, grant_tokens, key_id, optional_key_id
 from api.services import Services
+from api.shapes import member
 
 
 @dataclass(frozen=True, kw_only=True)
 class EncryptRequest:
-    key_id: str
-    plaintext: bytes = field(repr=False)
-    encryption_context: Mapping[str, str] | None = None
+    key_id: str = key_id()
+    plaintext: bytes = member(length=(1, limits.PLAINTEXT_BYTES.high), sensitive=True)
+    encryption_context: dict[str, str] | None = None
     encryption_algorithm: EncryptionAlgorithmSpec = SYMMETRIC_DEFAULT
-    grant_tokens: Sequence[str] | None = None
-    dry_run: bool = False
+    grant_tokens: list[str] | None = grant_tokens()
+    dry_run: bool | None = dry_run()
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,14 @@ class Encrypted:
 
 @dataclass(frozen=True, kw_only=True)
 class DecryptRequest:
-    ciphertext_blob: bytes
-    key_id: str | None = None
-    encryption_context: Mapping[str, str] | None = None
+    ciphertext_blob: bytes = member(length=(1, limits.CIPHERTEXT_BYTES.high))
+    key_id: str | None = optional_key_id(
+        doc="Optional for symmetric ciphertext, which names its key."
+    )
+    encryption_context: dict[str, str] | None = None
     encryption_algorithm: EncryptionAlgorithmSpec = SYMMETRIC_DEFAULT
-    grant_tokens: Sequence[str] | None = None
-    dry_run: bool = False
+    grant_tokens: list[str] | None = grant_tokens()
+    dry_run: bool | None = dry_run()
 
 
 @dataclass(frozen=True)
@@ -63,15 +66,15 @@ class Decrypted:
 
 @dataclass(frozen=True, kw_only=True)
 class ReEncryptRequest:
-    ciphertext_blob: bytes
-    destination_key_id: str
-    source_key_id: str | None = None
-    source_encryption_context: Mapping[str, str] | None = None
-    destination_encryption_context: Mapping[str, str] | None = None
+    ciphertext_blob: bytes = member(length=(1, limits.CIPHERTEXT_BYTES.high))
+    destination_key_id: str = key_id()
+    source_key_id: str | None = optional_key_id()
+    source_encryption_context: dict[str, str] | None = None
+    destination_encryption_context: dict[str, str] | None = None
     source_encryption_algorithm: EncryptionAlgorithmSpec = SYMMETRIC_DEFAULT
     destination_encryption_algorithm: EncryptionAlgorithmSpec = SYMMETRIC_DEFAULT
-    grant_tokens: Sequence[str] | None = None
-    dry_run: bool = False
+    grant_tokens: list[str] | None = grant_tokens()
+    dry_run: bool | None = dry_run()
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ async def encrypt(services: Services, call: Call, request: EncryptRequest) -> En
     )
     encrypter = await prepare_encrypter(services, key, request.encryption_algorithm, context)
     require_fits(encrypter, len(request.plaintext))
-    checks.stop_if_dry_run(request.dry_run)
+    checks.stop_if_dry_run(bool(request.dry_run))
     blob = await encrypter.encrypt(request.plaintext)
     return Encrypted(key, blob, encrypter.algorithm)
 
@@ -119,7 +122,7 @@ async def decrypt(services: Services, call: Call, request: DecryptRequest) -> De
         context,
         request.grant_tokens,
     )
-    checks.stop_if_dry_run(request.dry_run)
+    checks.stop_if_dry_run(bool(request.dry_run))
     plaintext = await decrypter.decrypt()
     return Decrypted(decrypter.key, plaintext, decrypter.algorithm, decrypter.material_id)
 
@@ -164,7 +167,7 @@ async def re_encrypt(services: Services, call: Call, request: ReEncryptRequest) 
     encrypter = await prepare_encrypter(
         services, destination, request.destination_encryption_algorithm, destination_context
     )
-    checks.stop_if_dry_run(request.dry_run)
+    checks.stop_if_dry_run(bool(request.dry_run))
     blob = await encrypter.encrypt(await decrypter.decrypt())
     return ReEncrypted(
         source_key=decrypter.key,

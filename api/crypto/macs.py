@@ -15,24 +15,30 @@ from api.crypto import checks
 from api.crypto.keyring import Material, material_of, usable_key
 from api.errors import KMSInvalidMacException
 from api.keys.model import Key
+from api.members import dry_run, grant_tokens, key_id
 from api.services import Services
+from api.shapes import member
 from hsm import MacAlgorithm
 
 
 @dataclass(frozen=True, kw_only=True)
 class GenerateMacRequest:
-    key_id: str
-    message: bytes = field(repr=False)
+    key_id: str = key_id()
+    message: bytes = checks.message()
     mac_algorithm: MacAlgorithm
-    grant_tokens: tuple[str, ...] = ()
-    dry_run: bool = False
+    grant_tokens: list[str] | None = grant_tokens()
+    dry_run: bool | None = dry_run()
 
 
+# Not a subclass of GenerateMacRequest: AWS's VerifyMac has ``Mac`` before ``GrantTokens``.
 @dataclass(frozen=True, kw_only=True)
-class VerifyMacRequest(GenerateMacRequest):
-    """A GenerateMac request and the MAC it should have produced."""
-
-    mac: bytes = field(repr=False)
+class VerifyMacRequest:
+    key_id: str = key_id()
+    message: bytes = checks.message()
+    mac_algorithm: MacAlgorithm
+    mac: bytes = member(length=(limits.MAC_BYTES.low, limits.MAC_BYTES.high), sensitive=True)
+    grant_tokens: list[str] | None = grant_tokens()
+    dry_run: bool | None = dry_run()
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,6 @@ async def generate_mac(services: Services, call: Call, request: GenerateMacReque
 async def verify_mac(services: Services, call: Call, request: VerifyMacRequest) -> Key:
     """The key that verified the MAC; a MAC that does not verify raises
     ``KMSInvalidMacException``."""
-    checks.sized("mac", request.mac, limits.MAC_BYTES)
     key, material = await _mac_key(services, call, "VerifyMac", request)
     try:
         await services.hsm.verify_mac(
@@ -63,9 +68,8 @@ async def verify_mac(services: Services, call: Call, request: VerifyMacRequest) 
 
 
 async def _mac_key(
-    services: Services, call: Call, action: str, request: GenerateMacRequest
+    services: Services, call: Call, action: str, request: GenerateMacRequest | VerifyMacRequest
 ) -> tuple[Key, Material]:
-    checks.sized("message", request.message, limits.MESSAGE_BYTES)
     checks.grant_tokens(request.grant_tokens)
     key = await usable_key(
         services,
@@ -76,5 +80,5 @@ async def _mac_key(
         grant_tokens=request.grant_tokens,
     )
     checks.compatible(key, request.mac_algorithm, key.mac_algorithms)
-    checks.stop_if_dry_run(request.dry_run)
+    checks.stop_if_dry_run(bool(request.dry_run))
     return key, await material_of(services, key)

@@ -1,7 +1,9 @@
 """GetPublicKey: the DER SubjectPublicKeyInfo of an asymmetric key, and what it may be used for.
 
 The public half is stored beside the wrapped private key, so no HSM call is needed. AWS serves it
-for a Disabled key too (the state table says so).
+for a Disabled key too (the state table says so). It is read through the call's batched loader:
+the graph's ``Key.publicKey`` runs GetPublicKey once per key of a ``listKeys`` page, within the
+listing's call, and the page then reads every public key in one statement.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from dataclasses import dataclass
 
 from api.calls import Call
 from api.crypto import checks
-from api.crypto.keyring import material_of, usable_key
+from api.crypto.keyring import usable_key
 from api.errors import KMSInternalException, UnsupportedOperationException
 from api.keys.model import Key
 from api.services import Services
+from db.keys import public_keys_for_keys
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ async def get_public_key(
         raise UnsupportedOperationException(
             f"{key.arn} key spec is {key.spec.value} which is not valid for GetPublicKey."
         )
-    public = (await material_of(services, key)).wrapped.public_key
+    public = await call.loader(services.pool, public_keys_for_keys).load(key.uuid)
     if public is None:
         raise KMSInternalException(f"{key.arn} has no stored public key.")
     return PublicKey(key, public)

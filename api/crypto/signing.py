@@ -16,25 +16,34 @@ from api.crypto import checks
 from api.crypto.keyring import Material, material_of, usable_key
 from api.errors import KMSInvalidSignatureException, ValidationException
 from api.keys.model import Key
+from api.members import dry_run, grant_tokens, key_id
 from api.services import Services
+from api.shapes import member
 from hsm import MessageType, SigningAlgorithm
 
 
 @dataclass(frozen=True, kw_only=True)
 class SignRequest:
-    key_id: str
-    message: bytes = field(repr=False)
-    signing_algorithm: SigningAlgorithm
+    key_id: str = key_id()
+    message: bytes = checks.message()
     message_type: MessageType = MessageType.RAW
-    grant_tokens: tuple[str, ...] = ()
-    dry_run: bool = False
+    signing_algorithm: SigningAlgorithm
+    grant_tokens: list[str] | None = grant_tokens()
+    dry_run: bool | None = dry_run()
 
 
+# Not a subclass of SignRequest: AWS's Verify has ``Signature`` before ``SigningAlgorithm``.
 @dataclass(frozen=True, kw_only=True)
-class VerifyRequest(SignRequest):
-    """A Sign request and the signature it should have produced."""
-
-    signature: bytes = field(repr=False)
+class VerifyRequest:
+    key_id: str = key_id()
+    message: bytes = checks.message()
+    message_type: MessageType = MessageType.RAW
+    signature: bytes = member(
+        length=(limits.SIGNATURE_BYTES.low, limits.SIGNATURE_BYTES.high), sensitive=True
+    )
+    signing_algorithm: SigningAlgorithm
+    grant_tokens: list[str] | None = grant_tokens()
+    dry_run: bool | None = dry_run()
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,6 @@ async def sign(services: Services, call: Call, request: SignRequest) -> Signatur
 async def verify(services: Services, call: Call, request: VerifyRequest) -> Key:
     """The key that verified the signature; a signature that does not verify raises
     ``KMSInvalidSignatureException`` (AWS never answers "invalid" with a result)."""
-    checks.sized("signature", request.signature, limits.SIGNATURE_BYTES)
     key, material = await _signing_key(services, call, "Verify", request)
     try:
         await services.hsm.verify(
@@ -71,9 +79,8 @@ async def verify(services: Services, call: Call, request: VerifyRequest) -> Key:
 
 
 async def _signing_key(
-    services: Services, call: Call, action: str, request: SignRequest
+    services: Services, call: Call, action: str, request: SignRequest | VerifyRequest
 ) -> tuple[Key, Material]:
-    checks.sized("message", request.message, limits.MESSAGE_BYTES)
     checks.grant_tokens(request.grant_tokens)
     algorithm = request.signing_algorithm
     key = await usable_key(
@@ -91,5 +98,5 @@ async def _signing_key(
     digest_size = algorithm.hash.digest_size
     if request.message_type is MessageType.DIGEST and len(request.message) != digest_size:
         raise ValidationException(f"Digest is invalid length for algorithm {algorithm.value}.")
-    checks.stop_if_dry_run(request.dry_run)
+    checks.stop_if_dry_run(bool(request.dry_run))
     return key, await material_of(services, key)

@@ -10,22 +10,29 @@ existing grant on the key return that grant (with a new token); the same name wi
 parameters makes a new grant. A grantee who may create grants only because a grant allows
 CreateGrant may create grants no wider than that grant: a subset of its operations, constraints at
 least as strict.
+
+The requests are AWS's shapes, with the API model's constraints (``api.shapes``): the operation
+registry (``api.operations.grants``) declares them as they are. The checks below repeat the
+model's for callers that do not come through the registry's validation (the old GraphQL layer).
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
+from typing import Any
 
 import asyncpg
 
 from api import limits
+from api import members as aws
 from api.authz.authorize import authorize, enforce
 from api.authz.decision import Decision, Outcome, Source
 from api.authz.facts import Values
 from api.calls import Call
 from api.crypto.checks import stop_if_dry_run
+from api.crypto.keyring import cached_key
 from api.errors import (
     InvalidGrantIdException,
     LimitExceededException,
@@ -35,31 +42,46 @@ from api.errors import (
 from api.grants import validation as members
 from api.grants.model import Grant, GrantConstraints, GrantOperation
 from api.grants.retiring import authorize_retirement
-from api.grants.store import to_grant, to_row
+from api.grants.store import grants_for_keys, to_grant, to_row
 from api.grants.tokens import grant_for_token, issue_token, parse_grant_tokens
 from api.keys.model import Key
 from api.keys.states import require_state
-from api.keys.store import load_key, read_key
+from api.keys.store import load_key
 from api.keys.validation import member_length
 from api.pages import Page, fetch_size, page_of, page_size
 from api.principals import Principal
 from api.services import Services
+from api.shapes import member
 from db import grants as rows
 
 # kms:GrantIsForAWSResource: keygraph has no AWS services that create grants on a caller's behalf.
 _NOT_FOR_AWS_RESOURCE: Values = {"kms:GrantIsForAWSResource": "false"}
 
 
+def _principal(default: Any = MISSING) -> Any:
+    """A ``PrincipalIdType`` member."""
+    allowed = members.PRINCIPAL_LENGTH
+    return member(default, length=(allowed.low, allowed.high), pattern=members.PRINCIPAL_PATTERN)
+
+
+def _grant_id(default: Any = MISSING) -> Any:
+    return member(default, length=(members.GRANT_ID_LENGTH.low, members.GRANT_ID_LENGTH.high))
+
+
 @dataclass(frozen=True, kw_only=True)
 class CreateGrantRequest:
-    key_id: str
-    grantee_principal: str
-    operations: Sequence[GrantOperation]
-    retiring_principal: str | None = None
+    key_id: str = aws.key_id()
+    grantee_principal: str = _principal()
+    operations: list[GrantOperation]
+    retiring_principal: str | None = _principal(None)
     constraints: GrantConstraints | None = None
-    grant_tokens: Sequence[str] | None = None
-    name: str | None = None
-    dry_run: bool = False
+    grant_tokens: list[str] | None = aws.grant_tokens()
+    name: str | None = member(
+        None,
+        length=(members.GRANT_NAME_LENGTH.low, members.GRANT_NAME_LENGTH.high),
+        pattern=members.GRANT_NAME_PATTERN,
+    )
+    dry_run: bool | None = aws.dry_run()
 
 
 @dataclass(frozen=True)
@@ -70,33 +92,37 @@ class CreatedGrant:
 
 @dataclass(frozen=True, kw_only=True)
 class ListGrantsRequest:
-    key_id: str
-    limit: int | None = None
-    marker: str | None = None
-    grant_id: str | None = None
-    grantee_principal: str | None = None
+    key_id: str = aws.key_id()
+    limit: int | None = aws.limit()
+    marker: str | None = aws.marker()
+    grant_id: str | None = _grant_id(None)
+    grantee_principal: str | None = _principal(None)
 
 
 @dataclass(frozen=True, kw_only=True)
 class ListRetirableGrantsRequest:
-    retiring_principal: str
-    limit: int | None = None
-    marker: str | None = None
+    retiring_principal: str = _principal()
+    limit: int | None = aws.limit()
+    marker: str | None = aws.marker()
 
 
 @dataclass(frozen=True, kw_only=True)
 class RetireGrantRequest:
-    grant_token: str | None = field(default=None, repr=False)
-    key_id: str | None = None
-    grant_id: str | None = None
-    dry_run: bool = False
+    grant_token: str | None = member(
+        None,
+        length=(limits.GRANT_TOKEN_LENGTH.low, limits.GRANT_TOKEN_LENGTH.high),
+        sensitive=True,
+    )
+    key_id: str | None = aws.optional_key_id()
+    grant_id: str | None = _grant_id(None)
+    dry_run: bool | None = aws.dry_run()
 
 
 @dataclass(frozen=True, kw_only=True)
 class RevokeGrantRequest:
-    key_id: str
-    grant_id: str
-    dry_run: bool = False
+    key_id: str = aws.key_id()
+    grant_id: str = _grant_id()
+    dry_run: bool | None = aws.dry_run()
 
 
 async def _locked_key(
@@ -224,7 +250,7 @@ async def create_grant(services: Services, call: Call, request: CreateGrantReque
         )
         members.require_suitable(key, allowed, constraints)
         await _within_delegation(conn, call, key, decision, operations, constraints)
-        stop_if_dry_run(request.dry_run)
+        stop_if_dry_run(bool(request.dry_run))
         candidate = Grant(
             grant_id=_new_grant_id(),
             key_uuid=key.uuid,
@@ -252,7 +278,12 @@ def _page_size(limit: int | None) -> int:
 
 async def list_grants(services: Services, call: Call, request: ListGrantsRequest) -> Page[Grant]:
     """A key's grants in grant id order; ``marker`` is the last grant id seen. Tokens are never
-    part of a grant as listed."""
+    part of a grant as listed.
+
+    The graph's ``Key.grants`` runs ListGrants for every key of a ``listKeys`` page within the
+    listing's call. So that the page's loads go out as one statement, the key comes from the key
+    cache (where ``listKeys`` put it) and the grants from the call's batched loader; the filters
+    and the page apply to what was loaded."""
     key_id = members.grant_key_id(call.scope, request.key_id)
     size = _page_size(request.limit)
     marker = members.grant_marker(request.marker)
@@ -262,10 +293,18 @@ async def list_grants(services: Services, call: Call, request: ListGrantsRequest
         if request.grantee_principal is None
         else members.principal_shape("granteePrincipal", request.grantee_principal)
     )
-    async with services.pool.acquire() as conn:
-        key = await read_key(services, conn, call, key_id, "ListGrants", _NOT_FOR_AWS_RESOURCE)
-        found = await rows.list_grants(conn, key.uuid, grant_id, grantee, marker, fetch_size(size))
-    return page_of([to_grant(row) for row in found], size, lambda grant: grant.grant_id)
+    key = await cached_key(services, call, key_id)
+    await authorize(services, call, "ListGrants", key, facts=_NOT_FOR_AWS_RESOURCE)
+    require_state("ListGrants", key)
+    loaded = await call.loader(services.pool, grants_for_keys).load(key.uuid) or []
+    found = [
+        grant
+        for grant in loaded
+        if (grant_id is None or grant.grant_id == grant_id)
+        and (grantee is None or grant.grantee_principal == grantee)
+        and (marker is None or grant.grant_id > marker)
+    ]
+    return page_of(found, size, lambda grant: grant.grant_id)
 
 
 async def list_retirable_grants(
@@ -327,7 +366,7 @@ async def retire_grant(services: Services, call: Call, request: RetireGrantReque
             grant = await _grant_of(conn, key, named.grant_id)
             authorize_retirement(call, key, grant)
             require_state("RetireGrant", key)
-            stop_if_dry_run(request.dry_run)
+            stop_if_dry_run(bool(request.dry_run))
             await rows.delete_grant(conn, grant.grant_id)
     services.key_cache.forget_key(grant.key_uuid)
     return grant
@@ -342,7 +381,7 @@ async def revoke_grant(services: Services, call: Call, request: RevokeGrantReque
             services, conn, call, key_id, "RevokeGrant", _NOT_FOR_AWS_RESOURCE
         )
         grant = await _grant_of(conn, key, grant_id)
-        stop_if_dry_run(request.dry_run)
+        stop_if_dry_run(bool(request.dry_run))
         await rows.delete_grant(conn, grant.grant_id)
     services.key_cache.forget_key(grant.key_uuid)
     return grant

@@ -139,10 +139,13 @@ def _context_map(member: str, pairs: Mapping[str, str] | None) -> None:
 
 
 def grant_constraints(constraints: GrantConstraints | None) -> GrantConstraints | None:
-    if constraints is not None:
-        _context_map("constraints.encryptionContextEquals", constraints.equals)
-        _context_map("constraints.encryptionContextSubset", constraints.subset)
-    return constraints
+    """The constraints of a new grant; given with neither map, it has none."""
+    if constraints is None:
+        return None
+    equals, subset = constraints.encryption_context_equals, constraints.encryption_context_subset
+    _context_map("constraints.encryptionContextEquals", equals)
+    _context_map("constraints.encryptionContextSubset", subset)
+    return GrantConstraints.of(equals=equals, subset=subset)
 
 
 def grant_id(value: str) -> str:

@@ -25,6 +25,7 @@ import asyncpg
 from api import limits
 from api.authz.authorize import authorize
 from api.calls import Call
+from api.crypto.keyring import readable_key
 from api.errors import (
     AlreadyExistsException,
     LimitExceededException,
@@ -35,7 +36,7 @@ from api.errors import (
 from api.keys.batch import by_key
 from api.keys.ids import Scope
 from api.keys.model import Key, alias_arn
-from api.keys.store import change_key, read_key, to_key
+from api.keys.store import change_key, to_key
 from api.keys.validation import member_length
 from api.pages import Page, fetch_size, invalid_marker, page_of, page_size
 from api.services import Services
@@ -239,23 +240,24 @@ async def list_aliases(
     limit: int | None = None,
     marker: str | None = None,
 ) -> Page[Alias]:
-    """The scope's aliases (or one key's) in name order; ``marker`` is the last name seen."""
+    """The scope's aliases (or one key's) in name order; ``marker`` is the last name seen. One
+    key's come through the call's loader, so the graph's ``Key.aliases`` of a page of keys
+    costs one statement."""
     size = page_size(limit, limits.ALIASES_PAGE_DEFAULT, limits.ALIASES_PAGE_MAX)
     if marker is not None and not marker.startswith(PREFIX):
         raise invalid_marker()
+    if key_id is not None:
+        key = await readable_key(services, call, key_id, "ListAliases")
+        found = await call.loader(services.pool, aliases_for_keys).load(key.uuid) or []
+        after = [alias for alias in found if marker is None or alias.name > marker]
+        return page_of(after, size, lambda alias: alias.name)
     scope = call.scope
     async with services.pool.acquire() as conn:
-        if key_id is None:
-            await authorize(services, call, "ListAliases", None, conn=conn)
-        of_key = (
-            None
-            if key_id is None
-            else (await read_key(services, conn, call, key_id, "ListAliases")).uuid
+        await authorize(services, call, "ListAliases", None, conn=conn)
+        listed = await rows.list_aliases(
+            conn, scope.account_id, scope.region, marker, fetch_size(size)
         )
-        found = await rows.list_aliases(
-            conn, scope.account_id, scope.region, of_key, marker, fetch_size(size)
-        )
-    return page_of([to_alias(row) for row in found], size, lambda alias: alias.name)
+    return page_of([to_alias(row) for row in listed], size, lambda alias: alias.name)
 
 
 async def aliases_for_keys(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from api import limits
 from api.authz.authorize import authorize
@@ -20,27 +20,42 @@ from api.calls import Call
 from api.errors import ValidationException
 from api.keys.model import ORIGIN_SPECS, USAGES, Key, KeyState, KeyUsage, Origin
 from api.keys.store import to_key
-from api.keys.tags import Tag, insert_tags, validate_tags
+from api.keys.tags import Tag, insert_tags, tag_facts, validate_tags
 from api.keys.validation import member_length
 from api.keystores.keys import store_key
 from api.keystores.model import ConnectionState
 from api.policy import default_key_policy
+from api.policy.operations import policy_document
 from api.policy.validation import parse_key_policy
 from api.services import Services
+from api.shapes import member
 from db import keys as rows
 from hsm import KeySpec
 
+# The API model's longest CustomKeyStoreId.
+CUSTOM_KEY_STORE_ID_LENGTH = 64
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, kw_only=True)
 class CreateKeyRequest:
-    description: str = ""
+    """AWS's CreateKey request, without the members of what keygraph does not offer
+    (``MultiRegion``, ``XksKeyId``)."""
+
+    description: str = member("", length=(0, limits.DESCRIPTION_MAX))
     key_usage: KeyUsage | None = None
     key_spec: KeySpec = KeySpec.SYMMETRIC_DEFAULT
+    customer_master_key_spec: KeySpec | None = member(None, deprecated="Use keySpec.")
     origin: Origin = Origin.AWS_KMS
-    custom_key_store_id: str | None = None
-    policy: str | None = None
+    custom_key_store_id: str | None = member(None, length=(1, CUSTOM_KEY_STORE_ID_LENGTH))
+    policy: str | None = policy_document(None)
     bypass_policy_lockout_safety_check: bool = False
-    tags: list[Tag] = field(default_factory=list)
+    tags: list[Tag] | None = None
+
+    @property
+    def spec(self) -> KeySpec:
+        """The key spec asked for: the deprecated ``CustomerMasterKeySpec`` when given, which
+        AWS treats as ``KeySpec`` under its old name."""
+        return self.customer_master_key_spec or self.key_spec
 
 
 def new_material_id() -> str:
@@ -65,9 +80,9 @@ def resolve_usage(spec: KeySpec, usage: KeyUsage | None) -> KeyUsage:
 
 
 def check_origin(request: CreateKeyRequest) -> None:
-    if request.key_spec not in ORIGIN_SPECS[request.origin]:
+    if request.spec not in ORIGIN_SPECS[request.origin]:
         raise ValidationException(
-            f"KeySpec {request.key_spec.value} is not supported for Origin {request.origin.value}."
+            f"KeySpec {request.spec.value} is not supported for Origin {request.origin.value}."
         )
     in_store = request.origin is Origin.AWS_CLOUDHSM
     if in_store and not request.custom_key_store_id:
@@ -79,17 +94,17 @@ def check_origin(request: CreateKeyRequest) -> None:
 async def create_key(services: Services, call: Call, request: CreateKeyRequest) -> Key:
     """Validate everything, make the material, then store key, material and tags at once."""
     member_length("description", request.description, limits.DESCRIPTION_MAX)
-    usage = resolve_usage(request.key_spec, request.key_usage)
+    usage = resolve_usage(request.spec, request.key_usage)
     check_origin(request)
-    tags = validate_tags(request.tags)
-    await authorize(services, call, "CreateKey", None, facts=_create_facts(request, usage))
+    tags = validate_tags(request.tags or [])
+    await authorize(services, call, "CreateKey", None, facts=_create_facts(request, usage, tags))
     proposed = (
         parse_key_policy(request.policy, services.catalog) if request.policy is not None else None
     )
     policy = request.policy or default_key_policy(call.scope.account_id)
     key_id = uuid.uuid4()
     generated = request.origin is Origin.AWS_KMS
-    material = await services.hsm.generate_key(request.key_spec) if generated else None
+    material = await services.hsm.generate_key(request.spec) if generated else None
     material_id = new_material_id() if material is not None else None
     state = KeyState.PENDING_IMPORT if request.origin is Origin.EXTERNAL else KeyState.ENABLED
     row = rows.KeyRow(
@@ -97,7 +112,7 @@ async def create_key(services: Services, call: Call, request: CreateKeyRequest) 
         account_id=call.scope.account_id,
         region=call.scope.region,
         description=request.description,
-        key_spec=request.key_spec.value,
+        key_spec=request.spec.value,
         key_usage=usage.value,
         origin=request.origin.value,
         state=state.value,
@@ -137,17 +152,16 @@ async def create_key(services: Services, call: Call, request: CreateKeyRequest) 
     return to_key(row)
 
 
-def _create_facts(request: CreateKeyRequest, usage: KeyUsage) -> Values:
+def _create_facts(request: CreateKeyRequest, usage: KeyUsage, tags: list[Tag]) -> Values:
     """CreateKey's condition values: what the request asks for."""
     bypass = request.bypass_policy_lockout_safety_check
     return {
-        "kms:KeySpec": request.key_spec.value,
+        "kms:KeySpec": request.spec.value,
         "kms:KeyUsage": usage.value,
         "kms:KeyOrigin": request.origin.value,
         "kms:MultiRegion": "false",
         "kms:BypassPolicyLockoutSafetyCheck": str(bypass).lower(),
-        "aws:TagKeys": tuple(tag.key for tag in request.tags),
-        **{f"aws:RequestTag/{tag.key}": tag.value for tag in request.tags},
+        **tag_facts(tags),
     }
 
 

@@ -26,7 +26,11 @@ async def list_keys(
     services: Services, call: Call, limit: int | None = None, marker: str | None = None
 ) -> Page[Key]:
     """Keys of the account and region, in a stable order; ``marker`` is the last id seen. A key
-    deleted between the two statements is left out, and the marker still moves past it."""
+    deleted between the two statements is left out, and the marker still moves past it.
+
+    The keys listed go into the key cache: the graph's nested fields (``Key.aliases``...) run
+    an operation on each, which resolves the key again, from the cache rather than with one
+    statement per key."""
     size = page_size(limit)
     await authorize(services, call, "ListKeys", None)
     after = None
@@ -35,6 +39,8 @@ async def list_keys(
             after = uuid.UUID(marker)
         except ValueError:
             raise invalid_marker() from None
+    cache = services.key_cache
+    since = cache.generation
     async with services.pool.acquire() as conn:
         scope = call.scope
         listed = await rows.list_key_ids(
@@ -42,7 +48,10 @@ async def list_keys(
         )
         ids = page_of(listed, size, str)
         found = {row.id: row for row in await rows.find_keys(conn, ids.items)}
-    return Page([to_key(found[key_id]) for key_id in ids.items if key_id in found], ids.next_marker)
+    keys = [to_key(found[key_id]) for key_id in ids.items if key_id in found]
+    for key in keys:
+        cache.put_key(key, since)
+    return Page(keys, ids.next_marker)
 
 
 async def _set_state(key: Key, state: KeyState) -> dict[str, Any]:

@@ -20,13 +20,15 @@ import asyncpg
 import hsm
 from api import limits
 from api.calls import Call
+from api.crypto.keyring import readable_key
 from api.errors import LimitExceededException, UnsupportedOperationException
 from api.keys.batch import by_key
 from api.keys.create import new_material_id
+from api.keys.ids import absent
 from api.keys.model import Key, KeyState, key_arn
-from api.keys.store import change_key, read_key, to_key
+from api.keys.store import change_key, to_key
 from api.keys.validation import member_range
-from api.pages import Page, fetch_size, invalid_marker, page_of, page_size
+from api.pages import Page, invalid_marker, page_of, page_size
 from api.services import Services
 from db import keys as key_rows
 from db import rotations as rows
@@ -164,8 +166,12 @@ async def disable_key_rotation(services: Services, call: Call, key_id: str) -> K
 
 
 async def get_key_rotation_status(services: Services, call: Call, key_id: str) -> RotationStatus:
-    async with services.pool.acquire() as conn:
-        return rotation_status(await read_key(services, conn, call, key_id, "GetKeyRotationStatus"))
+    """From the key cache and the call's batched loader, as ``list_key_rotations``."""
+    key = await readable_key(services, call, key_id, "GetKeyRotationStatus")
+    status = await call.loader(services.pool, rotation_status_for_keys).load(key.uuid)
+    if status is None:  # deleted since it was read
+        raise absent(call.scope, key.key_id)
+    return status
 
 
 async def rotate_key_on_demand(services: Services, call: Call, key_id: str) -> Key:
@@ -192,17 +198,23 @@ async def list_key_rotations(
     limit: int | None = None,
     marker: str | None = None,
 ) -> Page[Rotation]:
-    """Completed rotations, oldest first; ``marker`` is the key material id last seen."""
+    """Completed rotations, oldest first; ``marker`` is the key material id last seen.
+
+    The graph's ``Key.rotations`` (and ``Key.rotationStatus``) run these operations for every
+    key of a ``listKeys`` page within the listing's call. So that the page's loads go out as one
+    statement, the key comes from the key cache (where ``listKeys`` put it), as DescribeKey's
+    does, and the rotations from the call's batched loader; the page applies to what was
+    loaded. A read of the key's row here would make each key's load wait for its own, and so go
+    out alone."""
     size = page_size(limit)
-    async with services.pool.acquire() as conn:
-        key = await read_key(services, conn, call, key_id, "ListKeyRotations")
-        after = None
-        if marker is not None:
-            after = await rows.find_rotation(conn, key.uuid, marker, _TYPES)
-            if after is None:
-                raise invalid_marker()
-        found = await rows.list_rotations(conn, key.uuid, _TYPES, after, fetch_size(size))
-    return page_of([_rotation(row) for row in found], size, lambda done: done.material_id)
+    key = await readable_key(services, call, key_id, "ListKeyRotations")
+    done = await call.loader(services.pool, rotations_for_keys).load(key.uuid) or []
+    if marker is not None:
+        seen = [rotation.material_id for rotation in done]
+        if marker not in seen:
+            raise invalid_marker()
+        done = done[seen.index(marker) + 1 :]
+    return page_of(done, size, lambda rotation: rotation.material_id)
 
 
 async def rotation_status_for_keys(

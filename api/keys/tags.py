@@ -10,26 +10,33 @@ table decides and the key's row lock makes the count exact under concurrent tagg
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
 from api import limits
+from api.authz.facts import Values
 from api.calls import Call
+from api.crypto.keyring import readable_key
 from api.errors import TagException, ValidationException
 from api.keys.batch import by_key
 from api.keys.model import Key
-from api.keys.store import change_key, read_key
-from api.pages import Page, fetch_size, invalid_marker, page_of, page_size
+from api.keys.store import change_key
+from api.pages import Page, invalid_marker, page_of, page_size
 from api.services import Services
 from db import tags as rows
 
 
 @dataclass(frozen=True)
 class Tag:
-    key: str
-    value: str
+    """AWS's ``Tag``. Its members carry no ``member()`` lengths: ``validate_tags`` checks them
+    with AWS's words, which name the tag's position and echo its value
+    (``tags.2.member.tagKey``), more than a model constraint can say."""
+
+    tag_key: str
+    tag_value: str
 
 
 def _length(member: str, value: str, allowed: limits.Range) -> None:
@@ -57,15 +64,24 @@ def validate_tags(tags: list[Tag]) -> list[Tag]:
     """The tags of one request, checked together: lengths first (the API model), then AWS's
     tag rules. The per-key total is checked where the key's other tags are known."""
     for position, tag in enumerate(tags, start=1):
-        _length(f"tags.{position}.member.tagKey", tag.key, limits.TAG_KEY_LENGTH)
-        _length(f"tags.{position}.member.tagValue", tag.value, limits.TAG_VALUE_LENGTH)
-    if len({tag.key for tag in tags}) < len(tags):
+        _length(f"tags.{position}.member.tagKey", tag.tag_key, limits.TAG_KEY_LENGTH)
+        _length(f"tags.{position}.member.tagValue", tag.tag_value, limits.TAG_VALUE_LENGTH)
+    if len({tag.tag_key for tag in tags}) < len(tags):
         raise TagException("Duplicate tag keys")
     if len(tags) > limits.TAGS_PER_KEY:
         raise _too_many()
-    if any(tag.key.lower().startswith("aws:") for tag in tags):
+    if any(tag.tag_key.lower().startswith("aws:") for tag in tags):
         raise TagException("Tags beginning with aws: are reserved")
     return tags
+
+
+def tag_facts(tags: Sequence[Tag]) -> Values:
+    """The condition values of a request that sets tags: ``aws:TagKeys`` and each
+    ``aws:RequestTag/<key>``."""
+    return {
+        "aws:TagKeys": tuple(tag.tag_key for tag in tags),
+        **{f"aws:RequestTag/{tag.tag_key}": tag.tag_value for tag in tags},
+    }
 
 
 def _too_many() -> TagException:
@@ -73,11 +89,11 @@ def _too_many() -> TagException:
 
 
 def to_tag(row: rows.TagRow) -> Tag:
-    return Tag(key=row.tag_key, value=row.tag_value)
+    return Tag(tag_key=row.tag_key, tag_value=row.tag_value)
 
 
 async def insert_tags(conn: asyncpg.Connection, key_id: uuid.UUID, tags: list[Tag]) -> None:
-    await rows.upsert_tags(conn, key_id, [(tag.key, tag.value) for tag in tags])
+    await rows.upsert_tags(conn, key_id, [(tag.tag_key, tag.tag_value) for tag in tags])
 
 
 async def tag_resource(services: Services, call: Call, key_id: str, tags: list[Tag]) -> Key:
@@ -87,16 +103,13 @@ async def tag_resource(services: Services, call: Call, key_id: str, tags: list[T
     async with services.pool.acquire() as conn:
 
         async def change(key: Key) -> dict[str, Any]:
-            others = await rows.count_other_tags(conn, key.uuid, [tag.key for tag in tags])
+            others = await rows.count_other_tags(conn, key.uuid, [tag.tag_key for tag in tags])
             if others + len(tags) > limits.TAGS_PER_KEY:
                 raise _too_many()
             await insert_tags(conn, key.uuid, tags)
             return {}
 
-        facts = {
-            "aws:TagKeys": tuple(tag.key for tag in tags),
-            **{f"aws:RequestTag/{tag.key}": tag.value for tag in tags},
-        }
+        facts = tag_facts(tags)
         return await change_key(services, conn, call, key_id, "TagResource", change, facts)
 
 
@@ -121,15 +134,16 @@ async def list_resource_tags(
     limit: int | None = None,
     marker: str | None = None,
 ) -> Page[Tag]:
-    """A key's tags in tag-key order; ``marker`` is the last tag key seen."""
+    """A key's tags in tag-key order; ``marker`` is the last tag key seen. The tags come through
+    the call's loader, so the graph's ``Key.tags`` of a page of keys costs one statement."""
     # A key has at most 50 tags, so AWS's page maximum of 50 needs no enforcing here.
     size = page_size(limit)
     if marker is not None and len(marker) not in limits.TAG_KEY_LENGTH:
         raise invalid_marker()
-    async with services.pool.acquire() as conn:
-        key = await read_key(services, conn, call, key_id, "ListResourceTags")
-        found = await rows.list_tags(conn, key.uuid, marker, fetch_size(size))
-    return page_of([to_tag(row) for row in found], size, lambda tag: tag.key)
+    key = await readable_key(services, call, key_id, "ListResourceTags")
+    found = await call.loader(services.pool, tags_for_keys).load(key.uuid) or []
+    after = [tag for tag in found if marker is None or tag.tag_key > marker]
+    return page_of(after, size, lambda tag: tag.tag_key)
 
 
 async def tags_for_keys(

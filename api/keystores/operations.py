@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass
 from typing import Any
 
 import asyncpg
@@ -26,24 +26,54 @@ from api.errors import (
     ValidationException,
 )
 from api.keys.validation import member_length
-from api.keystores.model import ConnectionState, CustomKeyStore, require_connection
+from api.keystores.model import (
+    ConnectionState,
+    CustomKeyStore,
+    CustomKeyStoreType,
+    require_connection,
+)
 from api.keystores.pins import seal_pin
 from api.keystores.registry import TokenUnusable
 from api.keystores.stores import load_store_row, not_found, to_store
 from api.keystores.tokens import open_token
 from api.pages import Page, fetch_size, invalid_marker, page_of, page_size
 from api.services import Services
+from api.shapes import member
 from db import keystores as rows
 
 _STORE_ID = re.compile(r"^cks-[0-9a-f]{17}$")
 
 
-@dataclass(frozen=True)
+def _length(allowed: limits.Range, default: Any = MISSING) -> Any:
+    return member(default, length=(allowed.low, allowed.high))
+
+
+def store_name(default: Any = MISSING) -> Any:
+    """A ``CustomKeyStoreNameType`` member."""
+    return _length(limits.KEY_STORE_NAME_LENGTH, default)
+
+
+def key_store_password(default: Any = MISSING) -> Any:
+    """``KeyStorePassword``: the token's user PIN (1 to 256 characters, not CloudHSM's 7 to
+    32), never echoed."""
+    allowed = limits.KEY_STORE_PIN_LENGTH
+    return member(
+        default,
+        length=(allowed.low, allowed.high),
+        sensitive=True,
+        doc="The token's user PIN.",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class CreateCustomKeyStoreRequest:
-    name: str
-    module_path: str
-    token_label: str
-    pin: str = field(repr=False)
+    """AWS's CreateCustomKeyStore with a PKCS#11 token in place of a CloudHSM cluster."""
+
+    custom_key_store_name: str = store_name()
+    pkcs11_module_path: str = _length(limits.PKCS11_MODULE_PATH_LENGTH)
+    token_label: str = _length(limits.TOKEN_LABEL_LENGTH)
+    key_store_password: str = key_store_password()
+    custom_key_store_type: CustomKeyStoreType = CustomKeyStoreType.AWS_CLOUDHSM
 
 
 def new_store_id() -> str:
@@ -81,30 +111,30 @@ async def create_custom_key_store(
     services: Services, call: Call, request: CreateCustomKeyStoreRequest
 ) -> CustomKeyStore:
     await authorize(services, call, "CreateCustomKeyStore", None)
-    _check_name(request.name)
-    _check_token(services, request.module_path, request.token_label)
-    _check_pin(request.pin)
+    _check_name(request.custom_key_store_name)
+    _check_token(services, request.pkcs11_module_path, request.token_label)
+    _check_pin(request.key_store_password)
     store_id = new_store_id()
     row = rows.StoreRow(
         id=store_id,
         account_id=call.scope.account_id,
         region=call.scope.region,
-        name=request.name,
-        module_path=request.module_path,
+        name=request.custom_key_store_name,
+        module_path=request.pkcs11_module_path,
         token_label=request.token_label,
-        sealed_pin=await seal_pin(services.hsm, store_id, request.pin),
+        sealed_pin=await seal_pin(services.hsm, store_id, request.key_store_password),
         connection_state=ConnectionState.DISCONNECTED.value,
         connection_error=None,
         created_at=call.now,
     )
     async with services.pool.acquire() as conn, conn.transaction():
         await rows.lock_creation(conn)
-        if await rows.token_in_use(conn, request.module_path, request.token_label):
+        if await rows.token_in_use(conn, request.pkcs11_module_path, request.token_label):
             raise CloudHsmClusterInUseException(
                 f"Token {request.token_label} is already used by a custom key store."
             )
         if await rows.find_store_by_name(conn, row.account_id, row.region, row.name):
-            raise _name_in_use(request.name)
+            raise _name_in_use(request.custom_key_store_name)
         await rows.insert_store(conn, row)
     return to_store(row)
 

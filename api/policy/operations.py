@@ -6,6 +6,7 @@ PutKeyPolicy stores a document only once the catalog accepts it and the lockout 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -13,19 +14,30 @@ from typing import Any
 from api import limits
 from api.authz.lockout import check_lockout
 from api.calls import Call
+from api.crypto.keyring import readable_key
 from api.errors import NotFoundException, ValidationException
+from api.keys.ids import absent
 from api.keys.model import Key
 from api.keys.store import change_key, read_key
 from api.keys.validation import member_length
 from api.pages import Page, page_of, page_size
 from api.policy.documents import DEFAULT_POLICY_NAME
-from api.policy.validation import parse_key_policy
+from api.policy.validation import POLICY_CHARACTERS, parse_key_policy
 from api.services import Services
+from api.shapes import member
 from db.policies import policies_for_keys
 
 # AWS's pattern for PolicyName (Java's \w: ASCII letters, digits and underscore).
 POLICY_NAME_PATTERN = r"[\w]+"
 _POLICY_NAME = re.compile(POLICY_NAME_PATTERN, re.ASCII)
+# The API model's longest Policy member, in characters.
+POLICY_MODEL_LENGTH = 131_072
+
+
+def policy_document(default: Any = dataclasses.MISSING) -> Any:
+    """A ``Policy`` member as AWS's model bounds it: 1 to 131,072 characters of its pattern.
+    keygraph then refuses a document over 32 KB as ``MalformedPolicyDocumentException``."""
+    return member(default, length=(1, POLICY_MODEL_LENGTH), pattern=POLICY_CHARACTERS)
 
 
 @dataclass(frozen=True)
@@ -55,12 +67,15 @@ def require_existing(name: str) -> None:
 async def get_key_policy(
     services: Services, call: Call, key_id: str, name: str | None = None
 ) -> KeyPolicy:
+    """The document comes through the call's loader, so the graph's ``Key.policy`` of a page
+    of keys costs one statement."""
     wanted = policy_name(name)
-    async with services.pool.acquire() as conn:
-        key = await read_key(services, conn, call, key_id, "GetKeyPolicy")
-        require_existing(wanted)
-        policies = await policies_for_keys(conn, [key.uuid])
-    return KeyPolicy(name=wanted, document=policies[key.uuid])
+    key = await readable_key(services, call, key_id, "GetKeyPolicy")
+    require_existing(wanted)
+    document = await call.loader(services.pool, policies_for_keys).load(key.uuid)
+    if document is None:  # deleted since it was read
+        raise absent(call.scope, key.key_id)
+    return KeyPolicy(name=wanted, document=document)
 
 
 async def put_key_policy(

@@ -25,7 +25,7 @@ from tests.authz.conftest import Clients, create_key, encrypt
 from tests.grants.calls import create_grant
 from tests.graphql_client import GraphQLFailure, gql
 
-SCHEMA = build_schema()._schema
+SCHEMA = build_schema().graphql
 OPERATIONS = load_catalog().operations()
 
 # Values for members whose name says what they hold; anything else by its type.

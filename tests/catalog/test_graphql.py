@@ -1,39 +1,46 @@
-"""The catalog's GraphQL fields, through a minimal schema built on ``CatalogQuery``."""
+"""The catalog's GraphQL fields, through the served app (with another catalog where a test needs
+one)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-import strawberry
 
-from api.catalog import Catalog, import_page, load_catalog, read_catalog
-from schema.catalog import CatalogQuery
+from api.catalog import Catalog, import_page, read_catalog
+from api.services import Services
+from keygraph.app import keygraph_app
 from tests.catalog.conftest import WIDGET_PAGE
 
 
-@strawberry.type
-class Query(CatalogQuery):
-    pass
+async def post(
+    services: Services, token: str, query: str, catalog: Catalog | None, variables: dict[str, Any]
+) -> dict[str, Any]:
+    served = replace(services, catalog=catalog) if catalog else services
+    app = keygraph_app(served.settings, served)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://keygraph.test",
+        headers={"Authorization": f"Bearer {token}"},
+    ) as http:
+        response = await http.post("/graphql", json={"query": query, "variables": variables})
+    body: dict[str, Any] = response.json()
+    return body
 
 
-SCHEMA = strawberry.Schema(query=Query)
+@pytest.fixture
+def run(services: Services, admin_token: str) -> Any:
+    """``await run(query, catalog=None, **variables)``: the data of a request that must succeed."""
 
+    async def request(query: str, catalog: Catalog | None = None, **variables: Any) -> Any:
+        body = await post(services, admin_token, query, catalog, variables)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
 
-@dataclass(frozen=True)
-class Context:
-    catalog: Catalog
-
-
-def run(query: str, catalog: Catalog | None = None, **variables: Any) -> dict[str, Any]:
-    result = SCHEMA.execute_sync(
-        query, variable_values=variables, context_value=Context(catalog or load_catalog())
-    )
-    assert result.errors is None, result.errors
-    assert result.data is not None
-    return result.data
+    return request
 
 
 AMENDED_ENCRYPT_KEYS = [
@@ -49,7 +56,7 @@ AMENDED_ENCRYPT_KEYS = [
 ]
 
 
-def test_privilege_by_either_name_has_the_full_shape() -> None:
+async def test_privilege_by_either_name_has_the_full_shape(run: Any) -> None:
     query = """
         query ($name: String!) {
           privilege(name: $name) {
@@ -106,12 +113,12 @@ def test_privilege_by_either_name_has_the_full_shape() -> None:
         "operation": "encrypt",
         "operationType": "MUTATION",
     }
-    assert run(query, name="Encrypt")["privilege"] == expected
-    assert run(query, name="kms:Encrypt")["privilege"] == expected
+    assert (await run(query, name="Encrypt"))["privilege"] == expected
+    assert (await run(query, name="kms:Encrypt"))["privilege"] == expected
 
 
-def test_amended_condition_keys_say_what_is_not_from_the_page() -> None:
-    data = run(
+async def test_amended_condition_keys_say_what_is_not_from_the_page(run: Any) -> None:
+    data = await run(
         """{
           createKey: privilege(name: "CreateKey") { fromSeed amendedConditionKeys conditionKeys }
           listKeys: privilege(name: "ListKeys") { fromSeed amendedConditionKeys conditionKeys }
@@ -137,12 +144,12 @@ def test_amended_condition_keys_say_what_is_not_from_the_page() -> None:
     assert data["grants"] == [{"action": "kms:CreateGrant"}]
 
 
-def test_unknown_privilege_is_null() -> None:
-    assert run('{ privilege(name: "kms:Nope") { name } }') == {"privilege": None}
+async def test_unknown_privilege_is_null(run: Any) -> None:
+    assert await run('{ privilege(name: "kms:Nope") { name } }') == {"privilege": None}
 
 
-def test_all_privileges_include_the_newer_actions_marked() -> None:
-    rows = run("{ privileges { action fromSeed } }")["privileges"]
+async def test_all_privileges_include_the_newer_actions_marked(run: Any) -> None:
+    rows = (await run("{ privileges { action fromSeed } }"))["privileges"]
     assert len(rows) == 52
     assert sorted(r["action"] for r in rows if not r["fromSeed"]) == [
         "kms:DeriveSharedSecret",
@@ -153,13 +160,13 @@ def test_all_privileges_include_the_newer_actions_marked() -> None:
     ]
 
 
-def test_privileges_filter() -> None:
+async def test_privileges_filter(run: Any) -> None:
     query = """
         query ($filter: PrivilegeFilter) {
           privileges(filter: $filter) { name accessLevel accessLevelName }
         }
     """
-    managed = run(query, filter={"accessLevel": "PERMISSIONS_MANAGEMENT"})["privileges"]
+    managed = (await run(query, filter={"accessLevel": "PERMISSIONS_MANAGEMENT"}))["privileges"]
     assert [r["name"] for r in managed] == [
         "CreateGrant",
         "PutKeyPolicy",
@@ -167,12 +174,14 @@ def test_privileges_filter() -> None:
         "RevokeGrant",
     ]
     assert {r["accessLevelName"] for r in managed} == {"Permissions management"}
-    combined = run(
-        query,
-        filter={"service": "kms", "resourceType": "key", "conditionKey": "kms:MacAlgorithm"},
+    combined = (
+        await run(
+            query,
+            filter={"service": "kms", "resourceType": "key", "conditionKey": "kms:MacAlgorithm"},
+        )
     )["privileges"]
     assert [r["name"] for r in combined] == ["GenerateMac", "VerifyMac"]
-    assert [r["name"] for r in run(query, filter={"search": "rotation"})["privileges"]] == [
+    assert [r["name"] for r in (await run(query, filter={"search": "rotation"}))["privileges"]] == [
         "DisableKeyRotation",
         "EnableKeyRotation",
         "GetKeyRotationStatus",
@@ -181,17 +190,15 @@ def test_privileges_filter() -> None:
     ]
 
 
-def test_bad_access_level_is_a_validation_error() -> None:
-    result = SCHEMA.execute_sync(
-        "{ privileges(filter: {accessLevel: ADMIN}) { name } }",
-        context_value=Context(load_catalog()),
-    )
-    assert result.errors is not None
-    assert "ADMIN" in result.errors[0].message
+async def test_bad_access_level_is_a_validation_error(services: Services, admin_token: str) -> None:
+    query = "{ privileges(filter: {accessLevel: ADMIN}) { name } }"
+    body = await post(services, admin_token, query, None, {})
+    assert body["errors"][0]["extensions"]["code"] == "ValidationException"
+    assert "ADMIN" in body["errors"][0]["message"]
 
 
-def test_operation_fields_follow_the_contract() -> None:
-    data = run(
+async def test_operation_fields_follow_the_contract(run: Any) -> None:
+    data = await run(
         """{
           from: privilege(name: "ReEncryptFrom") { operation operationType }
           to: privilege(name: "ReEncryptTo") { operation operationType }
@@ -207,8 +214,10 @@ def test_operation_fields_follow_the_contract() -> None:
     }
 
 
-def test_service_defaults_to_kms() -> None:
-    data = run('{ service { name prefix resourceTypes } other: service(prefix: "nope") { name } }')
+async def test_service_defaults_to_kms(run: Any) -> None:
+    data = await run(
+        '{ service { name prefix resourceTypes } other: service(prefix: "nope") { name } }'
+    )
     assert data == {
         "service": {
             "name": "Key Management Service",
@@ -225,8 +234,8 @@ def two_services(data_dir: Path) -> Catalog:
     return read_catalog(data_dir)
 
 
-def test_services_condition_keys_and_resource_types(two_services: Catalog) -> None:
-    data = run(
+async def test_services_condition_keys_and_resource_types(run: Any, two_services: Catalog) -> None:
+    data = await run(
         """{
           services { prefix name privileges { name } }
           widgetKeys: conditionKeys(service: "widget")

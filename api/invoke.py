@@ -1,0 +1,146 @@
+"""The pipeline every operation runs through, whichever door it came in by.
+
+A door turns its request into the operation's request dataclass and names the caller; from there
+everything is here, once: the ``Call`` (who, from where, when), validation of the request against
+its shape, the handler (which resolves keys, and so authorizes and throttles, through the domain),
+the outcome, the audit events (written before answering or batched, as the operation declares),
+the metrics, and the error as the caller sees it (``fault``: AWS's code, message and HTTP status).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from api.audit import AuditBacklogFull, AuditEvent, events_for_call
+from api.calls import Call
+from api.errors import KeygraphError, KMSInternalException
+from api.keys.ids import Scope
+from api.operation import Audit, Operation
+from api.principals import Principal
+from api.services import Services
+from api.shapes import validate
+from hsm import HsmUnavailable
+
+log = logging.getLogger("keygraph.errors")
+
+R = TypeVar("R")
+
+OK = "ok"
+INTERNAL_ERROR = "InternalError"
+INTERNAL_MESSAGE = "An internal error occurred."
+HSM_UNAVAILABLE_MESSAGE = "The HSM cannot be reached right now. Try again later."
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who makes a request and from where, as the door that received it saw them."""
+
+    principal: Principal
+    request_id: str = ""
+    source_ip: str | None = None
+    # ``kms:ViaService``: only from a trusted header (``Settings.via_service_header``).
+    via_service: str | None = None
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A failure as the caller sees it: AWS's exception name, its message, the HTTP status an
+    AWS-protocol door answers with."""
+
+    code: str
+    message: str
+    status: int
+
+
+def new_call(services: Services, caller: Caller) -> Call:
+    settings = services.settings
+    return Call(
+        principal=caller.principal,
+        scope=Scope(settings.account_id, settings.region),
+        now=services.clock(),
+        request_id=caller.request_id,
+        source_ip=caller.source_ip,
+        via_service=caller.via_service,
+    )
+
+
+async def invoke(
+    services: Services, caller: Caller, operation: Operation[Any, R], request: Any
+) -> R:
+    """Run ``operation`` for ``caller`` as a call of its own: validated, handled, audited and
+    counted. Raises what the handler raised; ``fault`` says how to present it."""
+    return await run(services, new_call(services, caller), operation, request)
+
+
+async def run(services: Services, call: Call, operation: Operation[Any, R], request: Any) -> R:
+    """``invoke`` with the call already made (a batch makes one per item)."""
+    started = time.perf_counter()
+    try:
+        validate(request)
+        response = await operation.handler(services, call, request)
+    except Exception as exc:
+        await finish(services, call, operation, outcome_of(exc), started)
+        raise
+    await finish(services, call, operation, OK, started)
+    return response
+
+
+async def nested(services: Services, parent: Call, operation: Operation[Any, R], request: Any) -> R:
+    """Run ``operation`` as part of another call (the graph's ``Key.aliases`` inside
+    ``listKeys``): a call of its own, validated, authorized, audited and counted like any, made
+    by the same caller at the same time, sharing the parent's batched loaders so that a page of
+    keys costs one statement per nested field."""
+    return await run(services, dataclasses.replace(parent, decisions=[]), operation, request)
+
+
+async def finish(
+    services: Services, call: Call, operation: Operation[Any, Any], outcome: str, started: float
+) -> None:
+    """Count the call and hand its events to the trail; a change's events are written before
+    the caller hears back."""
+    services.metrics.observe_operation(operation.field, outcome, time.perf_counter() - started)
+    await audit(services, [(call, operation, outcome)])
+
+
+async def audit(services: Services, finished: list[tuple[Call, Operation[Any, Any], str]]) -> None:
+    """The events of finished calls: batched ones go to the next write, durable ones are
+    written now (and batched ones too when the trail's backlog is full)."""
+    durable: list[AuditEvent] = []
+    batched: list[AuditEvent] = []
+    for call, operation, outcome in finished:
+        if operation.audit is Audit.NONE:
+            continue
+        target = durable if operation.audit is Audit.DURABLE else batched
+        target.extend(events_for_call(call, operation.audit_action, None, outcome))
+    trail = services.audit
+    if batched:
+        try:
+            trail.record(batched)
+        except AuditBacklogFull:
+            durable.extend(batched)
+    if durable:
+        await trail.record_durably(durable)
+
+
+def outcome_of(exc: BaseException) -> str:
+    """The outcome an audit event and a metric record: the AWS code the caller sees."""
+    return fault(exc, log_internal=False).code
+
+
+def fault(exc: BaseException, *, log_internal: bool = True) -> Fault:
+    """``exc`` as the caller sees it: a KeygraphError as it is; the HSM out of reach as AWS's
+    retryable ``KMSInternalException``; anything else masked as ``InternalError`` (a bug:
+    logged, never shown)."""
+    if isinstance(exc, KeygraphError):
+        return Fault(exc.code, exc.message, 500 if exc.code == INTERNAL_ERROR else 400)
+    if isinstance(exc, HsmUnavailable):
+        if log_internal:
+            log.warning("HSM unavailable: %s", type(exc).__name__)
+        return Fault(KMSInternalException.code, HSM_UNAVAILABLE_MESSAGE, 500)
+    if log_internal:
+        log.error("unexpected error", exc_info=exc)
+    return Fault(INTERNAL_ERROR, INTERNAL_MESSAGE, 500)

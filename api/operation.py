@@ -1,0 +1,112 @@
+"""What an operation is: one declaration that every door serves and the pipeline runs.
+
+An ``Operation`` names its AWS action, its request and response shapes (``api.shapes``), the
+handler that does the work, the catalog actions it authorizes, whether it only reads (a GraphQL
+Query) or changes something (a Mutation), and whether its audit events must be written before it
+answers. ``api.operations`` lists them all; doors derive their types and routes from that list
+and write no code for any one operation.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from api.shapes import camel, shape_of
+
+if TYPE_CHECKING:
+    from api.calls import Call
+    from api.services import Services
+
+Q = TypeVar("Q")
+R = TypeVar("R")
+
+Handler = Callable[["Services", "Call", Q], Awaitable[R]]
+
+
+class Audit(enum.Enum):
+    """When a call's events reach the trail: before it answers (changes), in the next batch
+    (cryptographic and read calls: see ``api.audit.trail`` for what a crash can lose), or never
+    (the caller's own identity and the public catalog)."""
+
+    DURABLE = "durable"
+    BATCHED = "batched"
+    NONE = "none"
+
+
+class Access(enum.Enum):
+    """Whether an operation only reads (AWS's Read and List access levels: a GraphQL Query) or
+    changes or computes something (Write, Permissions management, Tagging: a Mutation)."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+@dataclass(frozen=True, eq=False)
+class Operation(Generic[Q, R]):
+    name: str  # AWS's action name: Encrypt, CreateKey; keygraph's own in the same style
+    request: type[Q]
+    response: Any  # a response dataclass; for a flat operation, any shape type
+    handler: Handler[Q, R]
+    access: Access
+    audit: Audit
+    # The actions authorization decides on; the first names the operation in the audit trail.
+    # ``kms:`` actions are the catalog's; keygraph's own are ``keygraph:``.
+    actions: tuple[str, ...]
+    description: str = ""
+    # keygraph's own reads of the catalog and the caller (``privileges(filter:)``,
+    # ``whoami``) take the request's members as the field's arguments and answer with the
+    # response itself, which may then be a list or optional (``list[Privilege]``).
+    flat: bool = False
+
+    @property
+    def field(self) -> str:
+        """The operation's name in lowerCamelCase: its GraphQL root field and metrics label."""
+        return camel_action(self.name)
+
+    @property
+    def audit_action(self) -> str:
+        return self.actions[0]
+
+    @property
+    def has_required_members(self) -> bool:
+        return any(member.required for member in shape_of(self.request))
+
+
+def camel_action(name: str) -> str:
+    """``GenerateDataKey`` → ``generateDataKey``."""
+    return name[:1].lower() + name[1:]
+
+
+def declare(
+    name: str,
+    request: type[Q],
+    response: Any,
+    handler: Handler[Q, R],
+    *,
+    access: Access,
+    audit: Audit | None = None,
+    actions: tuple[str, ...] | None = None,
+    description: str = "",
+    flat: bool = False,
+) -> Operation[Any, Any]:
+    """An operation; by default it authorizes ``kms:<name>``, and a write is audited durably
+    while a read is batched."""
+    if audit is None:
+        audit = Audit.BATCHED if access is Access.READ else Audit.DURABLE
+    return Operation(
+        name=name,
+        request=request,
+        response=response,
+        handler=handler,
+        access=access,
+        audit=audit,
+        actions=actions or (f"kms:{name}",),
+        description=description,
+        flat=flat,
+    )
+
+
+__all__ = ["Access", "Audit", "Handler", "Operation", "camel", "camel_action", "declare"]

@@ -1,0 +1,49 @@
+"""Every operation keygraph serves, declared once, in one list.
+
+Each module of this package declares the operations of one area (``OPERATIONS``): their AWS
+request and response shapes, their handlers, what they authorize, how they are audited. Doors
+read ``OPERATIONS`` and build their routes and types from it; adding an operation means adding it
+to its area's module (see the README's "Adding an operation").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.operation import Operation
+from api.operations import (
+    access,
+    aliases,
+    audit,
+    catalog,
+    datakeys,
+    encryption,
+    grants,
+    imports,
+    keys,
+    keystores,
+    policies,
+    rotation,
+    signing,
+    structures,  # noqa: F401 - its shape names and spellings hold for every door
+    tags,
+)
+
+OPERATIONS: tuple[Operation[Any, Any], ...] = (
+    *catalog.OPERATIONS,
+    *access.OPERATIONS,
+    *keys.OPERATIONS,
+    *aliases.OPERATIONS,
+    *tags.OPERATIONS,
+    *policies.OPERATIONS,
+    *rotation.OPERATIONS,
+    *imports.OPERATIONS,
+    *keystores.OPERATIONS,
+    *signing.OPERATIONS,
+    *encryption.OPERATIONS,
+    *datakeys.OPERATIONS,
+    *grants.OPERATIONS,
+    *audit.OPERATIONS,
+)
+
+BY_NAME: dict[str, Operation[Any, Any]] = {operation.name: operation for operation in OPERATIONS}

@@ -1,0 +1,160 @@
+"""GenerateDataKey, GenerateDataKeyPair, their WithoutPlaintext variants, and GenerateRandom.
+
+The data key requests are ``api.crypto.datakeys``'s (AWS's members); GenerateRandom's is declared
+here, its domain function taking only the byte count. Every ``KeyId`` answered is the key ARN, as
+AWS answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api import limits
+from api.calls import Call
+from api.crypto import datakeys, randomness
+from api.crypto.datakeys import (
+    DataKeyPairSpec,
+    GenerateDataKeyPairRequest,
+    GenerateDataKeyPairWithoutPlaintextRequest,
+    GenerateDataKeyRequest,
+    GenerateDataKeyWithoutPlaintextRequest,
+)
+from api.operation import Access, Audit, declare
+from api.services import Services
+from api.shapes import member
+
+_ENCRYPTED_PRIVATE_KEY = "The PKCS#8 private key, encrypted as Encrypt would under the key."
+_PUBLIC_KEY = "DER SubjectPublicKeyInfo."
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerateDataKeyResponse:
+    ciphertext_blob: bytes
+    plaintext: bytes = member(sensitive=True)
+    key_id: str = member(doc="The key ARN.")
+    key_material_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerateDataKeyWithoutPlaintextResponse:
+    ciphertext_blob: bytes
+    key_id: str = member(doc="The key ARN.")
+    key_material_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerateDataKeyPairResponse:
+    private_key_ciphertext_blob: bytes = member(doc=_ENCRYPTED_PRIVATE_KEY)
+    private_key_plaintext: bytes = member(sensitive=True, doc="PKCS#8 DER.")
+    public_key: bytes = member(doc=_PUBLIC_KEY)
+    key_id: str = member(doc="The key ARN.")
+    key_pair_spec: DataKeyPairSpec
+    key_material_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerateDataKeyPairWithoutPlaintextResponse:
+    private_key_ciphertext_blob: bytes = member(doc=_ENCRYPTED_PRIVATE_KEY)
+    public_key: bytes = member(doc=_PUBLIC_KEY)
+    key_id: str = member(doc="The key ARN.")
+    key_pair_spec: DataKeyPairSpec
+    key_material_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerateRandomRequest:
+    # Optional in AWS's model; the service answers "NumberOfBytes is required." without it.
+    number_of_bytes: int | None = member(
+        None, value=(limits.RANDOM_BYTES.low, limits.RANDOM_BYTES.high)
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerateRandomResponse:
+    plaintext: bytes = member(sensitive=True)
+
+
+async def generate_data_key(
+    services: Services, call: Call, request: GenerateDataKeyRequest
+) -> GenerateDataKeyResponse:
+    made = await datakeys.generate_data_key(services, call, request)
+    return GenerateDataKeyResponse(
+        ciphertext_blob=made.encrypted.ciphertext_blob,
+        plaintext=made.plaintext,
+        key_id=made.encrypted.key.arn,
+        key_material_id=made.encrypted.key_material_id,
+    )
+
+
+async def generate_data_key_without_plaintext(
+    services: Services, call: Call, request: GenerateDataKeyWithoutPlaintextRequest
+) -> GenerateDataKeyWithoutPlaintextResponse:
+    made = await datakeys.generate_data_key_without_plaintext(services, call, request)
+    return GenerateDataKeyWithoutPlaintextResponse(
+        ciphertext_blob=made.ciphertext_blob,
+        key_id=made.key.arn,
+        key_material_id=made.key_material_id,
+    )
+
+
+async def generate_data_key_pair(
+    services: Services, call: Call, request: GenerateDataKeyPairRequest
+) -> GenerateDataKeyPairResponse:
+    pair = await datakeys.generate_data_key_pair(services, call, request)
+    made = pair.encrypted
+    return GenerateDataKeyPairResponse(
+        private_key_ciphertext_blob=made.private_key_ciphertext_blob,
+        private_key_plaintext=pair.private_key_plaintext,
+        public_key=made.public_key,
+        key_id=made.key.arn,
+        key_pair_spec=made.key_pair_spec,
+        key_material_id=made.key_material_id,
+    )
+
+
+async def generate_data_key_pair_without_plaintext(
+    services: Services, call: Call, request: GenerateDataKeyPairWithoutPlaintextRequest
+) -> GenerateDataKeyPairWithoutPlaintextResponse:
+    made = await datakeys.generate_data_key_pair_without_plaintext(services, call, request)
+    return GenerateDataKeyPairWithoutPlaintextResponse(
+        private_key_ciphertext_blob=made.private_key_ciphertext_blob,
+        public_key=made.public_key,
+        key_id=made.key.arn,
+        key_pair_spec=made.key_pair_spec,
+        key_material_id=made.key_material_id,
+    )
+
+
+async def generate_random(
+    services: Services, call: Call, request: GenerateRandomRequest
+) -> GenerateRandomResponse:
+    plaintext = await randomness.generate_random(services, call, request.number_of_bytes)
+    return GenerateRandomResponse(plaintext=plaintext)
+
+
+# Cryptographic operations change nothing: their audit events are batched.
+OPERATIONS = (
+    declare(
+        "GenerateDataKey", GenerateDataKeyRequest, GenerateDataKeyResponse, generate_data_key,
+        access=Access.WRITE, audit=Audit.BATCHED,
+    ),
+    declare(
+        "GenerateDataKeyWithoutPlaintext", GenerateDataKeyWithoutPlaintextRequest,
+        GenerateDataKeyWithoutPlaintextResponse, generate_data_key_without_plaintext,
+        access=Access.WRITE, audit=Audit.BATCHED,
+    ),
+    declare(
+        "GenerateDataKeyPair", GenerateDataKeyPairRequest, GenerateDataKeyPairResponse,
+        generate_data_key_pair,
+        access=Access.WRITE, audit=Audit.BATCHED,
+    ),
+    declare(
+        "GenerateDataKeyPairWithoutPlaintext", GenerateDataKeyPairWithoutPlaintextRequest,
+        GenerateDataKeyPairWithoutPlaintextResponse, generate_data_key_pair_without_plaintext,
+        access=Access.WRITE, audit=Audit.BATCHED,
+    ),
+    declare(
+        "GenerateRandom", GenerateRandomRequest, GenerateRandomResponse, generate_random,
+        access=Access.WRITE, audit=Audit.BATCHED,
+    ),
+)  # fmt: skip

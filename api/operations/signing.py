@@ -1,0 +1,181 @@
+"""Sign, Verify, GenerateMac, VerifyMac, DeriveSharedSecret and GetPublicKey.
+
+The requests of the first five are their ``api.crypto`` modules' (AWS's members); GetPublicKey's
+is declared here, its domain function taking the key id and grant tokens. Every ``KeyId``
+answered is the key ARN, as AWS answers. A signature or MAC that does not verify is an error
+(``KMSInvalidSignatureException``, ``KMSInvalidMacException``), never a ``false`` result: AWS
+answers so, and so ``signatureValid`` and ``macValid`` are always true.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.calls import Call
+from api.crypto import agreement, macs, public_keys, signing
+from api.crypto.agreement import DeriveSharedSecretRequest
+from api.crypto.macs import GenerateMacRequest, VerifyMacRequest
+from api.crypto.signing import SignRequest, VerifyRequest
+from api.keys.model import EncryptionAlgorithmSpec, KeyAgreementAlgorithm, KeyUsage, Origin
+from api.members import grant_tokens, key_id
+from api.operation import Access, Audit, declare
+from api.services import Services
+from api.shapes import member
+from hsm import KeySpec, MacAlgorithm, SigningAlgorithm
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignResponse:
+    key_id: str = member(doc="The key ARN.")
+    signature: bytes = member(
+        doc="PSS or PKCS#1 v1.5 signature for RSA keys; DER-encoded ECDSA for ECC keys."
+    )
+    signing_algorithm: SigningAlgorithm
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyResponse:
+    """A signature that does not verify is KMSInvalidSignatureException."""
+
+    key_id: str = member(doc="The key ARN.")
+    signature_valid: bool
+    signing_algorithm: SigningAlgorithm
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerateMacResponse:
+    key_id: str = member(doc="The key ARN.")
+    mac: bytes
+    mac_algorithm: MacAlgorithm
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyMacResponse:
+    """A MAC that does not verify is KMSInvalidMacException."""
+
+    key_id: str = member(doc="The key ARN.")
+    mac_valid: bool
+    mac_algorithm: MacAlgorithm
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeriveSharedSecretResponse:
+    key_id: str = member(doc="The key ARN.")
+    shared_secret: bytes = member(sensitive=True, doc="The raw ECDH shared secret (x).")
+    key_agreement_algorithm: KeyAgreementAlgorithm
+    key_origin: Origin
+
+
+@dataclass(frozen=True, kw_only=True)
+class GetPublicKeyRequest:
+    key_id: str = key_id()
+    grant_tokens: list[str] | None = grant_tokens()
+
+
+@dataclass(frozen=True, kw_only=True)
+class GetPublicKeyResponse:
+    key_id: str = member(doc="The key ARN.")
+    public_key: bytes = member(doc="DER SubjectPublicKeyInfo.")
+    key_spec: KeySpec
+    customer_master_key_spec: KeySpec = member(deprecated="Use keySpec, as AWS does.")
+    key_usage: KeyUsage
+    # AWS answers each list only for the usage it belongs to; an empty one is absent.
+    encryption_algorithms: list[EncryptionAlgorithmSpec] | None = member(
+        doc="Only for ENCRYPT_DECRYPT keys, as in AWS."
+    )
+    signing_algorithms: list[SigningAlgorithm] | None = member(
+        doc="Only for SIGN_VERIFY keys, as in AWS."
+    )
+    key_agreement_algorithms: list[KeyAgreementAlgorithm] | None = member(
+        doc="Only for KEY_AGREEMENT keys, as in AWS."
+    )
+
+
+async def sign(services: Services, call: Call, request: SignRequest) -> SignResponse:
+    signed = await signing.sign(services, call, request)
+    return SignResponse(
+        key_id=signed.key.arn,
+        signature=signed.signature,
+        signing_algorithm=signed.signing_algorithm,
+    )
+
+
+async def verify(services: Services, call: Call, request: VerifyRequest) -> VerifyResponse:
+    key = await signing.verify(services, call, request)
+    return VerifyResponse(
+        key_id=key.arn, signature_valid=True, signing_algorithm=request.signing_algorithm
+    )
+
+
+async def generate_mac(
+    services: Services, call: Call, request: GenerateMacRequest
+) -> GenerateMacResponse:
+    made = await macs.generate_mac(services, call, request)
+    return GenerateMacResponse(key_id=made.key.arn, mac=made.mac, mac_algorithm=made.mac_algorithm)
+
+
+async def verify_mac(
+    services: Services, call: Call, request: VerifyMacRequest
+) -> VerifyMacResponse:
+    key = await macs.verify_mac(services, call, request)
+    return VerifyMacResponse(key_id=key.arn, mac_valid=True, mac_algorithm=request.mac_algorithm)
+
+
+async def derive_shared_secret(
+    services: Services, call: Call, request: DeriveSharedSecretRequest
+) -> DeriveSharedSecretResponse:
+    derived = await agreement.derive_shared_secret(services, call, request)
+    return DeriveSharedSecretResponse(
+        key_id=derived.key.arn,
+        shared_secret=derived.shared_secret,
+        key_agreement_algorithm=derived.key_agreement_algorithm,
+        key_origin=derived.key.origin,
+    )
+
+
+async def get_public_key(
+    services: Services, call: Call, request: GetPublicKeyRequest
+) -> GetPublicKeyResponse:
+    found = await public_keys.get_public_key(services, call, request.key_id, request.grant_tokens)
+    key = found.key
+    return GetPublicKeyResponse(
+        key_id=key.arn,
+        public_key=found.public_key,
+        key_spec=key.spec,
+        customer_master_key_spec=key.spec,
+        key_usage=key.usage,
+        encryption_algorithms=list(key.encryption_algorithms) or None,
+        signing_algorithms=list(key.signing_algorithms) or None,
+        key_agreement_algorithms=list(key.key_agreement_algorithms) or None,
+    )
+
+
+# Cryptographic operations change nothing: their audit events are batched, GetPublicKey's as
+# every read's.
+OPERATIONS = (
+    declare(
+        "Sign", SignRequest, SignResponse, sign,
+        access=Access.WRITE, audit=Audit.BATCHED,
+    ),
+    declare(
+        "Verify", VerifyRequest, VerifyResponse, verify,
+        access=Access.WRITE, audit=Audit.BATCHED,
+    ),
+    declare(
+        "GenerateMac", GenerateMacRequest, GenerateMacResponse, generate_mac,
+        access=Access.WRITE, audit=Audit.BATCHED,
+    ),
+    declare(
+        "VerifyMac", VerifyMacRequest, VerifyMacResponse, verify_mac,
+        access=Access.WRITE, audit=Audit.BATCHED,
+    ),
+    declare(
+        "DeriveSharedSecret", DeriveSharedSecretRequest, DeriveSharedSecretResponse,
+        derive_shared_secret,
+        access=Access.WRITE, audit=Audit.BATCHED,
+    ),
+    declare(
+        "GetPublicKey", GetPublicKeyRequest, GetPublicKeyResponse, get_public_key,
+        access=Access.READ, audit=Audit.BATCHED,
+    ),
+)  # fmt: skip

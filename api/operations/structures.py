@@ -1,0 +1,114 @@
+"""Structures that several operations share, as AWS's model has them: ``KeyMetadata``.
+
+Declared once here; members that requests repeat are in ``api.members``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from api.authz.decision import Outcome, Source
+from api.catalog.levels import AccessLevel, OperationType
+from api.keys.model import (
+    EncryptionAlgorithmSpec,
+    ExpirationModel,
+    Key,
+    KeyAgreementAlgorithm,
+    KeyState,
+    KeyUsage,
+    Origin,
+)
+from api.principals import PrincipalKind
+from api.shapes import member, name_shapes, spell_by_name
+from hsm import KeySpec, MacAlgorithm, SigningAlgorithm, WrappingAlgorithm
+
+
+class KeyManager(enum.Enum):
+    """Who manages a key: keygraph's keys are all its customers' (AWS manages none here)."""
+
+    AWS = "AWS"
+    CUSTOMER = "CUSTOMER"
+
+
+# AWS's names for enums whose Python names say it differently; doors name their types so.
+name_shapes(
+    {
+        KeyUsage: "KeyUsageType",
+        Origin: "OriginType",
+        ExpirationModel: "ExpirationModelType",
+        KeyAgreementAlgorithm: "KeyAgreementAlgorithmSpec",
+        MacAlgorithm: "MacAlgorithmSpec",
+        SigningAlgorithm: "SigningAlgorithmSpec",
+        WrappingAlgorithm: "AlgorithmSpec",
+        Outcome: "AccessDecision",
+        Source: "AccessSource",
+        PrincipalKind: "PrincipalType",
+        KeyManager: "KeyManagerType",
+    }
+)
+# keygraph's own enums whose values are prose: spelled by member name.
+spell_by_name(AccessLevel, OperationType, PrincipalKind)
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyMetadata:
+    aws_account_id: str = member(wire="AWSAccountId")
+    key_id: str
+    arn: str
+    creation_date: datetime
+    enabled: bool
+    description: str
+    key_usage: KeyUsage
+    key_state: KeyState
+    deletion_date: datetime | None
+    valid_to: datetime | None
+    origin: Origin
+    custom_key_store_id: str | None
+    expiration_model: ExpirationModel | None
+    key_manager: KeyManager
+    key_spec: KeySpec
+    customer_master_key_spec: KeySpec = member(deprecated="Use keySpec, as AWS does.")
+    encryption_algorithms: list[EncryptionAlgorithmSpec]
+    signing_algorithms: list[SigningAlgorithm]
+    mac_algorithms: list[MacAlgorithm]
+    key_agreement_algorithms: list[KeyAgreementAlgorithm]
+    multi_region: bool
+    pending_deletion_window_in_days: int | None
+    current_key_material_id: str | None
+
+    @classmethod
+    def of(cls, key: Key) -> KeyMetadata:
+        return cls(
+            aws_account_id=key.account_id,
+            key_id=key.key_id,
+            arn=key.arn,
+            creation_date=key.created_at,
+            enabled=key.enabled,
+            description=key.description,
+            key_usage=key.usage,
+            key_state=key.state,
+            deletion_date=key.deletion_date,
+            valid_to=key.valid_to,
+            origin=key.origin,
+            custom_key_store_id=key.custom_key_store_id,
+            expiration_model=key.expiration_model,
+            key_manager=KeyManager.CUSTOMER,
+            key_spec=key.spec,
+            customer_master_key_spec=key.spec,
+            encryption_algorithms=list(key.encryption_algorithms),
+            signing_algorithms=list(key.signing_algorithms),
+            mac_algorithms=list(key.mac_algorithms),
+            key_agreement_algorithms=list(key.key_agreement_algorithms),
+            multi_region=False,
+            pending_deletion_window_in_days=key.pending_window_days,
+            current_key_material_id=key.current_material_id,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyMetadataResponse:
+    """The response of every operation that answers with the key's metadata."""
+
+    key_metadata: KeyMetadata

@@ -1,0 +1,199 @@
+"""GraphQL types derived from the operations' AWS shapes (``api.shapes``), built once.
+
+Names follow the contract: a request ``XRequest`` is the input ``XInput``, a response
+``XResponse`` the type ``XResult``, any other structure ``Foo`` is ``Foo`` as output and
+``FooInput`` as input (a ``...Filter`` keeps its name); enums carry AWS's shape names and their
+values as AWS spells them. Members are camelCase (``keyId``); a required request member is
+non-null, an optional one takes its default (``null`` or AWS's); an output member is non-null
+unless its annotation admits None.
+
+Inputs coerce straight into the request dataclasses (graphql-core's ``out_type``), and outputs
+are read from the response dataclasses by attribute, so no operation has mapping code here.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from graphql import (
+    GraphQLArgument,
+    GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLEnumValue,
+    GraphQLField,
+    GraphQLInputField,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLInt,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLString,
+    Undefined,
+)
+
+from api.shapes import Kind, TypeRef, shape_name, shape_of, spelling, type_ref
+from schema.descriptions import DESCRIPTIONS
+from schema.scalars import Base64, DateTime, StringMap
+
+_SCALARS = {
+    Kind.STRING: GraphQLString,
+    Kind.BLOB: Base64,
+    Kind.INTEGER: GraphQLInt,
+    Kind.BOOLEAN: GraphQLBoolean,
+    Kind.TIMESTAMP: DateTime,
+    Kind.MAP: StringMap,
+}
+
+# Fields a door adds to a structure beyond its members (the graph's ``Key.aliases``), by class.
+ExtraFields = Callable[[], Mapping[str, GraphQLField]]
+
+
+def input_name(cls: type) -> str:
+    name = shape_name(cls)
+    if name.endswith("Request"):
+        return name.removesuffix("Request") + "Input"
+    if name.endswith(("Filter", "Input")):
+        return name
+    return name + "Input"
+
+
+def output_name(cls: type) -> str:
+    name = shape_name(cls)
+    if name.endswith("Response"):
+        return name.removesuffix("Response") + "Result"
+    return name
+
+
+def _attribute(name: str) -> Callable[..., Any]:
+    def resolve(source: Any, _info: Any) -> Any:
+        return getattr(source, name)
+
+    return resolve
+
+
+class TypeBuilder:
+    """Builds and remembers every GraphQL type of the schema, one per class."""
+
+    def __init__(self) -> None:
+        self._objects: dict[type, GraphQLObjectType] = {}
+        self._inputs: dict[type, GraphQLInputObjectType] = {}
+        self._enums: dict[type, GraphQLEnumType] = {}
+        self._extra: dict[type, ExtraFields] = {}
+        self._names: dict[type, str] = {}
+
+    def extend(self, cls: type, fields: ExtraFields, name: str | None = None) -> None:
+        """Give ``cls``'s output type more fields than its members (and another name)."""
+        self._extra[cls] = fields
+        if name is not None:
+            self._names[cls] = name
+
+    def output(self, annotation: Any) -> GraphQLOutputType:
+        """The output type of a type expression (a response class, ``list[Privilege]``...)."""
+        ref, optional = type_ref(annotation)
+        return self._output(ref, optional)
+
+    def arguments(self, cls: type) -> dict[str, GraphQLArgument]:
+        """A request's members as a field's arguments (keygraph's flat reads)."""
+        return {
+            member.camel: GraphQLArgument(
+                self._input(member.type, not member.required and member.default is None),
+                default_value=Undefined if member.required else member.default,
+                out_name=member.name,
+                description=member.constraints.doc,
+            )
+            for member in shape_of(cls)
+        }
+
+    def input_object(self, cls: type) -> GraphQLInputObjectType:
+        found = self._inputs.get(cls)
+        if found is None:
+            name = input_name(cls)
+            found = GraphQLInputObjectType(
+                name,
+                lambda: self._input_fields(cls),
+                description=DESCRIPTIONS.get(name),
+                out_type=_constructor(cls),
+            )
+            self._inputs[cls] = found
+        return found
+
+    def object(self, cls: type) -> GraphQLObjectType:
+        found = self._objects.get(cls)
+        if found is None:
+            name = self._names.get(cls) or output_name(cls)
+            found = GraphQLObjectType(
+                name,
+                lambda: self._output_fields(cls),
+                description=DESCRIPTIONS.get(name),
+            )
+            self._objects[cls] = found
+        return found
+
+    def enum(self, cls: type[enum.Enum]) -> GraphQLEnumType:
+        found = self._enums.get(cls)
+        if found is None:
+            values = {spelling(item): GraphQLEnumValue(item) for item in cls}
+            name = shape_name(cls)
+            found = GraphQLEnumType(name, values, description=DESCRIPTIONS.get(name))
+            self._enums[cls] = found
+        return found
+
+    def _output_fields(self, cls: type) -> dict[str, GraphQLField]:
+        fields = {
+            member.camel: GraphQLField(
+                self._output(member.type, member.optional),
+                resolve=_attribute(member.name),
+                description=member.constraints.doc,
+                deprecation_reason=member.constraints.deprecated,
+            )
+            for member in shape_of(cls)
+        }
+        extra = self._extra.get(cls)
+        return {**fields, **extra()} if extra else fields
+
+    def _input_fields(self, cls: type) -> dict[str, GraphQLInputField]:
+        return {
+            member.camel: GraphQLInputField(
+                self._input(member.type, not member.required and member.default is None),
+                default_value=Undefined if member.required else member.default,
+                out_name=member.name,
+                description=member.constraints.doc,
+                deprecation_reason=member.constraints.deprecated,
+            )
+            for member in shape_of(cls)
+        }
+
+    def _output(self, ref: TypeRef, optional: bool) -> GraphQLOutputType:
+        named: GraphQLOutputType
+        if ref.kind is Kind.ENUM and ref.enum is not None:
+            named = self.enum(ref.enum)
+        elif ref.kind is Kind.STRUCTURE and ref.structure is not None:
+            named = self.object(ref.structure)
+        elif ref.kind is Kind.LIST and ref.item is not None:
+            named = GraphQLList(self._output(ref.item, False))
+        else:
+            named = _SCALARS[ref.kind]
+        return named if optional else GraphQLNonNull(named)
+
+    def _input(self, ref: TypeRef, optional: bool) -> GraphQLInputType:
+        named: GraphQLInputType
+        if ref.kind is Kind.ENUM and ref.enum is not None:
+            named = self.enum(ref.enum)
+        elif ref.kind is Kind.STRUCTURE and ref.structure is not None:
+            named = self.input_object(ref.structure)
+        elif ref.kind is Kind.LIST and ref.item is not None:
+            named = GraphQLList(self._input(ref.item, False))
+        else:
+            named = _SCALARS[ref.kind]
+        return named if optional else GraphQLNonNull(named)
+
+
+def _constructor(cls: type) -> Callable[[dict[str, Any]], Any]:
+    def construct(values: dict[str, Any]) -> Any:
+        return cls(**values)
+
+    return construct

@@ -1,0 +1,347 @@
+"""Sign, Verify, GenerateMac, VerifyMac, DeriveSharedSecret and GetPublicKey through the pipeline:
+signatures and secrets checked offline with ``cryptography`` against GetPublicKey's key, AWS's
+errors, and the public keys of a page of keys read in one statement."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from typing import Any
+
+import asyncpg
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    PublicFormat,
+    load_der_public_key,
+)
+
+import api.crypto.public_keys
+from api.crypto.agreement import DeriveSharedSecretRequest
+from api.crypto.macs import GenerateMacRequest, VerifyMacRequest
+from api.crypto.signing import SignRequest, VerifyRequest
+from api.errors import KeygraphError
+from api.invoke import Caller, new_call
+from api.keys.create import CreateKeyRequest, create_key
+from api.keys.model import KeyAgreementAlgorithm, KeyUsage
+from api.operations import BY_NAME
+from api.operations.signing import GetPublicKeyRequest
+from api.principals import Principal
+from api.services import Services
+from db.keys import public_keys_for_keys
+from hsm import KeySpec, MacAlgorithm, MessageType, SigningAlgorithm
+from tests.operations.conftest import Invoke
+
+MESSAGE = b"pay 100 to alice"
+SIGN_VERIFY, MAC, AGREEMENT = (
+    KeyUsage.SIGN_VERIFY,
+    KeyUsage.GENERATE_VERIFY_MAC,
+    KeyUsage.KEY_AGREEMENT,
+)
+
+
+async def new_key(services: Services, root: Principal, spec: KeySpec, usage: KeyUsage) -> str:
+    """A new key's id (CreateKey's domain function: its operation is another area's)."""
+    call = new_call(services, Caller(root))
+    key = await create_key(services, call, CreateKeyRequest(key_spec=spec, key_usage=usage))
+    return key.key_id
+
+
+async def refused(attempt: Any) -> KeygraphError:
+    with pytest.raises(KeygraphError) as raised:
+        await attempt
+    return raised.value
+
+
+async def test_sign_and_verify_with_an_rsa_key(
+    call: Invoke, services: Services, root: Principal
+) -> None:
+    key_id = await new_key(services, root, KeySpec.RSA_2048, SIGN_VERIFY)
+    algorithm = SigningAlgorithm.RSASSA_PSS_SHA_256
+    signed = await call(
+        "Sign", SignRequest(key_id=key_id, message=MESSAGE, signing_algorithm=algorithm)
+    )
+    assert signed.key_id.endswith(f":key/{key_id}") and signed.key_id.startswith("arn:aws:kms:")
+    assert signed.signing_algorithm is algorithm
+    found = await call("GetPublicKey", GetPublicKeyRequest(key_id=key_id))
+    public = load_der_public_key(found.public_key)
+    assert isinstance(public, rsa.RSAPublicKey)
+    pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+    public.verify(signed.signature, MESSAGE, pss, hashes.SHA256())
+
+    verified = await call(
+        "Verify",
+        VerifyRequest(
+            key_id=key_id, message=MESSAGE, signature=signed.signature, signing_algorithm=algorithm
+        ),
+    )
+    assert (verified.key_id, verified.signature_valid) == (signed.key_id, True)
+    tampered = await refused(
+        call(
+            "Verify",
+            VerifyRequest(
+                key_id=key_id,
+                message=MESSAGE + b"0",
+                signature=signed.signature,
+                signing_algorithm=algorithm,
+            ),
+        )
+    )
+    assert tampered.code == "KMSInvalidSignatureException"
+
+
+async def test_sign_a_digest_with_an_ecc_key(
+    call: Invoke, services: Services, root: Principal
+) -> None:
+    key_id = await new_key(services, root, KeySpec.ECC_NIST_P256, SIGN_VERIFY)
+    digest = hashlib.sha256(MESSAGE).digest()
+    algorithm = SigningAlgorithm.ECDSA_SHA_256
+    signed = await call(
+        "Sign",
+        SignRequest(
+            key_id=key_id,
+            message=digest,
+            message_type=MessageType.DIGEST,
+            signing_algorithm=algorithm,
+        ),
+    )
+    # A DIGEST signature is the RAW message's signature.
+    verified = await call(
+        "Verify",
+        VerifyRequest(
+            key_id=key_id, message=MESSAGE, signature=signed.signature, signing_algorithm=algorithm
+        ),
+    )
+    assert verified.signature_valid is True
+    short = await refused(
+        call(
+            "Sign",
+            SignRequest(
+                key_id=key_id,
+                message=digest[:31],
+                message_type=MessageType.DIGEST,
+                signing_algorithm=algorithm,
+            ),
+        )
+    )
+    assert (short.code, short.message) == (
+        "ValidationException",
+        "Digest is invalid length for algorithm ECDSA_SHA_256.",
+    )
+    mismatched = await refused(
+        call(
+            "Sign",
+            SignRequest(
+                key_id=key_id,
+                message=MESSAGE,
+                signing_algorithm=SigningAlgorithm.ECDSA_SHA_384,
+            ),
+        )
+    )
+    assert (mismatched.code, mismatched.message) == (
+        "InvalidKeyUsageException",
+        "Algorithm ECDSA_SHA_384 is incompatible with key spec ECC_NIST_P256.",
+    )
+
+
+async def test_signing_members_are_validated_in_aws_words(
+    call: Invoke, services: Services, root: Principal
+) -> None:
+    key_id = await new_key(services, root, KeySpec.ECC_NIST_P256, SIGN_VERIFY)
+    algorithm = SigningAlgorithm.ECDSA_SHA_256
+    for message, bound in (
+        (b"", "greater than or equal to 1"),
+        (b"m" * 4097, "less than or equal to 4096"),
+    ):
+        error = await refused(
+            call("Sign", SignRequest(key_id=key_id, message=message, signing_algorithm=algorithm))
+        )
+        assert (error.code, error.message) == (
+            "ValidationException",
+            "1 validation error detected: Value at 'message' failed to satisfy constraint: "
+            f"Member must have length {bound}",
+        )
+    error = await refused(
+        call(
+            "Verify",
+            VerifyRequest(
+                key_id="k" * 3000,
+                message=MESSAGE,
+                signature=b"s" * 6145,
+                signing_algorithm=algorithm,
+            ),
+        )
+    )
+    assert error.message == (
+        "2 validation errors detected: Value at 'keyId' failed to satisfy constraint: Member "
+        "must have length less than or equal to 2048; Value at 'signature' failed to satisfy "
+        "constraint: Member must have length less than or equal to 6144"
+    )
+    dry = await refused(
+        call(
+            "Sign",
+            SignRequest(key_id=key_id, message=MESSAGE, signing_algorithm=algorithm, dry_run=True),
+        )
+    )
+    assert dry.code == "DryRunOperationException"
+
+
+async def test_generate_and_verify_a_mac(call: Invoke, services: Services, root: Principal) -> None:
+    key_id = await new_key(services, root, KeySpec.HMAC_256, MAC)
+    algorithm = MacAlgorithm.HMAC_SHA_256
+    made = await call(
+        "GenerateMac", GenerateMacRequest(key_id=key_id, message=MESSAGE, mac_algorithm=algorithm)
+    )
+    assert (len(made.mac), made.mac_algorithm) == (32, algorithm)
+    again = await call(
+        "GenerateMac", GenerateMacRequest(key_id=key_id, message=MESSAGE, mac_algorithm=algorithm)
+    )
+    assert again.mac == made.mac
+    verified = await call(
+        "VerifyMac",
+        VerifyMacRequest(key_id=key_id, message=MESSAGE, mac_algorithm=algorithm, mac=made.mac),
+    )
+    assert (verified.key_id, verified.mac_valid) == (made.key_id, True)
+    wrong = await refused(
+        call(
+            "VerifyMac",
+            VerifyMacRequest(
+                key_id=key_id, message=MESSAGE + b"0", mac_algorithm=algorithm, mac=made.mac
+            ),
+        )
+    )
+    assert wrong.code == "KMSInvalidMacException"
+    incompatible = await refused(
+        call(
+            "GenerateMac",
+            GenerateMacRequest(
+                key_id=key_id, message=MESSAGE, mac_algorithm=MacAlgorithm.HMAC_SHA_512
+            ),
+        )
+    )
+    assert (incompatible.code, incompatible.message) == (
+        "InvalidKeyUsageException",
+        "Algorithm HMAC_SHA_512 is incompatible with key spec HMAC_256.",
+    )
+    oversized = await refused(
+        call(
+            "VerifyMac",
+            VerifyMacRequest(key_id=key_id, message=MESSAGE, mac_algorithm=algorithm, mac=b""),
+        )
+    )
+    assert oversized.message == (
+        "1 validation error detected: Value at 'mac' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1"
+    )
+
+
+async def test_derive_the_secret_the_peer_derives(
+    call: Invoke, services: Services, root: Principal
+) -> None:
+    key_id = await new_key(services, root, KeySpec.ECC_NIST_P384, AGREEMENT)
+    ours = load_der_public_key(
+        (await call("GetPublicKey", GetPublicKeyRequest(key_id=key_id))).public_key
+    )
+    assert isinstance(ours, ec.EllipticCurvePublicKey)
+    peer = ec.generate_private_key(ec.SECP384R1())
+    peer_public = peer.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    ecdh = KeyAgreementAlgorithm.ECDH
+    derived = await call(
+        "DeriveSharedSecret",
+        DeriveSharedSecretRequest(
+            key_id=key_id, key_agreement_algorithm=ecdh, public_key=peer_public
+        ),
+    )
+    assert derived.shared_secret == peer.exchange(ec.ECDH(), ours)
+    assert (derived.key_agreement_algorithm, derived.key_origin.value) == (ecdh, "AWS_KMS")
+    other_curve = ec.generate_private_key(ec.SECP256R1()).public_key()
+    foreign = await refused(
+        call(
+            "DeriveSharedSecret",
+            DeriveSharedSecretRequest(
+                key_id=key_id,
+                key_agreement_algorithm=ecdh,
+                public_key=other_curve.public_bytes(
+                    Encoding.DER, PublicFormat.SubjectPublicKeyInfo
+                ),
+            ),
+        )
+    )
+    assert (foreign.code, foreign.message) == (
+        "ValidationException",
+        "The publicKey is not a DER-encoded SubjectPublicKeyInfo of a ECC_NIST_P384 key.",
+    )
+    huge = await refused(
+        call(
+            "DeriveSharedSecret",
+            DeriveSharedSecretRequest(
+                key_id=key_id, key_agreement_algorithm=ecdh, public_key=b"k" * 8193
+            ),
+        )
+    )
+    assert huge.message == (
+        "1 validation error detected: Value at 'publicKey' failed to satisfy constraint: "
+        "Member must have length less than or equal to 8192"
+    )
+
+
+async def test_get_public_key_answers_what_the_key_is_for(
+    call: Invoke, services: Services, root: Principal
+) -> None:
+    key_id = await new_key(services, root, KeySpec.RSA_3072, KeyUsage.ENCRYPT_DECRYPT)
+    found = await call("GetPublicKey", GetPublicKeyRequest(key_id=key_id, grant_tokens=["t"]))
+    public = load_der_public_key(found.public_key)
+    assert isinstance(public, rsa.RSAPublicKey) and public.key_size == 3072
+    assert (found.key_spec, found.customer_master_key_spec) == (KeySpec.RSA_3072,) * 2
+    assert found.key_usage is KeyUsage.ENCRYPT_DECRYPT
+    assert [a.value for a in found.encryption_algorithms or []] == [
+        "RSAES_OAEP_SHA_1",
+        "RSAES_OAEP_SHA_256",
+    ]
+    assert (found.signing_algorithms, found.key_agreement_algorithms) == (None, None)
+
+    symmetric = await new_key(services, root, KeySpec.SYMMETRIC_DEFAULT, KeyUsage.ENCRYPT_DECRYPT)
+    unsupported = await refused(call("GetPublicKey", GetPublicKeyRequest(key_id=symmetric)))
+    assert unsupported.code == "UnsupportedOperationException"
+    assert unsupported.message.endswith(
+        "key spec is SYMMETRIC_DEFAULT which is not valid for GetPublicKey."
+    )
+    missing = await refused(call("GetPublicKey", GetPublicKeyRequest(key_id="not a key")))
+    assert (missing.code, missing.message) == ("NotFoundException", "Invalid keyId 'not a key'")
+    too_long = await refused(call("GetPublicKey", GetPublicKeyRequest(key_id="k" * 3000)))
+    assert (too_long.code, too_long.message) == (
+        "ValidationException",
+        "1 validation error detected: Value at 'keyId' failed to satisfy constraint: "
+        "Member must have length less than or equal to 2048",
+    )
+
+
+async def test_public_keys_of_many_keys_in_one_call_are_one_statement(
+    call: Invoke, services: Services, root: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the graph's ``Key.publicKey`` does for a page of ``listKeys``: GetPublicKey's handler
+    for each key, sharing the listing's call (and so its loaders), and one read of the public keys
+    for them all."""
+    key_ids = [await new_key(services, root, KeySpec.ECC_NIST_P256, SIGN_VERIFY) for _ in range(4)]
+    alone = {
+        key_id: (await call("GetPublicKey", GetPublicKeyRequest(key_id=key_id))).public_key
+        for key_id in key_ids
+    }
+    batches: list[list[uuid.UUID]] = []
+
+    async def counted(conn: asyncpg.Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, bytes]:
+        batches.append(ids)
+        return await public_keys_for_keys(conn, ids)
+
+    monkeypatch.setattr(api.crypto.public_keys, "public_keys_for_keys", counted)
+    page = new_call(services, Caller(root))
+    handler = BY_NAME["GetPublicKey"].handler
+    found = await asyncio.gather(
+        *(handler(services, page, GetPublicKeyRequest(key_id=key_id)) for key_id in key_ids)
+    )
+    assert [response.public_key for response in found] == list(alone.values())
+    assert batches == [[uuid.UUID(key_id) for key_id in key_ids]]
+    assert [decision.action for decision in page.decisions] == ["kms:GetPublicKey"] * 4
