@@ -10,6 +10,8 @@ and write no code for any one operation.
 from __future__ import annotations
 
 import enum
+import inspect
+import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -82,9 +84,7 @@ def camel_action(name: str) -> str:
 
 def declare(
     name: str,
-    request: type[Q],
-    response: Any,
-    handler: Handler[Q, R],
+    handler: Handler[Any, Any],
     *,
     access: Access,
     audit: Audit | None = None,
@@ -92,14 +92,16 @@ def declare(
     description: str = "",
     flat: bool = False,
 ) -> Operation[Any, Any]:
-    """An operation; by default it authorizes ``kms:<name>``, and a write is audited durably
-    while a read is batched."""
+    """An operation whose request and response are its handler's parameter and return types;
+    by default it authorizes ``kms:<name>``, and a write is audited durably, a read batched."""
+    hints = typing.get_type_hints(handler)
+    request = hints[list(inspect.signature(handler).parameters)[-1]]
     if audit is None:
         audit = Audit.BATCHED if access is Access.READ else Audit.DURABLE
     return Operation(
         name=name,
         request=request,
-        response=response,
+        response=hints["return"],
         handler=handler,
         access=access,
         audit=audit,
@@ -109,4 +111,31 @@ def declare(
     )
 
 
-__all__ = ["Access", "Audit", "Handler", "Operation", "camel", "camel_action", "declare"]
+def read(name: str, handler: Handler[Any, Any], **options: Any) -> Operation[Any, Any]:
+    """A Read or List operation: a Query, its events batched."""
+    return declare(name, handler, access=Access.READ, **options)
+
+
+def change(name: str, handler: Handler[Any, Any], **options: Any) -> Operation[Any, Any]:
+    """An operation that changes state: a Mutation, its events written before it answers."""
+    return declare(name, handler, access=Access.WRITE, **options)
+
+
+def compute(name: str, handler: Handler[Any, Any], **options: Any) -> Operation[Any, Any]:
+    """A cryptographic operation: a Mutation (AWS's Write level) that changes nothing, so its
+    events are batched."""
+    return declare(name, handler, access=Access.WRITE, audit=Audit.BATCHED, **options)
+
+
+__all__ = [
+    "Access",
+    "Audit",
+    "Handler",
+    "Operation",
+    "camel",
+    "camel_action",
+    "change",
+    "compute",
+    "declare",
+    "read",
+]

@@ -35,7 +35,7 @@ from api.operations import BY_NAME
 from hsm import HsmUnavailable
 from schema.context import Context
 from schema.descriptions import DESCRIPTIONS
-from schema.types import TypeBuilder, input_name, output_name
+from schema.types import TypeBuilder
 
 BATCHED = ("Encrypt", "Decrypt", "GenerateDataKey", "Sign")
 # Items per request: enough to amortise a request, few enough that one request cannot hold the
@@ -88,27 +88,22 @@ def _resolver(operation: Operation[Any, Any]) -> Callable[..., Any]:
 
 
 def _field(types: TypeBuilder, operation: Operation[Any, Any]) -> GraphQLField:
-    single_input = input_name(operation.request)
-    single_result = output_name(operation.response)
+    single_input = types.input_object(operation.request, f"{operation.name}Input")
+    single_result = types.object(operation.response, f"{operation.name}Result")
     entry = GraphQLObjectType(
-        f"{single_result}BatchEntry",
+        f"{operation.name}ResultBatchEntry",
         {
-            "result": GraphQLField(types.output(operation.response | None)),
+            "result": GraphQLField(single_result),
             "error": GraphQLField(BATCH_ERROR),
         },
         description=DESCRIPTIONS["BatchEntry"],
     )
-    name = single_input.removesuffix("Input")
     batch_input = GraphQLInputObjectType(
-        f"{name}BatchInput",
-        {
-            "requests": GraphQLInputField(
-                GraphQLNonNull(GraphQLList(GraphQLNonNull(types.input_object(operation.request))))
-            )
-        },
+        f"{operation.name}BatchInput",
+        {"requests": GraphQLInputField(GraphQLNonNull(GraphQLList(GraphQLNonNull(single_input))))},
     )
     batch_result = GraphQLObjectType(
-        f"{name}BatchResult",
+        f"{operation.name}BatchResult",
         {"entries": GraphQLField(GraphQLNonNull(GraphQLList(GraphQLNonNull(entry))))},
     )
     return GraphQLField(

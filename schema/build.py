@@ -73,7 +73,7 @@ def _root_field(types: TypeBuilder, operation: Operation[Any, Any]) -> GraphQLFi
         arguments = types.arguments(operation.request)
         output = types.output(operation.response)
     else:
-        given = types.input_object(operation.request)
+        given = types.input_object(operation.request, f"{operation.name}Input")
         required = operation.has_required_members
         argument = (
             GraphQLArgument(GraphQLNonNull(given))
@@ -81,7 +81,7 @@ def _root_field(types: TypeBuilder, operation: Operation[Any, Any]) -> GraphQLFi
             else GraphQLArgument(given, default_value=None)
         )
         arguments = {"input": argument}
-        output = types.output(operation.response)
+        output = GraphQLNonNull(types.object(operation.response, f"{operation.name}Result"))
     if operation.access is Access.WRITE and isinstance(output, GraphQLNonNull):
         output = output.of_type
     return GraphQLField(

@@ -53,19 +53,9 @@ ExtraFields = Callable[[], Mapping[str, GraphQLField]]
 
 
 def input_name(cls: type) -> str:
+    """A nested structure's input type: ``Tag`` is ``TagInput``; a ``...Filter`` keeps its name."""
     name = shape_name(cls)
-    if name.endswith("Request"):
-        return name.removesuffix("Request") + "Input"
-    if name.endswith(("Filter", "Input")):
-        return name
-    return name + "Input"
-
-
-def output_name(cls: type) -> str:
-    name = shape_name(cls)
-    if name.endswith("Response"):
-        return name.removesuffix("Response") + "Result"
-    return name
+    return name if name.endswith(("Filter", "Input")) else name + "Input"
 
 
 def _attribute(name: str) -> Callable[..., Any]:
@@ -79,8 +69,8 @@ class TypeBuilder:
     """Builds and remembers every GraphQL type of the schema, one per class."""
 
     def __init__(self) -> None:
-        self._objects: dict[type, GraphQLObjectType] = {}
-        self._inputs: dict[type, GraphQLInputObjectType] = {}
+        self._objects: dict[tuple[type, str], GraphQLObjectType] = {}
+        self._inputs: dict[tuple[type, str], GraphQLInputObjectType] = {}
         self._enums: dict[type, GraphQLEnumType] = {}
         self._extra: dict[type, ExtraFields] = {}
         self._names: dict[type, str] = {}
@@ -108,29 +98,33 @@ class TypeBuilder:
             for member in shape_of(cls)
         }
 
-    def input_object(self, cls: type) -> GraphQLInputObjectType:
-        found = self._inputs.get(cls)
+    def input_object(self, cls: type, name: str | None = None) -> GraphQLInputObjectType:
+        """The input type of ``cls``, named ``name`` (an operation's ``<Action>Input``) or
+        after the class."""
+        name = name or input_name(cls)
+        found = self._inputs.get((cls, name))
         if found is None:
-            name = input_name(cls)
             found = GraphQLInputObjectType(
                 name,
                 lambda: self._input_fields(cls),
                 description=DESCRIPTIONS.get(name),
                 out_type=_constructor(cls),
             )
-            self._inputs[cls] = found
+            self._inputs[cls, name] = found
         return found
 
-    def object(self, cls: type) -> GraphQLObjectType:
-        found = self._objects.get(cls)
+    def object(self, cls: type, name: str | None = None) -> GraphQLObjectType:
+        """The output type of ``cls``, named ``name`` (an operation's ``<Action>Result``) or
+        after the class."""
+        name = name or self._names.get(cls) or shape_name(cls)
+        found = self._objects.get((cls, name))
         if found is None:
-            name = self._names.get(cls) or output_name(cls)
             found = GraphQLObjectType(
                 name,
                 lambda: self._output_fields(cls),
                 description=DESCRIPTIONS.get(name),
             )
-            self._objects[cls] = found
+            self._objects[cls, name] = found
         return found
 
     def enum(self, cls: type[enum.Enum]) -> GraphQLEnumType:

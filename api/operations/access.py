@@ -13,7 +13,7 @@ from api.authz import identity
 from api.authz.decision import Outcome, Reason
 from api.authz.simulate import SIMULATE, ConditionValue, SimulateAccessRequest, simulate_access
 from api.calls import Call
-from api.operation import Access, Audit, declare
+from api.operation import Audit, change, read
 from api.principals import Principal, PrincipalKind
 from api.services import Services
 from api.shapes import member, name_shapes
@@ -132,31 +132,32 @@ async def delete_principal_policy(
 
 
 OPERATIONS = (
-    declare(
-        "Whoami", WhoamiRequest, Caller, whoami,
-        access=Access.READ, audit=Audit.NONE, actions=("keygraph:Whoami",), flat=True,
+    read(
+        "Whoami",
+        whoami,
+        actions=("keygraph:Whoami",),
+        flat=True,
         description="The caller's principal ARN and account.",
+        audit=Audit.NONE,
     ),
-    declare(
-        "SimulateAccess", SimulateAccessRequest, SimulateAccessResponse, simulate,
-        access=Access.READ, actions=(SIMULATE,),
+    read(
+        "SimulateAccess",
+        simulate,
+        actions=(SIMULATE,),
         description="What authorization would decide for a principal, and the statements and "
         "grants that decide it.",
     ),
-    declare(
-        "PrincipalPolicy", PrincipalPolicyRequest, PrincipalPolicyResponse, principal_policy,
-        access=Access.READ, actions=(identity.GET,),
+    read(
+        "PrincipalPolicy",
+        principal_policy,
+        actions=(identity.GET,),
         description="The identity policy attached to a user or role (null when none).",
     ),
-    declare(
-        "PutPrincipalPolicy", PutPrincipalPolicyRequest, PrincipalPolicyResponse,
+    change(
+        "PutPrincipalPolicy",
         put_principal_policy,
-        access=Access.WRITE, actions=(identity.PUT,),
+        actions=(identity.PUT,),
         description="Attach an identity policy to a user or role (root of its account only).",
     ),
-    declare(
-        "DeletePrincipalPolicy", PrincipalPolicyRequest, DeletePrincipalPolicyResponse,
-        delete_principal_policy,
-        access=Access.WRITE, actions=(identity.DELETE,),
-    ),
-)  # fmt: skip
+    change("DeletePrincipalPolicy", delete_principal_policy, actions=(identity.DELETE,)),
+)

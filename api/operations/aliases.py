@@ -16,7 +16,7 @@ from api.calls import Call
 from api.keys import aliases
 from api.keys.aliases import Alias
 from api.members import key_id, limit, marker, optional_key_id
-from api.operation import Access, declare
+from api.operation import change, read
 from api.operations.structures import KeyMetadata, KeyMetadataResponse
 from api.services import Services
 from api.shapes import member
@@ -127,16 +127,8 @@ async def list_aliases(
 
 
 OPERATIONS = (
-    declare(
-        "CreateAlias", CreateAliasRequest, CreateAliasResponse, create_alias, access=Access.WRITE
-    ),
-    declare(
-        "UpdateAlias", UpdateAliasRequest, UpdateAliasResponse, update_alias, access=Access.WRITE
-    ),
-    declare(
-        "DeleteAlias", DeleteAliasRequest, DeleteAliasResponse, delete_alias, access=Access.WRITE
-    ),
-    declare(
-        "ListAliases", ListAliasesRequest, ListAliasesResponse, list_aliases, access=Access.READ
-    ),
+    change("CreateAlias", create_alias),
+    change("UpdateAlias", update_alias),
+    change("DeleteAlias", delete_alias),
+    read("ListAliases", list_aliases),
 )

@@ -14,9 +14,9 @@ from api.audit.event import RecordedEvent
 from api.audit.query import AuditEventFilter, audit_events
 from api.authz.decision import Outcome
 from api.calls import Call
-from api.operation import Access, declare
+from api.operation import read
 from api.services import Services
-from api.shapes import member
+from api.shapes import member, name_shapes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,19 +61,22 @@ class AuditEvent:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AuditEventsResponse:
+class AuditEventsPage:
     events: list[AuditEvent]
     truncated: bool
     next_marker: str | None
 
 
+name_shapes({AuditEventsPage: "AuditEventsResult"})
+
+
 async def list_audit_events(
     services: Services, call: Call, request: AuditEventsRequest
-) -> AuditEventsResponse:
+) -> AuditEventsPage:
     page = await audit_events(
         services, call, request.filter or AuditEventFilter(), request.limit, request.marker
     )
-    return AuditEventsResponse(
+    return AuditEventsPage(
         events=[AuditEvent.of(recorded) for recorded in page.items],
         truncated=page.truncated,
         next_marker=page.next_marker,
@@ -81,9 +84,11 @@ async def list_audit_events(
 
 
 OPERATIONS = (
-    declare(
-        "AuditEvents", AuditEventsRequest, AuditEventsResponse, list_audit_events,
-        access=Access.READ, actions=("keygraph:ListAuditEvents",), flat=True,
+    read(
+        "AuditEvents",
+        list_audit_events,
+        actions=("keygraph:ListAuditEvents",),
+        flat=True,
         description="The audit trail in the order it was written: the account root's only.",
     ),
-)  # fmt: skip
+)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from api import catalog
 from api.calls import Call
 from api.catalog import DEFAULT_SERVICE, AccessLevel, OperationType
-from api.operation import Access, Audit, Handler, Operation, declare
+from api.operation import Audit, Handler, Operation, read
 from api.services import Services
 from api.shapes import member
 
@@ -189,42 +189,44 @@ async def list_resource_types(
     return list(services.catalog.resource_types(request.service))
 
 
-def _read(
-    name: str,
-    request: type[Q],
-    response: Any,
-    handler: Handler[Q, Any],
-    description: str = "",
-) -> Operation[Any, Any]:
+def _read(name: str, handler: Handler[Any, Any], description: str = "") -> Operation[Any, Any]:
     """A read of the catalog: flat, and not audited (it only reads public facts). Its action,
     ``keygraph:<name>``, is no IAM action: nothing authorizes it and the trail never names it."""
-    return declare(
-        name, request, response, handler,
-        access=Access.READ, audit=Audit.NONE, actions=(f"keygraph:{name}",),
-        description=description, flat=True,
-    )  # fmt: skip
+    return read(
+        name,
+        handler,
+        audit=Audit.NONE,
+        actions=(f"keygraph:{name}",),
+        description=description,
+        flat=True,
+    )
 
 
 OPERATIONS = (
     _read(
-        "Service", ServiceRequest, Service | None, get_service,
+        "Service",
+        get_service,
         "A service by prefix; null when there is no such service.",
     ),
-    _read("Services", ServicesRequest, list[Service], list_services),
+    _read("Services", list_services),
     _read(
-        "Privileges", PrivilegesRequest, list[Privilege], list_privileges,
+        "Privileges",
+        list_privileges,
         "Privileges ordered by service prefix, then name.",
     ),
     _read(
-        "Privilege", PrivilegeRequest, Privilege | None, get_privilege,
+        "Privilege",
+        get_privilege,
         "kms:Encrypt or Encrypt (a bare name means kms); null when unknown.",
     ),
     _read(
-        "ConditionKeys", ConditionKeysRequest, list[str], list_condition_keys,
+        "ConditionKeys",
+        list_condition_keys,
         "Condition keys of one service, or of all when none is given.",
     ),
     _read(
-        "ResourceTypes", ResourceTypesRequest, list[str], list_resource_types,
+        "ResourceTypes",
+        list_resource_types,
         'Resource types of one service, or of all; "" is all resources.',
     ),
-)  # fmt: skip
+)

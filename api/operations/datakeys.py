@@ -19,7 +19,7 @@ from api.crypto.datakeys import (
     GenerateDataKeyRequest,
     GenerateDataKeyWithoutPlaintextRequest,
 )
-from api.operation import Access, Audit, declare
+from api.operation import compute
 from api.services import Services
 from api.shapes import member
 
@@ -134,27 +134,9 @@ async def generate_random(
 
 # Cryptographic operations change nothing: their audit events are batched.
 OPERATIONS = (
-    declare(
-        "GenerateDataKey", GenerateDataKeyRequest, GenerateDataKeyResponse, generate_data_key,
-        access=Access.WRITE, audit=Audit.BATCHED,
-    ),
-    declare(
-        "GenerateDataKeyWithoutPlaintext", GenerateDataKeyWithoutPlaintextRequest,
-        GenerateDataKeyWithoutPlaintextResponse, generate_data_key_without_plaintext,
-        access=Access.WRITE, audit=Audit.BATCHED,
-    ),
-    declare(
-        "GenerateDataKeyPair", GenerateDataKeyPairRequest, GenerateDataKeyPairResponse,
-        generate_data_key_pair,
-        access=Access.WRITE, audit=Audit.BATCHED,
-    ),
-    declare(
-        "GenerateDataKeyPairWithoutPlaintext", GenerateDataKeyPairWithoutPlaintextRequest,
-        GenerateDataKeyPairWithoutPlaintextResponse, generate_data_key_pair_without_plaintext,
-        access=Access.WRITE, audit=Audit.BATCHED,
-    ),
-    declare(
-        "GenerateRandom", GenerateRandomRequest, GenerateRandomResponse, generate_random,
-        access=Access.WRITE, audit=Audit.BATCHED,
-    ),
-)  # fmt: skip
+    compute("GenerateDataKey", generate_data_key),
+    compute("GenerateDataKeyWithoutPlaintext", generate_data_key_without_plaintext),
+    compute("GenerateDataKeyPair", generate_data_key_pair),
+    compute("GenerateDataKeyPairWithoutPlaintext", generate_data_key_pair_without_plaintext),
+    compute("GenerateRandom", generate_random),
+)

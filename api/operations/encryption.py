@@ -9,7 +9,7 @@ from api.calls import Call
 from api.crypto import encryption
 from api.crypto.encryption import DecryptRequest, EncryptRequest, ReEncryptRequest
 from api.keys.model import EncryptionAlgorithmSpec
-from api.operation import Access, Audit, declare
+from api.operation import compute
 from api.services import Services
 from api.shapes import member
 
@@ -78,17 +78,7 @@ async def re_encrypt(
 
 # Cryptographic operations change nothing: their audit events are batched.
 OPERATIONS = (
-    declare(
-        "Encrypt", EncryptRequest, EncryptResponse, encrypt,
-        access=Access.WRITE, audit=Audit.BATCHED,
-    ),
-    declare(
-        "Decrypt", DecryptRequest, DecryptResponse, decrypt,
-        access=Access.WRITE, audit=Audit.BATCHED,
-    ),
-    declare(
-        "ReEncrypt", ReEncryptRequest, ReEncryptResponse, re_encrypt,
-        access=Access.WRITE, audit=Audit.BATCHED,
-        actions=("kms:ReEncryptFrom", "kms:ReEncryptTo"),
-    ),
-)  # fmt: skip
+    compute("Encrypt", encrypt),
+    compute("Decrypt", decrypt),
+    compute("ReEncrypt", re_encrypt, actions=("kms:ReEncryptFrom", "kms:ReEncryptTo")),
+)

@@ -23,7 +23,7 @@ from api.grants.operations import (
     RetireGrantRequest,
     RevokeGrantRequest,
 )
-from api.operation import Access, declare
+from api.operation import change, read
 from api.pages import Page
 from api.services import Services
 from api.shapes import member
@@ -138,24 +138,9 @@ async def revoke_grant(
 # CreateGrant, RetireGrant and RevokeGrant are Permissions management in AWS's catalog (changes:
 # mutations); ListRetirableGrants names no key, so it authorizes without one.
 OPERATIONS = (
-    declare(
-        "CreateGrant", CreateGrantRequest, CreateGrantResponse, create_grant,
-        access=Access.WRITE,
-    ),
-    declare(
-        "ListGrants", ListGrantsRequest, ListGrantsResponse, list_grants,
-        access=Access.READ,
-    ),
-    declare(
-        "ListRetirableGrants", ListRetirableGrantsRequest, ListRetirableGrantsResponse,
-        list_retirable_grants, access=Access.READ,
-    ),
-    declare(
-        "RetireGrant", RetireGrantRequest, RetireGrantResponse, retire_grant,
-        access=Access.WRITE,
-    ),
-    declare(
-        "RevokeGrant", RevokeGrantRequest, RevokeGrantResponse, revoke_grant,
-        access=Access.WRITE,
-    ),
-)  # fmt: skip
+    change("CreateGrant", create_grant),
+    read("ListGrants", list_grants),
+    read("ListRetirableGrants", list_retirable_grants),
+    change("RetireGrant", retire_grant),
+    change("RevokeGrant", revoke_grant),
+)

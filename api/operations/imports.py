@@ -19,7 +19,7 @@ from api.calls import Call
 from api.keys import imports
 from api.keys.imports import WrappingKeySpec
 from api.keys.model import ExpirationModel, Key
-from api.operation import Access, declare
+from api.operation import change, read
 from api.operations.structures import KeyMetadata, KeyMetadataResponse
 from api.services import Services
 from api.shapes import member
@@ -120,16 +120,7 @@ async def delete_imported_key_material(
 
 # GetParametersForImport is Read in AWS's catalog (a Query), although it stores a new token.
 OPERATIONS = (
-    declare(
-        "GetParametersForImport", GetParametersForImportRequest, GetParametersForImportResponse,
-        get_parameters_for_import, access=Access.READ,
-    ),
-    declare(
-        "ImportKeyMaterial", ImportKeyMaterialRequest, ImportKeyMaterialResponse,
-        import_key_material, access=Access.WRITE,
-    ),
-    declare(
-        "DeleteImportedKeyMaterial", DeleteImportedKeyMaterialRequest,
-        DeleteImportedKeyMaterialResponse, delete_imported_key_material, access=Access.WRITE,
-    ),
-)  # fmt: skip
+    read("GetParametersForImport", get_parameters_for_import),
+    change("ImportKeyMaterial", import_key_material),
+    change("DeleteImportedKeyMaterial", delete_imported_key_material),
+)

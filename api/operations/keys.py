@@ -17,7 +17,7 @@ from api.keys import create, deletion, lifecycle
 from api.keys.create import CreateKeyRequest
 from api.keys.model import KeyState
 from api.members import grant_tokens, key_id, limit, marker
-from api.operation import Access, declare
+from api.operation import change, read
 from api.operations.structures import KeyMetadata, KeyMetadataResponse
 from api.services import Services
 from api.shapes import member
@@ -192,25 +192,12 @@ async def cancel_key_deletion(
 
 
 OPERATIONS = (
-    declare("CreateKey", CreateKeyRequest, CreateKeyResponse, create_key, access=Access.WRITE),
-    declare(
-        "DescribeKey", DescribeKeyRequest, DescribeKeyResponse, describe_key, access=Access.READ
-    ),
-    declare("ListKeys", ListKeysRequest, ListKeysResponse, list_keys, access=Access.READ),
-    declare("EnableKey", EnableKeyRequest, EnableKeyResponse, enable_key, access=Access.WRITE),
-    declare(
-        "DisableKey", DisableKeyRequest, DisableKeyResponse, disable_key, access=Access.WRITE
-    ),
-    declare(
-        "UpdateKeyDescription", UpdateKeyDescriptionRequest, UpdateKeyDescriptionResponse,
-        update_key_description, access=Access.WRITE,
-    ),
-    declare(
-        "ScheduleKeyDeletion", ScheduleKeyDeletionRequest, ScheduleKeyDeletionResponse,
-        schedule_key_deletion, access=Access.WRITE,
-    ),
-    declare(
-        "CancelKeyDeletion", CancelKeyDeletionRequest, CancelKeyDeletionResponse,
-        cancel_key_deletion, access=Access.WRITE,
-    ),
-)  # fmt: skip
+    change("CreateKey", create_key),
+    read("DescribeKey", describe_key),
+    read("ListKeys", list_keys),
+    change("EnableKey", enable_key),
+    change("DisableKey", disable_key),
+    change("UpdateKeyDescription", update_key_description),
+    change("ScheduleKeyDeletion", schedule_key_deletion),
+    change("CancelKeyDeletion", cancel_key_deletion),
+)

@@ -27,7 +27,7 @@ from api.keystores.operations import (
     key_store_password,
     store_name,
 )
-from api.operation import Access, declare
+from api.operation import change, read
 from api.services import Services
 from api.shapes import member, name_shapes
 
@@ -204,28 +204,10 @@ async def describe_custom_key_stores(
 
 
 OPERATIONS = (
-    declare(
-        "CreateCustomKeyStore", CreateCustomKeyStoreRequest, CreateCustomKeyStoreResponse,
-        create_custom_key_store, access=Access.WRITE,
-    ),
-    declare(
-        "ConnectCustomKeyStore", ConnectCustomKeyStoreRequest, ConnectCustomKeyStoreResponse,
-        connect_custom_key_store, access=Access.WRITE,
-    ),
-    declare(
-        "DisconnectCustomKeyStore", DisconnectCustomKeyStoreRequest,
-        DisconnectCustomKeyStoreResponse, disconnect_custom_key_store, access=Access.WRITE,
-    ),
-    declare(
-        "UpdateCustomKeyStore", UpdateCustomKeyStoreRequest, UpdateCustomKeyStoreResponse,
-        update_custom_key_store, access=Access.WRITE,
-    ),
-    declare(
-        "DeleteCustomKeyStore", DeleteCustomKeyStoreRequest, DeleteCustomKeyStoreResponse,
-        delete_custom_key_store, access=Access.WRITE,
-    ),
-    declare(
-        "DescribeCustomKeyStores", DescribeCustomKeyStoresRequest,
-        DescribeCustomKeyStoresResponse, describe_custom_key_stores, access=Access.READ,
-    ),
-)  # fmt: skip
+    change("CreateCustomKeyStore", create_custom_key_store),
+    change("ConnectCustomKeyStore", connect_custom_key_store),
+    change("DisconnectCustomKeyStore", disconnect_custom_key_store),
+    change("UpdateCustomKeyStore", update_custom_key_store),
+    change("DeleteCustomKeyStore", delete_custom_key_store),
+    read("DescribeCustomKeyStores", describe_custom_key_stores),
+)

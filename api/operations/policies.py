@@ -11,7 +11,7 @@ from typing import Any
 
 from api import limits
 from api.calls import Call
-from api.operation import Access, declare
+from api.operation import change, read
 from api.operations.keys import KeyPageRequest, KeyRequest
 from api.operations.structures import KeyMetadata, KeyMetadataResponse
 from api.policy import operations
@@ -92,16 +92,7 @@ async def put_key_policy(
 
 
 OPERATIONS = (
-    declare(
-        "GetKeyPolicy", GetKeyPolicyRequest, GetKeyPolicyResponse, get_key_policy,
-        access=Access.READ,
-    ),
-    declare(
-        "ListKeyPolicies", ListKeyPoliciesRequest, ListKeyPoliciesResponse, list_key_policies,
-        access=Access.READ,
-    ),
-    declare(
-        "PutKeyPolicy", PutKeyPolicyRequest, PutKeyPolicyResponse, put_key_policy,
-        access=Access.WRITE,
-    ),
-)  # fmt: skip
+    read("GetKeyPolicy", get_key_policy),
+    read("ListKeyPolicies", list_key_policies),
+    change("PutKeyPolicy", put_key_policy),
+)

@@ -18,7 +18,7 @@ from api import members as aws
 from api.calls import Call
 from api.keys import rotation
 from api.keys.rotation import RotationType
-from api.operation import Access, declare
+from api.operation import change, read
 from api.operations.structures import KeyMetadata, KeyMetadataResponse
 from api.services import Services
 from api.shapes import member
@@ -169,24 +169,9 @@ async def list_key_rotations(
 
 
 OPERATIONS = (
-    declare(
-        "EnableKeyRotation", EnableKeyRotationRequest, EnableKeyRotationResponse,
-        enable_key_rotation, access=Access.WRITE,
-    ),
-    declare(
-        "DisableKeyRotation", DisableKeyRotationRequest, DisableKeyRotationResponse,
-        disable_key_rotation, access=Access.WRITE,
-    ),
-    declare(
-        "RotateKeyOnDemand", RotateKeyOnDemandRequest, RotateKeyOnDemandResponse,
-        rotate_key_on_demand, access=Access.WRITE,
-    ),
-    declare(
-        "GetKeyRotationStatus", GetKeyRotationStatusRequest, GetKeyRotationStatusResponse,
-        get_key_rotation_status, access=Access.READ,
-    ),
-    declare(
-        "ListKeyRotations", ListKeyRotationsRequest, ListKeyRotationsResponse,
-        list_key_rotations, access=Access.READ,
-    ),
-)  # fmt: skip
+    change("EnableKeyRotation", enable_key_rotation),
+    change("DisableKeyRotation", disable_key_rotation),
+    change("RotateKeyOnDemand", rotate_key_on_demand),
+    read("GetKeyRotationStatus", get_key_rotation_status),
+    read("ListKeyRotations", list_key_rotations),
+)

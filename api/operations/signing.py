@@ -18,7 +18,7 @@ from api.crypto.macs import GenerateMacRequest, VerifyMacRequest
 from api.crypto.signing import SignRequest, VerifyRequest
 from api.keys.model import EncryptionAlgorithmSpec, KeyAgreementAlgorithm, KeyUsage, Origin
 from api.members import grant_tokens, key_id
-from api.operation import Access, Audit, declare
+from api.operation import compute, read
 from api.services import Services
 from api.shapes import member
 from hsm import KeySpec, MacAlgorithm, SigningAlgorithm
@@ -153,29 +153,10 @@ async def get_public_key(
 # Cryptographic operations change nothing: their audit events are batched, GetPublicKey's as
 # every read's.
 OPERATIONS = (
-    declare(
-        "Sign", SignRequest, SignResponse, sign,
-        access=Access.WRITE, audit=Audit.BATCHED,
-    ),
-    declare(
-        "Verify", VerifyRequest, VerifyResponse, verify,
-        access=Access.WRITE, audit=Audit.BATCHED,
-    ),
-    declare(
-        "GenerateMac", GenerateMacRequest, GenerateMacResponse, generate_mac,
-        access=Access.WRITE, audit=Audit.BATCHED,
-    ),
-    declare(
-        "VerifyMac", VerifyMacRequest, VerifyMacResponse, verify_mac,
-        access=Access.WRITE, audit=Audit.BATCHED,
-    ),
-    declare(
-        "DeriveSharedSecret", DeriveSharedSecretRequest, DeriveSharedSecretResponse,
-        derive_shared_secret,
-        access=Access.WRITE, audit=Audit.BATCHED,
-    ),
-    declare(
-        "GetPublicKey", GetPublicKeyRequest, GetPublicKeyResponse, get_public_key,
-        access=Access.READ, audit=Audit.BATCHED,
-    ),
-)  # fmt: skip
+    compute("Sign", sign),
+    compute("Verify", verify),
+    compute("GenerateMac", generate_mac),
+    compute("VerifyMac", verify_mac),
+    compute("DeriveSharedSecret", derive_shared_secret),
+    read("GetPublicKey", get_public_key),
+)

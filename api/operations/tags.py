@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from api.calls import Call
 from api.keys import tags
 from api.keys.tags import Tag
-from api.operation import Access, declare
+from api.operation import change, read
 from api.operations.keys import KeyPageRequest, KeyRequest
 from api.operations.structures import KeyMetadata, KeyMetadataResponse
 from api.services import Services
@@ -76,15 +76,7 @@ async def list_resource_tags(
 
 
 OPERATIONS = (
-    declare(
-        "TagResource", TagResourceRequest, TagResourceResponse, tag_resource, access=Access.WRITE
-    ),
-    declare(
-        "UntagResource", UntagResourceRequest, UntagResourceResponse, untag_resource,
-        access=Access.WRITE,
-    ),
-    declare(
-        "ListResourceTags", ListResourceTagsRequest, ListResourceTagsResponse,
-        list_resource_tags, access=Access.READ,
-    ),
-)  # fmt: skip
+    change("TagResource", tag_resource),
+    change("UntagResource", untag_resource),
+    read("ListResourceTags", list_resource_tags),
+)

@@ -11,7 +11,7 @@ from api.authz.decision import Outcome
 from api.authz.simulate import SimulateAccessRequest
 from api.errors import AccessDeniedException, InvalidMarkerException, ValidationException
 from api.operations.access import PrincipalPolicyRequest, WhoamiRequest
-from api.operations.audit import AuditEvent, AuditEventsRequest, AuditEventsResponse
+from api.operations.audit import AuditEvent, AuditEventsRequest, AuditEventsPage
 from api.operations.catalog import PrivilegeRequest
 from api.principals import Principal, PrincipalKind, create_principal, principal_for
 from api.services import Services
@@ -37,7 +37,7 @@ async def trail(services: Services) -> None:
         await append(conn, EVENTS)
 
 
-def request_ids(response: AuditEventsResponse) -> list[str]:
+def request_ids(response: AuditEventsPage) -> list[str]:
     return [found.request_id for found in response.events]
 
 
