@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import binascii
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -73,26 +74,30 @@ def serialize_datetime(value: object) -> str:
     return value.isoformat()
 
 
-Base64 = GraphQLScalarType(
+def _scalar(
+    name: str, description: str, serialize: Callable[[Any], Any], parse: Callable[[Any], Any]
+) -> GraphQLScalarType:
+    """A scalar that parses a literal in the document as it parses the same value given in
+    variables."""
+    return GraphQLScalarType(
+        name,
+        description=description,
+        serialize=serialize,
+        parse_value=parse,
+        parse_literal=_literal(parse),
+    )
+
+
+Base64 = _scalar(
     "Base64",
-    description="Binary data, base64 with the standard alphabet and padding.",
-    serialize=serialize_base64,
-    parse_value=parse_base64,
-    parse_literal=_literal(parse_base64),
+    "Binary data, base64 with the standard alphabet and padding.",
+    serialize_base64,
+    parse_base64,
 )
-
-StringMap = GraphQLScalarType(
+StringMap = _scalar(
     "StringMap",
-    description="A JSON object whose values are strings, such as an encryption context.",
-    serialize=dict,
-    parse_value=parse_string_map,
-    parse_literal=_literal(parse_string_map),
+    "A JSON object whose values are strings, such as an encryption context.",
+    dict,
+    parse_string_map,
 )
-
-DateTime = GraphQLScalarType(
-    "DateTime",
-    description="Date with time (isoformat)",
-    serialize=serialize_datetime,
-    parse_value=parse_datetime,
-    parse_literal=_literal(parse_datetime),
-)
+DateTime = _scalar("DateTime", "Date with time (isoformat)", serialize_datetime, parse_datetime)

@@ -162,25 +162,23 @@ class TypeBuilder:
         }
 
     def _output(self, ref: TypeRef, optional: bool) -> GraphQLOutputType:
-        named: GraphQLOutputType
-        if ref.kind is Kind.ENUM and ref.enum is not None:
-            named = self.enum(ref.enum)
-        elif ref.kind is Kind.STRUCTURE and ref.structure is not None:
-            named = self.object(ref.structure)
-        elif ref.kind is Kind.LIST and ref.item is not None:
-            named = GraphQLList(self._output(ref.item, False))
-        else:
-            named = _SCALARS[ref.kind]
-        return named if optional else GraphQLNonNull(named)
+        output: GraphQLOutputType = self._wrapped(ref, optional, self.object)
+        return output
 
     def _input(self, ref: TypeRef, optional: bool) -> GraphQLInputType:
-        named: GraphQLInputType
+        given: GraphQLInputType = self._wrapped(ref, optional, self.input_object)
+        return given
+
+    def _wrapped(self, ref: TypeRef, optional: bool, structure: Callable[[type], Any]) -> Any:
+        """The type of ``ref``, a structure made by ``structure`` (as output or as input); the
+        rest is the same either way."""
+        named: Any
         if ref.kind is Kind.ENUM and ref.enum is not None:
             named = self.enum(ref.enum)
         elif ref.kind is Kind.STRUCTURE and ref.structure is not None:
-            named = self.input_object(ref.structure)
+            named = structure(ref.structure)
         elif ref.kind is Kind.LIST and ref.item is not None:
-            named = GraphQLList(self._input(ref.item, False))
+            named = GraphQLList(self._wrapped(ref.item, False, structure))
         else:
             named = _SCALARS[ref.kind]
         return named if optional else GraphQLNonNull(named)
