@@ -5,9 +5,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-from api.jobs import DeletionJob, Job, JobRunner, RotationJob
-from api.keys.imports import ImportExpiryJob
-from api.keystores.keys import destroy_store_key
+from api.jobs import DeletionJob, ImportExpiryJob, Job, JobRunner, RotationJob
+from api.keys.custom_stores import destroy_store_key
 from api.services import Services
 
 

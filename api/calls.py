@@ -13,10 +13,17 @@ from typing import Any
 
 import asyncpg
 
-from api.authz.decision import Decision
-from api.keys.ids import Scope
+from api.decisions import Decision
 from api.loaders import Batch, Loader, T
 from api.principals import Principal
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The account and region a deployment serves; every ARN it accepts is inside it."""
+
+    account_id: str
+    region: str
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 A door turns its request into the operation's request dataclass and names the caller; from there
 everything is here, once: the ``Call`` (who, from where, when), validation of the request against
-its shape, the handler (which resolves keys, and so authorizes and throttles, through the domain),
-the outcome, the audit events (written before answering or batched, as the operation declares),
-the metrics, and the error as the caller sees it (``fault``: AWS's code, message and HTTP status).
+its shape, the handler (which resolves keys, and so authorizes and throttles, through
+``api.authz``), the outcome, the audit events (written before answering or batched, as the
+operation declares), the metrics, and the error as the caller sees it (``fault``: AWS's code,
+message and HTTP status).
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from api.audit import AuditBacklogFull, AuditEvent, events_for_call
-from api.calls import Call
+from api.calls import Call, Scope
 from api.errors import KeygraphError, KMSInternalException
-from api.keys.ids import Scope
 from api.operation import Audit, Operation
 from api.principals import Principal
 from api.services import Services

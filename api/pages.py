@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 
 from api import limits
 from api.errors import InvalidMarkerException
-from api.keys.validation import member_range
+from api.validation import member_range
 
 T = TypeVar("T")
 

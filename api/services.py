@@ -12,16 +12,16 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 
 import hsm
 from api.audit import AuditTrail
+from api.cache import KeyCache, KeyChangeListener
 from api.catalog import Catalog, load_catalog
 from api.clock import Clock, utc_now
-from api.keys.cache import KeyCache, KeyChangeListener
 from api.keystores.registry import KeyStores
 from api.metrics import Metrics
 from api.principals import IssuedToken, Principal, authenticate, create_principal, find_principal
@@ -52,7 +52,7 @@ class Services:
     throttle: Throttle
     audit: AuditTrail
     # Custom key store tokens this process has open, by store id.
-    key_stores: KeyStores = field(default_factory=KeyStores)
+    key_stores: KeyStores
     clock: Clock = utc_now
 
     async def aclose(self) -> None:
@@ -95,6 +95,7 @@ async def start_services(settings: Settings) -> Services:
         key_listener=KeyChangeListener(settings.database_url, key_cache),
         throttle=Throttle(settings.rates),
         audit=AuditTrail(pool),
+        key_stores=KeyStores(pool, token),
     )
     services.audit.start()
     services.metrics.watch_audit(services.audit.stats)

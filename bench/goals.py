@@ -4,6 +4,7 @@ machine is shared and noisy, absolute figures from different runs do not compare
 from __future__ import annotations
 
 import enum
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from bench.target_keygraph import KeygraphReport, SpreadPass
 RSS_LIMIT_MB = 250.0
 P99_LIMIT_MS = 25.0
 P99_CONNECTIONS = 16
-# The handle cache and the key cache hold 10,000 entries each (hsm.HsmConfig, api.keys.cache).
+# The handle cache and the key cache hold 10,000 entries each (hsm.HsmConfig, api.cache).
 CACHE_ENTRIES = 10_000
 # A pass over keys never touched before may grow a worker by this much even with full caches
 # (allocator slack, asyncpg statement caches).
@@ -55,25 +56,25 @@ def evaluate(cells: Sequence[Cell], keygraph: KeygraphReport, options: Options) 
     )
     single = figures.get(Row.KEYGRAPH_SINGLE, Op.ENCRYPT)
     outcomes = [
-        _at_least(
+        _ratio(
             "keygraph single Encrypt / HTTP floor Encrypt",
             single,
             figures.get(Row.HTTP_FLOOR, Op.ENCRYPT),
             0.6,
         ),
-        _at_least(
+        _ratio(
             "keygraph batch Encrypt / HSM floor Encrypt (1 thread)",
             figures.get(Row.KEYGRAPH_BATCH, Op.ENCRYPT),
             figures.get(Row.HSM_FLOOR, Op.ENCRYPT),
             0.5,
         ),
-        _at_least(
+        _ratio(
             "keygraph single Encrypt / moto_server Encrypt",
             single,
             figures.get(Row.MOTO, Op.ENCRYPT),
             10.0,
         ),
-        _at_least(
+        _ratio(
             "keygraph single Encrypt, authorization on / off",
             single,
             figures.get(Row.KEYGRAPH_UNAUTHORIZED, Op.ENCRYPT),
@@ -81,11 +82,12 @@ def evaluate(cells: Sequence[Cell], keygraph: KeygraphReport, options: Options) 
         ),
         _p99(single, options.connections),
         *(
-            _at_most_slowdown(
+            _ratio(
                 f"{op.label}: 1 key of {options.keys:,} / 1 of 10 (slowdown)",
                 figures.get(Row.KEYGRAPH_SINGLE, op),
                 figures.get(Row.KEYGRAPH_LARGE, op),
                 1.2,
+                at_most=True,
             )
             for op in (Op.ENCRYPT, Op.DESCRIBE_KEY)
         ),
@@ -106,30 +108,28 @@ def _unmeasured(name: str, goal: str, note: str = "a cell it needs was not measu
     return Outcome(name, "-", goal, Verdict.NOT_MEASURED, note)
 
 
-def _at_least(
-    name: str, top: Measurement | None, bottom: Measurement | None, goal: float
+def _ratio(
+    name: str,
+    top: Measurement | None,
+    bottom: Measurement | None,
+    goal: float,
+    *,
+    at_most: bool = False,
 ) -> Outcome:
-    text = f">= {goal:g}"
+    """``top`` / ``bottom`` in operations per second, which must reach ``goal`` or, for a
+    slowdown (``at_most``), stay within it."""
+    text = f"{'<=' if at_most else '>='} {goal:g}"
     if top is None or bottom is None or bottom.ops_per_second <= 0:
         return _unmeasured(name, text)
     ratio = top.ops_per_second / bottom.ops_per_second
-    return _judged(name, ratio, f"{ratio:.2f}", text, lambda value: value >= goal)
-
-
-def _at_most_slowdown(
-    name: str, small: Measurement | None, large: Measurement | None, goal: float
-) -> Outcome:
-    text = f"<= {goal:g}"
-    if small is None or large is None or large.ops_per_second <= 0:
-        return _unmeasured(name, text)
-    slowdown = small.ops_per_second / large.ops_per_second
-    return _judged(name, slowdown, f"{slowdown:.2f}", text, lambda value: value <= goal)
+    passes = operator.le if at_most else operator.ge
+    return _judged(name, ratio, f"{ratio:.2f}", text, lambda value: passes(value, goal))
 
 
 def _scaling(many: Measurement | None, one: Measurement | None, workers: int) -> Outcome:
     if workers < 2:
         return _unmeasured("keygraph Encrypt, N workers / 1 worker", ">= 1.4", "--workers 1")
-    return _at_least(f"keygraph Encrypt, {workers} workers / 1 worker", many, one, 1.4)
+    return _ratio(f"keygraph Encrypt, {workers} workers / 1 worker", many, one, 1.4)
 
 
 def _p99(single: Measurement | None, connections: int) -> Outcome:

@@ -23,7 +23,8 @@ import httpx
 from api.embedded import postgres_of
 from bench.errors import SetupFailed, ToolMissing
 from bench.memory import WorkerMemory, worker_memory, workers
-from bench.servers import Server, free_port
+from bench.servers import Server
+from db.embedded import free_port
 
 START_SECONDS = 180
 # Settings of the caller's environment that would point keygraph dev elsewhere.

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -16,17 +15,11 @@ from typing import Self
 import httpx
 
 from bench.errors import TargetDidNotStart
+from db.embedded import log_tail
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 STOP_SECONDS = 30
 LOG_TAIL_LINES = 15
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class Server:
@@ -100,11 +93,7 @@ class Server:
             self.process.wait(STOP_SECONDS)
 
     def log_tail(self) -> str:
-        try:
-            lines = self.log.read_text(errors="replace").strip().splitlines()
-        except OSError:
-            return "(no log)"
-        return " | ".join(lines[-LOG_TAIL_LINES:]) or "(empty log)"
+        return log_tail(self.log, LOG_TAIL_LINES) or "(empty log)"
 
 
 def _answers(url: str) -> bool:

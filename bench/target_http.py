@@ -16,8 +16,9 @@ from bench.model import Cell, Op, Row
 from bench.payloads import CONTEXT, PLAINTEXT, b64
 from bench.plan import Plan
 from bench.progress import show
-from bench.servers import REPOSITORY, Server, free_port
+from bench.servers import REPOSITORY, Server
 from bench.wrk import HttpLoad, Pace, measure_cell
+from db.embedded import free_port
 
 START_SECONDS = 60
 JSON_HEADERS = {"Content-Type": "application/json"}

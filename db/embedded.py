@@ -43,6 +43,7 @@ POSTGRES_LIB = Path("/usr/lib/postgresql")
 SERVICE_USER = "postgres"
 SUPERUSER = "postgres"
 PG_CTL_TIMEOUT_SECONDS = 60
+_LOG_TAIL_LINES = 5
 _DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # Crash safety is pointless for a cluster deleted at the end of a test session, and costly.
 _THROWAWAY_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
@@ -87,11 +88,22 @@ def _service_user() -> _ServiceUser | None:
     return _ServiceUser(entry.pw_uid, entry.pw_gid)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback TCP port nothing listens on now (public: bench starts its servers on one)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def log_tail(path: Path, lines: int) -> str:
+    """The last ``lines`` lines of a server's log on one line, for the error that says why it
+    did not start (public: bench reports its servers' logs the same way)."""
+    try:
+        tail = path.read_text(errors="replace").strip().splitlines()[-lines:]
+    except OSError:
+        return "(no log)"
+    return " | ".join(tail)
 
 
 class EmbeddedPostgres:
@@ -183,7 +195,7 @@ class EmbeddedPostgres:
             if started.returncode != 0:
                 raise ClusterStartFailed(
                     f"PostgreSQL in {self.directory} did not start; "
-                    f"end of {self.log_file}: {self._log_tail()}"
+                    f"end of {self.log_file}: {log_tail(self.log_file, _LOG_TAIL_LINES)}"
                 )
             self._create_database()
 
@@ -234,7 +246,7 @@ class EmbeddedPostgres:
         if initdb.returncode != 0:
             shutil.rmtree(self.data_dir, ignore_errors=True)
             raise ClusterInitFailed(f"initdb failed in {self.directory}: {initdb.stderr.strip()}")
-        self._write_private(self.directory / "port", f"{_free_port()}\n")
+        self._write_private(self.directory / "port", f"{free_port()}\n")
         staged = self.password_file.with_name(self.password_file.name + ".new")
         self._write_private(staged, f"*:*:*:{SUPERUSER}:{password}\n")
         staged.replace(self.password_file)
@@ -334,10 +346,3 @@ class EmbeddedPostgres:
             return (self.data_dir / "postmaster.pid").read_text().split("\n", 1)[0]
         except OSError:
             return "unknown"
-
-    def _log_tail(self, lines: int = 5) -> str:
-        try:
-            tail = self.log_file.read_text(errors="replace").strip().splitlines()[-lines:]
-        except OSError:
-            return "(no log)"
-        return " | ".join(tail)

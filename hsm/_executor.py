@@ -24,6 +24,17 @@ class Offloader:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, functools.partial(fn, *args, **kwargs))
 
+    async def start(self, make: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``make``, which builds the pool's owner (an engine), on the pool.
+
+        If it fails there is no owner to close the pool, so the pool is shut down here.
+        """
+        try:
+            return await self(make, *args, **kwargs)
+        except BaseException:
+            self.shutdown()
+            raise
+
     async def aclose(self, last: Callable[[], None]) -> None:
         """Run ``last`` (closing the token) on the pool, then shut the pool down.
 

@@ -33,6 +33,12 @@ class HashName(enum.Enum):
         return self.algorithm().digest_size
 
 
+def _hash_ending(name: str) -> HashName:
+    """The hash an algorithm's AWS name ends with: ``ECDSA_SHA_384`` and ``HMAC_SHA_384`` both
+    name SHA_384, so one rule reads them all."""
+    return HashName("SHA_" + name.rsplit("_", 1)[1])
+
+
 _HASHES: dict[HashName, type[hashes.HashAlgorithm]] = {
     HashName.SHA_1: hashes.SHA1,
     HashName.SHA_224: hashes.SHA224,
@@ -61,7 +67,7 @@ class SigningAlgorithm(enum.Enum):
 
     @property
     def hash(self) -> HashName:
-        return HashName("SHA_" + self.value.rsplit("_", 1)[1])
+        return _hash_ending(self.value)
 
     @property
     def padding(self) -> SignaturePadding:
@@ -91,7 +97,7 @@ class MacAlgorithm(enum.Enum):
 
     @property
     def hash(self) -> HashName:
-        return HashName("SHA_" + self.value.rsplit("_", 1)[1])
+        return _hash_ending(self.value)
 
 
 class WrappingAlgorithm(enum.Enum):

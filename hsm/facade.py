@@ -126,11 +126,7 @@ async def open_hsm(config: HsmConfig) -> Hsm:
     ``LoginFailed`` / ``HsmUnavailable`` when the token cannot be used.
     """
     offload = Offloader(config.session_pool_size, "hsm")
-    try:
-        engine = await offload(HsmEngine, config)
-    except BaseException:
-        offload.shutdown()
-        raise
+    engine = await offload.start(HsmEngine, config)
     hsm = Hsm(engine, offload)
     try:
         await offload(lambda: engine.capabilities)

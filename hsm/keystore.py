@@ -175,11 +175,7 @@ async def open_key_store(config: HsmConfig) -> KeyStore:
     """Open a custom key store token. Unlike ``open_hsm`` it does not fail when the token is
     away: the store starts DISCONNECTED and ``connect`` retries."""
     offload = Offloader(config.session_pool_size, "keystore")
-    try:
-        engine = await offload(KeyStoreEngine, config)
-    except BaseException:
-        offload.shutdown()
-        raise
+    engine = await offload.start(KeyStoreEngine, config)
     store = KeyStore(engine, offload)
     await store.connect()
     return store

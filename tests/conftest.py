@@ -15,6 +15,7 @@ from api.settings import Settings
 from api.throttling import NO_THROTTLING
 from hsm import HsmConfig
 from keygraph.app import keygraph_app
+from tests.graphql_client import app_client
 
 pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.softhsm"]
 
@@ -53,11 +54,5 @@ def admin_token(services: Services) -> str:
 @pytest.fixture
 async def client(services: Services, admin_token: str) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client of the app in-process, authenticated as the account's root."""
-    app = keygraph_app(services.settings, services)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport,
-        base_url="http://keygraph.test",
-        headers={"Authorization": f"Bearer {admin_token}"},
-    ) as http:
+    async with app_client(keygraph_app(services.settings, services), admin_token) as http:
         yield http

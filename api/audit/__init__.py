@@ -1,8 +1,9 @@
 """The audit trail: every call, allowed or denied, leaves hash-chained events in Postgres.
 
 ``events_for_call`` turns a finished call into events, an ``AuditTrail`` writes them, and
-``verify_chain`` proves what was written. Reading the trail (``api.audit.query``) is an operation
-and is imported from there, so that this package does not depend on ``api.services``.
+``verify_chain`` proves what was written. The trail is one of the running parts
+(``services.audit``), so this package sits below ``api.services``; reading the trail is an
+operation (``api.operations.audit``).
 """
 
 from api.audit.chain import Break, BrokenEvent, ChainReport, verify_chain

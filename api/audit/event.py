@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from api.authz.decision import Outcome
 from api.calls import Call
 from api.catalog import DEFAULT_SERVICE
+from api.decisions import Outcome
 from db.audit import AuditEntry
 
 # The outcome of a call that succeeded; a failed call's outcome is its AWS error code.

@@ -3,7 +3,7 @@
 Every operation calls ``authorize`` once per key it touches (``ReEncrypt`` twice), after it has
 resolved the key and before the key state table, so a caller without permission learns nothing
 about the key's state. Key policies, grants, tags and identity policies come from the process's
-``KeyCache`` (evicted across processes by NOTIFY, see ``api.keys.cache``): on the hot path an
+``KeyCache`` (evicted across processes by NOTIFY, see ``api.cache``): on the hot path an
 authorization costs no database round trip. Grant tokens are honoured at once: when the cached
 grants do not allow, the grants the tokens name are read from the database.
 
@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, TypeVar
 import asyncpg
 
 from api.authz.decide import Evidence, decide, denial_message
-from api.authz.decision import Decision, Outcome, Reason, Source
 from api.authz.facts import (
     Origin,
     Values,
@@ -32,12 +31,13 @@ from api.authz.facts import (
     origin_values,
     principal_values,
 )
+from api.cache import IdentityPolicy
 from api.calls import Call
+from api.decisions import Decision, Outcome, Reason, Source
 from api.errors import AccessDeniedException
 from api.grants.model import Grant
 from api.grants.store import load_grants
 from api.grants.tokens import grants_for_tokens
-from api.keys.cache import IdentityPolicy
 from api.keys.model import Key
 from api.policy.evaluate import (
     RequestContext,

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from api.authz.decision import Decision, Outcome, Reason, Source
+from api.decisions import Decision, Outcome, Reason, Source
 from api.policy.evaluate import Evaluation, PrincipalMatch, StatementMatch
 from api.principals import Principal, PrincipalKind
 

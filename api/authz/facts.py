@@ -20,6 +20,7 @@ from datetime import datetime
 from api.calls import Call
 from api.catalog import Privilege
 from api.keys.model import Key
+from api.keys.tags import Tag
 from api.policy.checks import condition_key_applies
 from api.principals import Principal, PrincipalKind
 
@@ -77,6 +78,15 @@ def key_values(key: Key, tags: Mapping[str, str]) -> dict[str, str | Sequence[st
     for tag_key, tag_value in tags.items():
         values[f"aws:ResourceTag/{tag_key}"] = tag_value
     return values
+
+
+def tag_facts(tags: Sequence[Tag]) -> Values:
+    """The condition values of a request that sets tags (CreateKey, TagResource):
+    ``aws:TagKeys`` and each ``aws:RequestTag/<key>``."""
+    return {
+        "aws:TagKeys": tuple(tag.tag_key for tag in tags),
+        **{f"aws:RequestTag/{tag.tag_key}": tag.tag_value for tag in tags},
+    }
 
 
 def context_values(context: Mapping[str, str]) -> dict[str, str | Sequence[str]]:

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-from api import limits
+from api import limits, validation
+from api.authz.access import usable_key
 from api.calls import Call
 from api.crypto import checks
-from api.crypto.keyring import material_of, usable_key
+from api.crypto.material import material_of
 from api.errors import ValidationException
 from api.keys.model import Key, KeyAgreementAlgorithm
 from api.members import dry_run, grant_tokens, key_id
@@ -45,7 +46,7 @@ class SharedSecret:
 async def derive_shared_secret(
     services: Services, call: Call, request: DeriveSharedSecretRequest
 ) -> SharedSecret:
-    checks.grant_tokens(request.grant_tokens)
+    validation.grant_tokens(request.grant_tokens)
     key = await usable_key(
         services,
         call,

@@ -13,17 +13,10 @@ from enum import Enum
 from typing import Any
 
 from api import limits
-from api.errors import DryRunOperationException, InvalidKeyUsageException, ValidationException
+from api.errors import DryRunOperationException, InvalidKeyUsageException
 from api.keys.model import Key
-from api.keys.validation import member_length
 from api.shapes import member
-
-
-def _failed(member: str, constraint: str) -> ValidationException:  # for list-member rules
-    return ValidationException(
-        f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
-        f"Member must {constraint}"
-    )
+from api.validation import member_length
 
 
 def message() -> Any:
@@ -35,21 +28,6 @@ def message() -> Any:
 def sized(member: str, value: bytes, allowed: limits.Range) -> bytes:
     """``value`` if its length is in ``allowed``; AWS words each bound on its own."""
     return member_length(member, value, allowed.high, allowed.low)
-
-
-def grant_tokens(tokens: Sequence[str] | None) -> tuple[str, ...]:
-    """The grant tokens of a request (accepted for the authorization layer, which reads them)."""
-    given = tuple(tokens or ())
-    if len(given) > limits.GRANT_TOKENS_MAX:
-        raise _failed("grantTokens", f"have length less than or equal to {limits.GRANT_TOKENS_MAX}")
-    allowed = limits.GRANT_TOKEN_LENGTH
-    if any(len(token) not in allowed for token in given):
-        raise _failed(
-            "grantTokens",
-            f"satisfy constraint: [Member must have length between {allowed.low} and "
-            f"{allowed.high}]",
-        )
-    return given
 
 
 def compatible(key: Key, algorithm: Enum, allowed: Sequence[Enum]) -> None:

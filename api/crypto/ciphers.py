@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.crypto.envelope import Cipher
-from api.crypto.keyring import MaterialNotFound, material_of
+from api.crypto.material import MaterialNotFound, material_of
 from api.errors import InvalidCiphertextException
+from api.keys.custom_stores import key_store_for
 from api.keys.model import Key, Origin
-from api.keystores.keys import key_store_for
 from api.services import Services
 from hsm import Hsm, KeyStore, Sealed, WrappedKey
 
@@ -67,7 +67,7 @@ async def symmetric_key(
     if key.origin is Origin.AWS_CLOUDHSM:
         if material_id not in (None, STORE_MATERIAL_ID):
             raise InvalidCiphertextException()
-        token = await key_store_for(services, key)
+        token = await key_store_for(services.key_stores, key)
         return SymmetricKey(key, TokenCipher(token, key.key_id), None)
     try:
         material = await material_of(services, key, material_id)

@@ -12,14 +12,14 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from api import limits
+from api import limits, validation
+from api.authz.access import usable_key
 from api.authz.facts import Values
 from api.calls import Call
 from api.crypto import checks
 from api.crypto.contexts import encryption_context
 from api.crypto.encrypters import SYMMETRIC_DEFAULT, Encrypter, prepare_encrypter
 from api.crypto.keypairs import new_key_pair
-from api.crypto.keyring import usable_key
 from api.errors import InvalidKeyUsageException, ValidationException
 from api.keys.model import Key
 from api.members import dry_run, grant_tokens, key_id
@@ -155,7 +155,7 @@ async def _parent(
 ) -> Encrypter:
     """The symmetric key that will encrypt the data key, checked as Encrypt would check it."""
     checked_context = encryption_context("encryptionContext", context)
-    checks.grant_tokens(grant_tokens)
+    validation.grant_tokens(grant_tokens)
     key = await usable_key(
         services,
         call,

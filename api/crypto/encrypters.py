@@ -14,11 +14,12 @@ from typing import Protocol
 
 import hsm
 from api import limits
+from api.authz.access import usable_key
 from api.calls import Call
 from api.crypto import checks, envelope
 from api.crypto.ciphers import SymmetricKey, symmetric_key
 from api.crypto.contexts import refuse_context_for_asymmetric
-from api.crypto.keyring import Material, material_of, usable_key
+from api.crypto.material import Material, material_of
 from api.errors import (
     IncorrectKeyException,
     InvalidCiphertextException,

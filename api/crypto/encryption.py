@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from api import limits
+from api import limits, validation
+from api.authz.access import usable_key
 from api.calls import Call
 from api.crypto import checks
 from api.crypto.contexts import encryption_context
@@ -20,7 +21,6 @@ from api.crypto.encrypters import (
     prepare_encrypter,
     require_fits,
 )
-from api.crypto.keyring import usable_key
 from api.keys.model import EncryptionAlgorithmSpec, Key
 from api.members import dry_run, grant_tokens, key_id, optional_key_id
 from api.services import Services
@@ -91,7 +91,7 @@ class ReEncrypted:
 async def encrypt(services: Services, call: Call, request: EncryptRequest) -> Encrypted:
     checks.sized("plaintext", request.plaintext, limits.PLAINTEXT_BYTES)
     context = encryption_context("encryptionContext", request.encryption_context)
-    checks.grant_tokens(request.grant_tokens)
+    validation.grant_tokens(request.grant_tokens)
     key = await usable_key(
         services,
         call,
@@ -111,7 +111,7 @@ async def encrypt(services: Services, call: Call, request: EncryptRequest) -> En
 async def decrypt(services: Services, call: Call, request: DecryptRequest) -> Decrypted:
     checks.sized("ciphertextBlob", request.ciphertext_blob, limits.CIPHERTEXT_BYTES)
     context = encryption_context("encryptionContext", request.encryption_context)
-    checks.grant_tokens(request.grant_tokens)
+    validation.grant_tokens(request.grant_tokens)
     decrypter = await prepare_decrypter(
         services,
         call,
@@ -138,7 +138,7 @@ async def re_encrypt(services: Services, call: Call, request: ReEncryptRequest) 
     destination_context = encryption_context(
         "destinationEncryptionContext", request.destination_encryption_context
     )
-    checks.grant_tokens(request.grant_tokens)
+    validation.grant_tokens(request.grant_tokens)
     decrypter = await prepare_decrypter(
         services,
         call,

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import hsm
-from api import limits
+from api import limits, validation
+from api.authz.access import usable_key
 from api.calls import Call
 from api.crypto import checks
-from api.crypto.keyring import Material, material_of, usable_key
+from api.crypto.material import Material, material_of
 from api.errors import KMSInvalidMacException
 from api.keys.model import Key
 from api.members import dry_run, grant_tokens, key_id
@@ -70,7 +71,7 @@ async def verify_mac(services: Services, call: Call, request: VerifyMacRequest) 
 async def _mac_key(
     services: Services, call: Call, action: str, request: GenerateMacRequest | VerifyMacRequest
 ) -> tuple[Key, Material]:
-    checks.grant_tokens(request.grant_tokens)
+    validation.grant_tokens(request.grant_tokens)
     key = await usable_key(
         services,
         call,

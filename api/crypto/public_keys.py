@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from api import validation
+from api.authz.access import usable_key
 from api.calls import Call
-from api.crypto import checks
-from api.crypto.keyring import usable_key
 from api.errors import KMSInternalException, UnsupportedOperationException
 from api.keys.model import Key
 from api.services import Services
@@ -29,7 +29,7 @@ class PublicKey:
 async def get_public_key(
     services: Services, call: Call, key_id: str, grant_tokens: Sequence[str] | None = None
 ) -> PublicKey:
-    checks.grant_tokens(grant_tokens)
+    validation.grant_tokens(grant_tokens)
     key = await usable_key(services, call, key_id, "GetPublicKey", grant_tokens=grant_tokens)
     # The usage table lets ENCRYPT_DECRYPT through for RSA keys; a symmetric key has that usage
     # too but no public half.

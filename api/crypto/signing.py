@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import hsm
-from api import limits
+from api import limits, validation
+from api.authz.access import usable_key
 from api.calls import Call
 from api.crypto import checks
-from api.crypto.keyring import Material, material_of, usable_key
+from api.crypto.material import Material, material_of
 from api.errors import KMSInvalidSignatureException, ValidationException
 from api.keys.model import Key
 from api.members import dry_run, grant_tokens, key_id
@@ -81,7 +82,7 @@ async def verify(services: Services, call: Call, request: VerifyRequest) -> Key:
 async def _signing_key(
     services: Services, call: Call, action: str, request: SignRequest | VerifyRequest
 ) -> tuple[Key, Material]:
-    checks.grant_tokens(request.grant_tokens)
+    validation.grant_tokens(request.grant_tokens)
     algorithm = request.signing_algorithm
     key = await usable_key(
         services,

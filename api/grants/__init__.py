@@ -1,10 +1,11 @@
-"""Grants: AWS's CreateGrant, ListGrants, ListRetirableGrants, RetireGrant and RevokeGrant.
+"""Grants: what a grant is, how it is stored, and the tokens that name it.
 
 ``model`` is what a grant is and whether it permits a request; ``store`` loads grants (per key,
 for authorization's cache, and in batches for the graph); ``tokens`` issues and reads grant
-tokens; ``validation`` holds the members' rules; ``retiring`` who may retire a grant;
-``operations`` the five actions. Authorization reads grants through the names re-exported here;
-``operations`` is not imported here, as it depends on authorization itself.
+tokens; ``validation`` holds the members' rules. Authorization reads grants through the names
+re-exported here, so this package sits below ``api.authz``; the five operations (CreateGrant,
+ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant), which authorize, are
+``api.operations.grants``'s.
 """
 
 from api.grants.model import Grant, GrantConstraints, GrantOperation

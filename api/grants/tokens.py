@@ -20,7 +20,7 @@ from datetime import datetime
 
 import asyncpg
 
-from api.crypto import checks
+from api import validation
 from api.errors import InvalidGrantTokenException
 from api.grants.model import Grant
 from api.grants.store import to_grant
@@ -58,9 +58,9 @@ def parse_grant_token(token: str) -> ParsedToken:
 
 
 def parse_grant_tokens(tokens: Sequence[str] | None) -> tuple[ParsedToken, ...]:
-    """The GrantTokens of a request: AWS's member limits (``checks.grant_tokens``), then each
+    """The GrantTokens of a request: AWS's member limits (``validation.grant_tokens``), then each
     token's form, ``InvalidGrantTokenException`` for one keygraph never issued."""
-    return tuple(parse_grant_token(token) for token in checks.grant_tokens(tokens))
+    return tuple(parse_grant_token(token) for token in validation.grant_tokens(tokens))
 
 
 async def issue_token(conn: asyncpg.Connection, grant_id: str, now: datetime) -> str:

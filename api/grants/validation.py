@@ -12,16 +12,17 @@ import re
 from collections.abc import Collection, Mapping
 
 from api import limits
+from api.calls import Scope
 from api.errors import (
     InvalidArnException,
     InvalidGrantIdException,
     ValidationException,
 )
 from api.grants.model import CONTEXT_OPERATIONS, GrantConstraints, GrantOperation
-from api.keys.ids import AliasRef, Scope, parse_key_ref
+from api.keys.ids import AliasRef, parse_key_ref
 from api.keys.model import Key, KeyUsage
-from api.keys.validation import member_length
 from api.pages import invalid_marker
+from api.validation import member_length
 from hsm import KeySpec
 
 # AWS's limits for grants (the API model's lengths and the service's quotas).

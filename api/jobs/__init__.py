@@ -6,6 +6,7 @@ an election. A job is anything that satisfies ``Job``.
 """
 
 from api.jobs.deletion import DeletionJob, StoreKeyDestroyer
+from api.jobs.imports import ImportExpiryJob
 from api.jobs.rotation import RotationJob
 from api.jobs.runner import Claim, Handle, Job, JobRunner, drain
 
@@ -13,6 +14,7 @@ __all__ = [
     "Claim",
     "DeletionJob",
     "Handle",
+    "ImportExpiryJob",
     "Job",
     "JobRunner",
     "RotationJob",

@@ -18,6 +18,7 @@ import asyncpg
 from api import limits
 from api.jobs.runner import drain
 from api.keys.model import Key, KeyState
+from api.keystores.registry import KeyStores
 from api.services import Services
 from db import jobs as claims
 from db import keys as rows
@@ -34,7 +35,7 @@ class StoreKeyDestroyer(Protocol):
     the next pass tries again, so it must succeed when the object is already gone.
     """
 
-    async def __call__(self, services: Services, key: Key) -> None: ...
+    async def __call__(self, stores: KeyStores, key: Key) -> None: ...
 
 
 @dataclass
@@ -56,6 +57,6 @@ class DeletionJob:
             if self.destroy_store_key is None:
                 log.warning("deleting %s leaves its token object in its key store", key.arn)
             else:
-                await self.destroy_store_key(services, key)
+                await self.destroy_store_key(services.key_stores, key)
         await rows.delete_key(conn, key.uuid)
         await rows.record_event(conn, key.uuid, DELETED, key.state.value, None)

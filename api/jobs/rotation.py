@@ -33,7 +33,7 @@ class RotationJob:
         claim = partial(claims.claim_due_rotation, state=KeyState.ENABLED.value)
 
         async def handle(conn: asyncpg.Connection, key: Key, at: datetime) -> None:
-            changes = await add_material(conn, services, key, RotationType.AUTOMATIC, at)
+            changes = await add_material(conn, services.hsm, key, RotationType.AUTOMATIC, at)
             changes["next_rotation_at"] = next_automatic_rotation(key, at)
             await apply_change(conn, key, ROTATED, changes)
 

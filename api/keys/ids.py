@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from api.calls import Scope
 from api.errors import NotFoundException
 from api.keys.model import alias_arn, key_arn
 from db import aliases as alias_rows
@@ -22,14 +23,6 @@ _KEY_ID = re.compile(
 )
 _KEY_ARN = re.compile(r"^arn:aws:kms:([a-z0-9-]+):([0-9]{12}):key/(.+)$")
 _ALIAS_ARN = re.compile(r"^arn:aws:kms:([a-z0-9-]+):([0-9]{12}):(alias/.+)$")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The account and region a deployment serves; every ARN it accepts is inside it."""
-
-    account_id: str
-    region: str
 
 
 def invalid(text: str) -> NotFoundException:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -156,3 +157,8 @@ def key_arn(region: str, account_id: str, key_id: str) -> str:
 
 def alias_arn(region: str, account_id: str, alias_name: str) -> str:
     return f"arn:aws:kms:{region}:{account_id}:{alias_name}"
+
+
+def new_material_id() -> str:
+    """A new key material version's id, in AWS's form: 64 hexadecimal characters."""
+    return secrets.token_hex(32)

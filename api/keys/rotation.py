@@ -1,10 +1,10 @@
-"""Key rotation: EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand,
-ListKeyRotations, and the new key material version that every rotation adds.
+"""Key rotation: the new key material version that every rotation adds, the rotation schedule,
+and a key's rotations and rotation status as the operations read them.
 
 A rotation never replaces material: it adds a ``key_materials`` row made in the HSM and makes it
-current, so data encrypted under any earlier version still decrypts. Automatic rotation is the
-background job's (``api.jobs``); it shares ``add_material`` and ``next_automatic_rotation`` with
-the operations here.
+current, so data encrypted under any earlier version still decrypts. RotateKeyOnDemand
+(``api.operations.rotation``) and the automatic rotation job (``api.jobs``) share
+``add_material``; the job also ``next_automatic_rotation``.
 """
 
 from __future__ import annotations
@@ -17,21 +17,13 @@ from typing import Any
 
 import asyncpg
 
-import hsm
-from api import limits
-from api.calls import Call
-from api.crypto.keyring import readable_key
-from api.errors import LimitExceededException, UnsupportedOperationException
+from api.errors import UnsupportedOperationException
 from api.keys.batch import by_key
-from api.keys.create import new_material_id
-from api.keys.ids import absent
-from api.keys.model import Key, KeyState, key_arn
-from api.keys.store import change_key, to_key
-from api.keys.validation import member_range
-from api.pages import Page, invalid_marker, page_of, page_size
-from api.services import Services
+from api.keys.model import Key, KeyState, key_arn, new_material_id
+from api.keys.store import to_key
 from db import keys as key_rows
 from db import rotations as rows
+from hsm import Hsm, KeySpec
 
 
 class RotationType(enum.Enum):
@@ -81,7 +73,7 @@ def rotation_status(key: Key) -> RotationStatus:
 
 def require_symmetric(key: Key) -> None:
     """Only symmetric encryption keys rotate (the state table already refused other origins)."""
-    if key.spec is not hsm.KeySpec.SYMMETRIC_DEFAULT:
+    if key.spec is not KeySpec.SYMMETRIC_DEFAULT:
         raise UnsupportedOperationException(
             "You cannot perform this operation on a non-symmetric key or a key with "
             "non-ENCRYPT_DECRYPT key usage."
@@ -100,14 +92,14 @@ def next_automatic_rotation(key: Key, now: datetime) -> datetime:
 
 async def add_material(
     conn: asyncpg.Connection,
-    services: Services,
+    hsm: Hsm,
     key: Key,
     rotation_type: RotationType,
     now: datetime,
 ) -> dict[str, Any]:
     """Make a new material version in the HSM and store it; the caller's transaction commits
     it together with the returned column change that makes it current."""
-    material = await services.hsm.generate_key(key.spec)
+    material = await hsm.generate_key(key.spec)
     material_id = new_material_id()
     await key_rows.insert_material(
         conn,
@@ -121,100 +113,6 @@ async def add_material(
         ),
     )
     return {"current_material_id": material_id}
-
-
-async def enable_key_rotation(
-    services: Services, call: Call, key_id: str, rotation_period_days: int | None = None
-) -> Key:
-    days = limits.ROTATION_PERIOD_DEFAULT if rotation_period_days is None else rotation_period_days
-    member_range("rotationPeriodInDays", days, limits.ROTATION_PERIOD_DAYS)
-
-    async def change(key: Key) -> dict[str, Any]:
-        require_symmetric(key)
-        if key.rotation_period_days is None or key.next_rotation_at is None:
-            return {
-                "rotation_period_days": days,
-                "next_rotation_at": call.now + timedelta(days=days),
-            }
-        if key.rotation_period_days == days:
-            return {}
-        # A new period counts from the start of the current one, not from today.
-        started = key.next_rotation_at - timedelta(days=key.rotation_period_days)
-        return {"rotation_period_days": days, "next_rotation_at": started + timedelta(days=days)}
-
-    async with services.pool.acquire() as conn:
-        return await change_key(
-            services,
-            conn,
-            call,
-            key_id,
-            "EnableKeyRotation",
-            change,
-            {"kms:RotationPeriodInDays": str(days)},
-        )
-
-
-async def disable_key_rotation(services: Services, call: Call, key_id: str) -> Key:
-    async def change(key: Key) -> dict[str, Any]:
-        require_symmetric(key)
-        if not key.rotation_enabled:
-            return {}
-        return {"rotation_period_days": None, "next_rotation_at": None}
-
-    async with services.pool.acquire() as conn:
-        return await change_key(services, conn, call, key_id, "DisableKeyRotation", change)
-
-
-async def get_key_rotation_status(services: Services, call: Call, key_id: str) -> RotationStatus:
-    """From the key cache and the call's batched loader, as ``list_key_rotations``."""
-    key = await readable_key(services, call, key_id, "GetKeyRotationStatus")
-    status = await call.loader(services.pool, rotation_status_for_keys).load(key.uuid)
-    if status is None:  # deleted since it was read
-        raise absent(call.scope, key.key_id)
-    return status
-
-
-async def rotate_key_on_demand(services: Services, call: Call, key_id: str) -> Key:
-    """A new material version now; the automatic schedule, if any, is left as it was."""
-    async with services.pool.acquire() as conn:
-
-        async def change(key: Key) -> dict[str, Any]:
-            require_symmetric(key)
-            done = await rows.count_rotations(conn, key.uuid, RotationType.ON_DEMAND.value)
-            if done >= limits.ON_DEMAND_ROTATIONS_MAX:
-                raise LimitExceededException(
-                    "The on-demand rotations limit has been reached for the given keyId. "
-                    f"No more on-demand rotations can be performed for this key: {key.arn}"
-                )
-            return await add_material(conn, services, key, RotationType.ON_DEMAND, call.now)
-
-        return await change_key(services, conn, call, key_id, "RotateKeyOnDemand", change)
-
-
-async def list_key_rotations(
-    services: Services,
-    call: Call,
-    key_id: str,
-    limit: int | None = None,
-    marker: str | None = None,
-) -> Page[Rotation]:
-    """Completed rotations, oldest first; ``marker`` is the key material id last seen.
-
-    The graph's ``Key.rotations`` (and ``Key.rotationStatus``) run these operations for every
-    key of a ``listKeys`` page within the listing's call. So that the page's loads go out as one
-    statement, the key comes from the key cache (where ``listKeys`` put it), as DescribeKey's
-    does, and the rotations from the call's batched loader; the page applies to what was
-    loaded. A read of the key's row here would make each key's load wait for its own, and so go
-    out alone."""
-    size = page_size(limit)
-    key = await readable_key(services, call, key_id, "ListKeyRotations")
-    done = await call.loader(services.pool, rotations_for_keys).load(key.uuid) or []
-    if marker is not None:
-        seen = [rotation.material_id for rotation in done]
-        if marker not in seen:
-            raise invalid_marker()
-        done = done[seen.index(marker) + 1 :]
-    return page_of(done, size, lambda rotation: rotation.material_id)
 
 
 async def rotation_status_for_keys(

@@ -1,36 +1,24 @@
-"""Keys loaded from and saved to Postgres, and the one way a key changes.
+"""Keys loaded from and saved to Postgres, and the one way a change is written.
 
-``change_key`` is how every state-changing operation on an existing key runs: one transaction,
-the key's row locked (``FOR UPDATE``) so concurrent changes of one key are serialised, the caller
-authorized, the state table consulted, the change applied with a version bump, and the event
-recorded in the key's history. Operations only say what to change. ``read_key`` is the same for
-operations that only read: load, authorize, state table.
+``apply_change`` writes a change to a key whose row the transaction has locked, with a version
+bump, and records the event in the key's history. Operations reach it through
+``api.authz.access.change_key``, which locks, authorizes and consults the state table first;
+the jobs, which claim their keys locked already, call it directly.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import asyncpg
 
-from api.authz.authorize import authorize
-from api.authz.facts import Values
 from api.calls import Call
 from api.keys.ids import absent, resolve_key_id
 from api.keys.model import ExpirationModel, Key, KeyState, KeyUsage, Origin
-from api.keys.states import require_state
 from api.keystores.model import ConnectionState
 from db import keys as rows
 from hsm import KeySpec
-
-if TYPE_CHECKING:
-    from api.services import Services
-
-# What an operation computes from the locked key: the column changes to apply (may be empty).
-# It runs inside the transaction, so any rows it writes through the connection commit with it.
-Change = Callable[[Key], Awaitable[dict[str, Any]]]
 
 
 def to_key(row: rows.KeyRow) -> Key:
@@ -79,47 +67,11 @@ async def load_key(
     return to_key(row)
 
 
-async def read_key(
-    services: Services,
-    conn: asyncpg.Connection,
-    call: Call,
-    key_id: str,
-    action: str,
-    facts: Values | None = None,
-) -> Key:
-    """A key for a read-only action, once the caller may perform ``action`` on it and the state
-    table allows it."""
-    key = await load_key(conn, call, key_id)
-    await authorize(services, call, action, key, facts=facts, conn=conn)
-    require_state(action, key)
-    return key
-
-
-async def change_key(
-    services: Services,
-    conn: asyncpg.Connection,
-    call: Call,
-    key_id: str,
-    action: str,
-    change: Change,
-    facts: Values | None = None,
-) -> Key:
-    """Lock the key, authorize the caller, check ``action`` against its state, apply
-    ``change``, record the event."""
-    async with conn.transaction():
-        key = await load_key(conn, call, key_id, for_update=True)
-        await authorize(services, call, action, key, facts=facts, conn=conn)
-        require_state(action, key)
-        changed = await apply_change(conn, key, action, await change(key))
-    services.key_cache.forget_key(key.uuid)
-    return changed
-
-
 async def apply_change(
     conn: asyncpg.Connection, key: Key, action: str, changes: dict[str, Any]
 ) -> Key:
     """Write ``changes`` to a key this transaction has locked and record the event; for
-    ``change_key`` and for jobs, which find their keys locked already."""
+    ``change_key`` and for the jobs, which find their keys locked already."""
     if not changes:
         return key
     updated = to_key(await rows.update_key(conn, key.uuid, _columns(changes)))

@@ -1,31 +1,23 @@
-"""Tags on keys: TagResource, UntagResource, ListResourceTags, and the tags of CreateKey.
+"""Tags on keys, as TagResource, UntagResource, ListResourceTags and CreateKey use them.
 
 AWS's rules: a tag key has 1 to 128 characters and a value 0 to 256 (the API model's lengths, so a
 ``ValidationException`` naming the member), no key begins with ``aws:`` in any case, no key repeats
 in one request, and a key carries at most 50 tags, counted after the change (``TagException``).
-Tagging an existing tag key replaces its value. Changes go through ``change_key``, so the state
-table decides and the key's row lock makes the count exact under concurrent tagging.
+Tagging an existing tag key replaces its value. The operations (``api.operations.tags``) change
+tags through ``change_key``, so the state table decides and the key's row lock makes the count
+exact under concurrent tagging.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import asyncpg
 
 from api import limits
-from api.authz.facts import Values
-from api.calls import Call
-from api.crypto.keyring import readable_key
 from api.errors import TagException, ValidationException
 from api.keys.batch import by_key
-from api.keys.model import Key
-from api.keys.store import change_key
-from api.pages import Page, invalid_marker, page_of, page_size
-from api.services import Services
 from db import tags as rows
 
 
@@ -75,15 +67,6 @@ def validate_tags(tags: list[Tag]) -> list[Tag]:
     return tags
 
 
-def tag_facts(tags: Sequence[Tag]) -> Values:
-    """The condition values of a request that sets tags: ``aws:TagKeys`` and each
-    ``aws:RequestTag/<key>``."""
-    return {
-        "aws:TagKeys": tuple(tag.tag_key for tag in tags),
-        **{f"aws:RequestTag/{tag.tag_key}": tag.tag_value for tag in tags},
-    }
-
-
 def _too_many() -> TagException:
     return TagException("Too many tags")
 
@@ -96,54 +79,13 @@ async def insert_tags(conn: asyncpg.Connection, key_id: uuid.UUID, tags: list[Ta
     await rows.upsert_tags(conn, key_id, [(tag.tag_key, tag.tag_value) for tag in tags])
 
 
-async def tag_resource(services: Services, call: Call, key_id: str, tags: list[Tag]) -> Key:
-    """Add the tags, replacing the values of tag keys the key has already; returns the key."""
-    validate_tags(tags)
-
-    async with services.pool.acquire() as conn:
-
-        async def change(key: Key) -> dict[str, Any]:
-            others = await rows.count_other_tags(conn, key.uuid, [tag.tag_key for tag in tags])
-            if others + len(tags) > limits.TAGS_PER_KEY:
-                raise _too_many()
-            await insert_tags(conn, key.uuid, tags)
-            return {}
-
-        facts = tag_facts(tags)
-        return await change_key(services, conn, call, key_id, "TagResource", change, facts)
-
-
-async def untag_resource(services: Services, call: Call, key_id: str, tag_keys: list[str]) -> Key:
-    """Remove the tags with these keys; keys the key has no tag for are ignored, as in AWS."""
-    validate_tag_keys(tag_keys)
-
-    async with services.pool.acquire() as conn:
-
-        async def change(key: Key) -> dict[str, Any]:
-            await rows.delete_tags(conn, key.uuid, tag_keys)
-            return {}
-
-        facts = {"aws:TagKeys": tuple(tag_keys)}
-        return await change_key(services, conn, call, key_id, "UntagResource", change, facts)
-
-
-async def list_resource_tags(
-    services: Services,
-    call: Call,
-    key_id: str,
-    limit: int | None = None,
-    marker: str | None = None,
-) -> Page[Tag]:
-    """A key's tags in tag-key order; ``marker`` is the last tag key seen. The tags come through
-    the call's loader, so the graph's ``Key.tags`` of a page of keys costs one statement."""
-    # A key has at most 50 tags, so AWS's page maximum of 50 needs no enforcing here.
-    size = page_size(limit)
-    if marker is not None and len(marker) not in limits.TAG_KEY_LENGTH:
-        raise invalid_marker()
-    key = await readable_key(services, call, key_id, "ListResourceTags")
-    found = await call.loader(services.pool, tags_for_keys).load(key.uuid) or []
-    after = [tag for tag in found if marker is None or tag.tag_key > marker]
-    return page_of(after, size, lambda tag: tag.tag_key)
+async def add_tags(conn: asyncpg.Connection, key_id: uuid.UUID, tags: list[Tag]) -> None:
+    """Add ``tags`` to a key whose row this transaction has locked (so the count is exact),
+    replacing the values of tag keys it has already; at most 50 once added."""
+    others = await rows.count_other_tags(conn, key_id, [tag.tag_key for tag in tags])
+    if others + len(tags) > limits.TAGS_PER_KEY:
+        raise _too_many()
+    await insert_tags(conn, key_id, tags)
 
 
 async def tags_for_keys(

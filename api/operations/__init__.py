@@ -1,9 +1,12 @@
 """Every operation keygraph serves, declared once, in one list.
 
 Each module of this package declares the operations of one area (``OPERATIONS``): their AWS
-request and response shapes, their handlers, what they authorize, how they are audited. Doors
-read ``OPERATIONS`` and build their routes and types from it; adding an operation means adding it
-to its area's module (see the README's "Adding an operation").
+request and response shapes, their handlers, what they authorize, how they are audited. A
+handler is the operation's logic, whole, on top of the domain packages (keys reached through
+``api.authz.access``, grants, policies, key stores...); the cryptographic handlers alone hand
+over to ``api.crypto``, where the work shared between them lives. Nothing below this package
+imports it. Doors read ``OPERATIONS`` and build their routes and types from it; adding an
+operation means adding it to its area's module (see the README's "Adding an operation").
 """
 
 from __future__ import annotations

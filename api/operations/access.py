@@ -3,23 +3,44 @@ decide for a principal (``SimulateAccess``), and the identity policies of users 
 
 They are not AWS KMS actions: they authorize and are audited as ``keygraph:`` actions, and
 ``Whoami``, which only tells callers who they are, is not audited at all.
+
+simulateAccess makes the decision ``authorize`` makes (same code, ``assess``), with nothing
+recorded, nothing throttled and no state checked. A caller may simulate principals of its own
+account; the root principal of the deployment's account may simulate anyone, since it operates
+the service.
+
+Identity policies are managed by the root principal of the principal's own account only, as in
+IAM only the account's administrators attach policies; a principal may read its own
+(``api.authz.identity`` checks and stores a document).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.authz import identity
-from api.authz.decision import Outcome, Reason
-from api.authz.simulate import SIMULATE, ConditionValue, SimulateAccessRequest, simulate_access
+from api.authz.access import cached_key
+from api.authz.authorize import AccessRequest, assess, enforce
+from api.authz.decide import denial_message
+from api.authz.facts import Origin
+from api.authz.identity import attach_policy
 from api.calls import Call
+from api.crypto.contexts import encryption_context
+from api.decisions import Decision, Outcome, Reason, Source
+from api.errors import AccessDeniedException, ValidationException
+from api.members import grant_tokens, optional_key_id
 from api.operation import Audit, change, read
-from api.principals import Principal, PrincipalKind
+from api.principals import Principal, PrincipalKind, parse_principal_arn
 from api.services import Services
 from api.shapes import member, name_shapes
+from db import principal_policies as rows
 
 # The decision's reasons are the authorizer's own ``Reason``s; the contract calls them so.
 name_shapes({Reason: "AccessReason"})
+
+SIMULATE = "keygraph:SimulateAccess"
+PUT = "keygraph:PutPrincipalPolicy"
+GET = "keygraph:GetPrincipalPolicy"
+DELETE = "keygraph:DeletePrincipalPolicy"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,6 +65,30 @@ class Caller:
             name=principal.name,
             type=principal.kind,
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConditionValue:
+    # A condition key and its values: what a simulated request carries beyond its members, and
+    # what the policies saw (GraphQL: ``ConditionValueInput`` and ``ConditionValue``).
+    key: str
+    values: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SimulateAccessRequest:
+    # The request a principal would make: the members of the real action that conditions read
+    # (its key, encryption context, grant tokens, origin) and any other condition value.
+    principal: str = member(doc="The principal's ARN.")
+    action: str = member(doc='A catalog action: "kms:Encrypt" or "Encrypt".')
+    key_id: str | None = optional_key_id()
+    encryption_context: dict[str, str] | None = None
+    grant_tokens: list[str] | None = grant_tokens()
+    source_ip: str | None = None
+    via_service: str | None = None
+    condition_values: list[ConditionValue] | None = member(
+        None, doc="Further values the request would carry (kms:SigningAlgorithm...)."
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,41 +138,105 @@ async def whoami(services: Services, call: Call, request: WhoamiRequest) -> Call
 async def simulate(
     services: Services, call: Call, request: SimulateAccessRequest
 ) -> SimulateAccessResponse:
-    simulation = await simulate_access(services, call, request)
-    decision = simulation.assessment.decision
+    principal = parse_principal_arn(request.principal)
+    caller = call.principal
+    operator = caller.kind is PrincipalKind.ROOT and caller.account_id == call.scope.account_id
+    if principal.account_id != caller.account_id and not operator:
+        raise AccessDeniedException(
+            f"User: {caller.arn} is not authorized to perform: {SIMULATE} for principals of "
+            f"account {principal.account_id}"
+        )
+    prefix = request.action.rpartition(":")[0]
+    privilege = services.catalog.privilege(request.action)
+    if privilege is None or prefix not in ("", privilege.prefix):
+        raise ValidationException(f"{request.action} is not an action of the catalog.")
+    context = (
+        encryption_context("encryptionContext", request.encryption_context)
+        if request.encryption_context is not None
+        else None
+    )
+    key = await cached_key(services, call, request.key_id) if request.key_id else None
+    assessment = await assess(
+        services,
+        AccessRequest(
+            principal=principal,
+            action=privilege.name,
+            key=key,
+            origin=Origin(call.now, request.source_ip, request.via_service),
+            context=context,
+            facts={value.key: tuple(value.values) for value in request.condition_values or ()},
+            grant_tokens=request.grant_tokens,
+            every_value=True,
+        ),
+    )
+    decision = assessment.decision
     return SimulateAccessResponse(
         decision=decision.outcome,
         allowed=decision.allowed,
         principal=decision.principal_arn,
         action=decision.action,
         resource=decision.resource,
-        message=simulation.message,
+        message=None if decision.allowed else denial_message(decision),
         reasons=list(decision.reasons),
         condition_values=[
             ConditionValue(key=key, values=list(values))
-            for key, values in sorted(simulation.assessment.values.items())
+            for key, values in sorted(assessment.values.items())
         ],
+    )
+
+
+def _allowed(call: Call, action: str, target: Principal, *, self_allowed: bool) -> None:
+    """Root of the target's account (or the target itself, for reading); recorded on the call."""
+    caller = call.principal
+    root = caller.kind is PrincipalKind.ROOT and caller.account_id == target.account_id
+    itself = self_allowed and caller.arn == target.arn
+    allowed = root or itself
+    decision = Decision(
+        caller.arn,
+        action,
+        target.arn,
+        Outcome.ALLOWED if allowed else Outcome.IMPLICIT_DENY,
+        (Reason(Source.ROOT, "Allow"),) if allowed else (),
+    )
+    enforce(
+        call,
+        decision,
+        f"User: {caller.arn} is not authorized to perform: {action} on resource: "
+        f"{target.arn}: only the root principal of account {target.account_id} may.",
     )
 
 
 async def principal_policy(
     services: Services, call: Call, request: PrincipalPolicyRequest
 ) -> PrincipalPolicyResponse:
-    document = await identity.get_principal_policy(services, call, request.principal)
+    target = parse_principal_arn(request.principal)
+    _allowed(call, GET, target, self_allowed=True)
+    async with services.pool.acquire() as conn:
+        document = await rows.find_policy(conn, target.arn)
     return PrincipalPolicyResponse(principal=request.principal, policy=document)
 
 
 async def put_principal_policy(
     services: Services, call: Call, request: PutPrincipalPolicyRequest
 ) -> PrincipalPolicyResponse:
-    target = await identity.put_principal_policy(services, call, request.principal, request.policy)
+    """Attach the document to the principal, replacing its policy; checked like key policies."""
+    target = parse_principal_arn(request.principal)
+    _allowed(call, PUT, target, self_allowed=False)
+    async with services.pool.acquire() as conn:
+        await attach_policy(conn, services.catalog, target, request.policy)
+    services.key_cache.forget_principal(target.arn)
     return PrincipalPolicyResponse(principal=target.arn, policy=request.policy)
 
 
 async def delete_principal_policy(
     services: Services, call: Call, request: PrincipalPolicyRequest
 ) -> DeletePrincipalPolicyResponse:
-    deleted = await identity.delete_principal_policy(services, call, request.principal)
+    """Remove the principal's policy; ``deleted`` is false when it had none."""
+    target = parse_principal_arn(request.principal)
+    _allowed(call, DELETE, target, self_allowed=False)
+    async with services.pool.acquire() as conn:
+        deleted = await rows.delete_policy(conn, target.arn)
+    services.key_cache.forget_principal(target.arn)
     return DeletePrincipalPolicyResponse(principal=request.principal, deleted=deleted)
 
 
@@ -150,14 +259,14 @@ OPERATIONS = (
     read(
         "PrincipalPolicy",
         principal_policy,
-        actions=(identity.GET,),
+        actions=(GET,),
         description="The identity policy attached to a user or role (null when none).",
     ),
     change(
         "PutPrincipalPolicy",
         put_principal_policy,
-        actions=(identity.PUT,),
+        actions=(PUT,),
         description="Attach an identity policy to a user or role (root of its account only).",
     ),
-    change("DeletePrincipalPolicy", delete_principal_policy, actions=(identity.DELETE,)),
+    change("DeletePrincipalPolicy", delete_principal_policy, actions=(DELETE,)),
 )

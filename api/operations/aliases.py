@@ -1,4 +1,14 @@
-"""CreateAlias, UpdateAlias, DeleteAlias and ListAliases.
+"""CreateAlias, UpdateAlias, DeleteAlias and ListAliases, with AWS's naming rules.
+
+An alias is a name (``alias/...``) unique in its account and region that points at one key
+(``api.keys.aliases``). Changes go through ``change_key`` on the key the alias points at (the new
+one for UpdateAlias), so the state table decides, and the key's row lock serialises the
+50-aliases-per-key count against concurrent changes. Every transaction takes at most that one key
+lock before touching alias rows, so alias changes cannot deadlock each other.
+
+AWS's ListAliases also lists the AWS managed aliases (``alias/aws/...``) of AWS services; keygraph
+has no AWS managed keys, so it lists none and refuses the reserved prefix. DeleteAlias of a
+reserved name therefore answers like any absent alias.
 
 AWS answers the three changes with nothing; keygraph answers with the metadata of the key
 involved (the alias's new target, or the key a deleted alias pointed at), as its GraphQL door
@@ -7,24 +17,49 @@ always has. ``ListAliases`` with a ``KeyId`` is also the graph's ``Key.aliases``
 
 from __future__ import annotations
 
+import enum
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import asyncpg
+
 from api import limits
+from api import members as aws
+from api.authz.access import change_key, readable_key
+from api.authz.authorize import authorize
 from api.calls import Call
-from api.keys import aliases
-from api.keys.aliases import Alias
-from api.members import key_id, limit, marker, optional_key_id
+from api.errors import (
+    AlreadyExistsException,
+    LimitExceededException,
+    NotAuthorizedException,
+    ValidationException,
+)
+from api.keys.aliases import Alias, aliases_for_keys, to_alias
+from api.keys.ids import alias_not_found
+from api.keys.model import Key, alias_arn
+from api.keys.store import to_key
 from api.operation import change, read
 from api.operations.structures import KeyMetadata, KeyMetadataResponse
+from api.pages import fetch_size, invalid_marker, page_of, page_size
 from api.services import Services
 from api.shapes import member
+from api.validation import member_length
+from db import aliases as rows
+from db import keys as key_rows
+from hsm import KeySpec
+
+PREFIX = "alias/"
+RESERVED_PREFIX = "alias/aws/"
+# The API model's pattern for AliasName; ':' passes it but AWS refuses it afterwards.
+_PATTERN = "^[a-zA-Z0-9:/_-]+$"
+_NAME = re.compile(_PATTERN)
 
 
 def alias_name() -> Any:
-    """An ``AliasName``: the model's length. Its pattern stays with ``api.keys.aliases``,
-    whose message echoes the name as AWS's does."""
+    """An ``AliasName``: the model's length. Its pattern is ``validate_alias_name``'s, whose
+    message echoes the name as AWS's does."""
     return member(length=(limits.ALIAS_NAME_LENGTH.low, limits.ALIAS_NAME_LENGTH.high))
 
 
@@ -52,7 +87,7 @@ class AliasTargetRequest:
     """An alias and the key it is to point at: CreateAlias's and UpdateAlias's members."""
 
     alias_name: str = alias_name()
-    target_key_id: str = key_id()
+    target_key_id: str = aws.key_id()
 
 
 class CreateAliasRequest(AliasTargetRequest):
@@ -82,9 +117,9 @@ class DeleteAliasResponse(KeyMetadataResponse):
 
 @dataclass(frozen=True, kw_only=True)
 class ListAliasesRequest:
-    key_id: str | None = optional_key_id()
-    limit: int | None = limit()
-    marker: str | None = marker()
+    key_id: str | None = aws.optional_key_id()
+    limit: int | None = aws.limit()
+    marker: str | None = aws.marker()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,31 +129,189 @@ class ListAliasesResponse:
     truncated: bool
 
 
+class KeyType(enum.Enum):
+    """What UpdateAlias keeps fixed besides the usage: AWS's three kinds of key."""
+
+    SYMMETRIC = "SYMMETRIC"
+    ASYMMETRIC = "ASYMMETRIC"
+    HMAC = "HMAC"
+
+    @classmethod
+    def of(cls, spec: KeySpec) -> KeyType:
+        if spec is KeySpec.SYMMETRIC_DEFAULT:
+            return cls.SYMMETRIC
+        return cls.HMAC if spec.value.startswith("HMAC_") else cls.ASYMMETRIC
+
+
+def validate_alias_name(name: str) -> str:
+    """AWS's checks of an AliasName, in AWS's order: the model's length and pattern first."""
+    member_length("aliasName", name, limits.ALIAS_NAME_LENGTH.high, limits.ALIAS_NAME_LENGTH.low)
+    if not _NAME.match(name):
+        raise ValidationException(
+            f"1 validation error detected: Value '{name}' at 'aliasName' failed to satisfy "
+            f"constraint: Member must satisfy regular expression pattern: {_PATTERN}"
+        )
+    if not name.startswith(PREFIX):
+        raise ValidationException(
+            'Alias must start with the prefix "alias/". Please see '
+            "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
+        )
+    if ":" in name:
+        raise ValidationException(f"{name} contains invalid characters for an alias")
+    return name
+
+
+def _new_name(name: str) -> str:
+    """A name an alias may be given: valid, and outside AWS's reserved namespace."""
+    validate_alias_name(name)
+    if name.startswith(RESERVED_PREFIX):
+        # AWS answers with this code and no message.
+        raise NotAuthorizedException(
+            f"{name} is in the alias/aws/ namespace, which is reserved for AWS managed keys."
+        )
+    return name
+
+
+def _key_target(target_key_id: str) -> str:
+    """An alias points at a key, named by key id or key ARN, never at another alias."""
+    if target_key_id.startswith(PREFIX) or (
+        target_key_id.startswith("arn:") and f":{PREFIX}" in target_key_id
+    ):
+        raise ValidationException("Aliases must refer to keys. Not aliases")
+    return target_key_id
+
+
+async def _within_limit(conn: asyncpg.Connection, key: Key) -> None:
+    """Checked after the write, inside its transaction, so an excess rolls back."""
+    if await rows.count_aliases(conn, key.uuid) > limits.ALIASES_PER_KEY:
+        raise LimitExceededException(
+            f"{key.arn} already has {limits.ALIASES_PER_KEY} aliases, the most a key can have."
+        )
+
+
+def _check_compatible(name: str, current: Key, target: Key) -> None:
+    if current.usage is not target.usage:
+        raise ValidationException(
+            f"Alias {name} cannot be changed from a CMK with key usage {current.usage.value} "
+            f"to a CMK with key usage {target.usage.value}. The key usage of the current CMK "
+            "and the new CMK must be the same."
+        )
+    current_type, target_type = KeyType.of(current.spec), KeyType.of(target.spec)
+    if current_type is not target_type:
+        raise ValidationException(
+            f"Alias {name} cannot be changed from a CMK with key type {current_type.value} "
+            f"to a CMK with key type {target_type.value}. The key type of the current CMK "
+            "and the new CMK must be the same."
+        )
+
+
 async def create_alias(
     services: Services, call: Call, request: CreateAliasRequest
 ) -> CreateAliasResponse:
-    key = await aliases.create_alias(services, call, request.alias_name, request.target_key_id)
+    """Create the alias; answers with the key it points at."""
+    name = _new_name(request.alias_name)
+    target = _key_target(request.target_key_id)
+    scope = call.scope
+
+    async with services.pool.acquire() as conn:
+
+        async def change(key: Key) -> dict[str, Any]:
+            row = rows.AliasRow(
+                account_id=scope.account_id,
+                region=scope.region,
+                name=name,
+                key_id=key.uuid,
+                created_at=call.now,
+                updated_at=call.now,
+            )
+            if not await rows.insert_alias(conn, row):
+                raise AlreadyExistsException(
+                    f"An alias with the name {alias_arn(scope.region, scope.account_id, name)} "
+                    "already exists"
+                )
+            await _within_limit(conn, key)
+            return {}
+
+        key = await change_key(services, conn, call, target, "CreateAlias", change)
     return CreateAliasResponse(key_metadata=KeyMetadata.of(key))
 
 
 async def update_alias(
     services: Services, call: Call, request: UpdateAliasRequest
 ) -> UpdateAliasResponse:
-    key = await aliases.update_alias(services, call, request.alias_name, request.target_key_id)
+    """Point the alias at another key of the same type and usage; answers with that key."""
+    name = _new_name(request.alias_name)
+    target = _key_target(request.target_key_id)
+    scope = call.scope
+
+    async with services.pool.acquire() as conn:
+
+        async def change(key: Key) -> dict[str, Any]:
+            alias = await rows.find_alias(
+                conn, scope.account_id, scope.region, name, for_update=True
+            )
+            if alias is None:
+                raise alias_not_found(scope, name)
+            if alias.key_id != key.uuid:
+                current = await key_rows.find_key(conn, alias.key_id)
+                if current is None:  # deleted meanwhile, and the alias with it
+                    raise alias_not_found(scope, name)
+                previous = to_key(current)
+                # Moving an alias needs UpdateAlias on the key it leaves as well.
+                await authorize(services, call, "UpdateAlias", previous, conn=conn)
+                _check_compatible(name, previous, key)
+            await rows.retarget_alias(
+                conn, scope.account_id, scope.region, name, key.uuid, call.now
+            )
+            await _within_limit(conn, key)
+            return {}
+
+        key = await change_key(services, conn, call, target, "UpdateAlias", change)
     return UpdateAliasResponse(key_metadata=KeyMetadata.of(key))
 
 
 async def delete_alias(
     services: Services, call: Call, request: DeleteAliasRequest
 ) -> DeleteAliasResponse:
-    key = await aliases.delete_alias(services, call, request.alias_name)
+    """Delete the alias; answers with the key it pointed at."""
+    name = validate_alias_name(request.alias_name)
+    scope = call.scope
+
+    async with services.pool.acquire() as conn:
+
+        async def change(key: Key) -> dict[str, Any]:
+            if not await rows.delete_alias(conn, scope.account_id, scope.region, name):
+                raise alias_not_found(scope, name)
+            return {}
+
+        # The alias name resolves to its key (AWS's NotFoundException when there is none).
+        key = await change_key(services, conn, call, name, "DeleteAlias", change)
     return DeleteAliasResponse(key_metadata=KeyMetadata.of(key))
 
 
 async def list_aliases(
     services: Services, call: Call, request: ListAliasesRequest
 ) -> ListAliasesResponse:
-    page = await aliases.list_aliases(services, call, request.key_id, request.limit, request.marker)
+    """The scope's aliases (or one key's) in name order; ``marker`` is the last name seen. One
+    key's come through the call's loader, so the graph's ``Key.aliases`` of a page of keys
+    costs one statement."""
+    size = page_size(request.limit, limits.ALIASES_PAGE_DEFAULT, limits.ALIASES_PAGE_MAX)
+    marker = request.marker
+    if marker is not None and not marker.startswith(PREFIX):
+        raise invalid_marker()
+    if request.key_id is not None:
+        key = await readable_key(services, call, request.key_id, "ListAliases")
+        found = await call.loader(services.pool, aliases_for_keys).load(key.uuid) or []
+        after = [alias for alias in found if marker is None or alias.name > marker]
+        page = page_of(after, size, lambda alias: alias.name)
+    else:
+        scope = call.scope
+        async with services.pool.acquire() as conn:
+            await authorize(services, call, "ListAliases", None, conn=conn)
+            listed = await rows.list_aliases(
+                conn, scope.account_id, scope.region, marker, fetch_size(size)
+            )
+        page = page_of([to_alias(row) for row in listed], size, lambda alias: alias.name)
     return ListAliasesResponse(
         aliases=[AliasListEntry.of(alias) for alias in page.items],
         next_marker=page.next_marker,

@@ -1,5 +1,10 @@
-"""GetParametersForImport, ImportKeyMaterial and DeleteImportedKeyMaterial, over
-``api.keys.imports``.
+"""GetParametersForImport, ImportKeyMaterial and DeleteImportedKeyMaterial.
+
+The import key pair is made in the HSM; its private half is stored only wrapped under the domain
+key, in the import token's row. The import token handed out is 32 random bytes; the row's id is
+derived from their SHA-256, so the database alone cannot produce a token, and a token names one
+row, one key, for 24 hours and one successful import. Imported material is identified as
+``api.keys.imports`` says; the job that expires it is ``api.jobs.imports``'s.
 
 The import token is a bearer secret (its hash names the token's row), so it is sensitive here
 although AWS's model does not mark it; the import public key is not, although AWS's model (its
@@ -9,21 +14,38 @@ AWS's members.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Self
+
+import asyncpg
 
 from api import limits
 from api import members as aws
+from api.authz.access import change_key, read_key
 from api.calls import Call
-from api.keys import imports
-from api.keys.imports import WrappingKeySpec
-from api.keys.model import ExpirationModel, Key
+from api.crypto.checks import sized
+from api.errors import (
+    ExpiredImportTokenException,
+    IncorrectKeyMaterialException,
+    InvalidCiphertextException,
+    InvalidImportTokenException,
+    ValidationException,
+)
+from api.keys.imports import WrappingKeySpec, material_fingerprint, material_gone
+from api.keys.model import ExpirationModel, Key, KeyState
 from api.operation import change, read
 from api.operations.structures import KeyMetadata, KeyMetadataResponse
 from api.services import Services
 from api.shapes import member
-from hsm import WrappingAlgorithm
+from db import imports as import_rows
+from db import keys as rows
+from hsm import InvalidKeyMaterial, KeySpec, WrappedKey, WrappingAlgorithm
+
+_TOKEN_BYTES = 32
 
 
 def _ciphertext(*, sensitive: bool = False) -> Any:
@@ -82,39 +104,170 @@ class DeleteImportedKeyMaterialResponse(ImportKeyMaterialResponse):
     pass
 
 
+def _token_id(token: bytes) -> uuid.UUID:
+    return uuid.UUID(bytes=hashlib.sha256(token).digest()[:16])
+
+
 async def get_parameters_for_import(
     services: Services, call: Call, request: GetParametersForImportRequest
 ) -> GetParametersForImportResponse:
-    parameters = await imports.get_parameters_for_import(
-        services, call, request.key_id, request.wrapping_algorithm, request.wrapping_key_spec
-    )
+    algorithm, wrapping_key_spec = request.wrapping_algorithm, request.wrapping_key_spec
+    async with services.pool.acquire() as conn:
+        key = await read_key(
+            services,
+            conn,
+            call,
+            request.key_id,
+            "GetParametersForImport",
+            {
+                "kms:WrappingAlgorithm": algorithm.value,
+                "kms:WrappingKeySpec": wrapping_key_spec.value,
+            },
+        )
+    import_key = await services.hsm.create_import_key(wrapping_key_spec.key_spec)
+    assert import_key.public_key is not None  # an RSA key always has one
+    token = secrets.token_bytes(_TOKEN_BYTES)
+    valid_to = call.now + timedelta(hours=limits.IMPORT_TOKEN_HOURS)
+    async with services.pool.acquire() as conn:
+        await import_rows.insert_token(
+            conn,
+            import_rows.ImportTokenRow(
+                id=_token_id(token),
+                key_id=key.uuid,
+                wrapping_algorithm=algorithm.value,
+                wrapping_key_spec=wrapping_key_spec.value,
+                wrapped_private_key=import_key.material,
+                public_key=import_key.public_key,
+                expires_at=valid_to,
+                used_at=None,
+            ),
+        )
     return GetParametersForImportResponse(
-        key_id=parameters.key.arn,
-        import_token=parameters.import_token,
-        public_key=parameters.public_key,
-        parameters_valid_to=parameters.valid_to,
+        key_id=key.arn,
+        import_token=token,
+        public_key=import_key.public_key,
+        parameters_valid_to=valid_to,
     )
+
+
+def _expiry(
+    call: Call, model: ExpirationModel | None, valid_to: datetime | None
+) -> tuple[ExpirationModel, datetime | None]:
+    """AWS's rules: KEY_MATERIAL_EXPIRES (the default) needs a future ``validTo`` at most 365
+    days ahead; KEY_MATERIAL_DOES_NOT_EXPIRE takes none."""
+    chosen = model or ExpirationModel.KEY_MATERIAL_EXPIRES
+    if chosen is ExpirationModel.KEY_MATERIAL_DOES_NOT_EXPIRE:
+        if valid_to is not None:
+            raise ValidationException(
+                "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE."
+            )
+        return chosen, None
+    if valid_to is None:
+        raise ValidationException(
+            "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES."
+        )
+    aware = valid_to if valid_to.tzinfo is not None else valid_to.replace(tzinfo=UTC)
+    latest = call.now + timedelta(days=limits.IMPORT_VALID_TO_MAX_DAYS)
+    if not call.now < aware <= latest:
+        raise ValidationException(
+            f"ValidTo must be in the future and at most {limits.IMPORT_VALID_TO_MAX_DAYS} "
+            "days from now."
+        )
+    return chosen, aware
+
+
+_INVALID_TOKEN = "The import token is not valid for this KMS key."  # noqa: S105
 
 
 async def import_key_material(
     services: Services, call: Call, request: ImportKeyMaterialRequest
 ) -> ImportKeyMaterialResponse:
-    key = await imports.import_key_material(
-        services,
-        call,
-        request.key_id,
-        request.import_token,
-        request.encrypted_key_material,
-        request.expiration_model,
-        request.valid_to,
-    )
+    """Unwrap the material in the HSM with the token's import key and keep it wrapped under the
+    domain key. The token is spent only when the import succeeds."""
+    encrypted_key_material = request.encrypted_key_material
+    sized("encryptedKeyMaterial", encrypted_key_material, limits.ENCRYPTED_KEY_MATERIAL_BYTES)
+    model, expires = _expiry(call, request.expiration_model, request.valid_to)
+    import_token = request.import_token
+    token_id = _token_id(import_token) if len(import_token) == _TOKEN_BYTES else None
+
+    async def change(key: Key) -> dict[str, Any]:
+        token = await _usable_token(conn, call, key, token_id)
+        import_key = WrappedKey(
+            KeySpec(token.wrapping_key_spec), token.wrapped_private_key, token.public_key
+        )
+        try:
+            wrapped = await services.hsm.import_key_material(
+                import_key,
+                encrypted_key_material,
+                WrappingAlgorithm(token.wrapping_algorithm),
+                key.spec,
+            )
+        except InvalidKeyMaterial:
+            raise InvalidCiphertextException() from None
+        material_id = material_fingerprint(wrapped)
+        if key.current_material_id not in (None, material_id):
+            raise IncorrectKeyMaterialException(
+                "The key material in the request is not the key material that was previously "
+                "imported into this KMS key."
+            )
+        await import_rows.use_token(conn, token.id, call.now)
+        if await rows.find_material(conn, key.uuid, material_id) is None:
+            await rows.insert_material(
+                conn,
+                rows.MaterialRow(
+                    key_id=key.uuid,
+                    material_id=material_id,
+                    wrapped=wrapped.material,
+                    public_key=None,
+                    created_at=call.now,
+                    rotation_type="IMPORTED",
+                ),
+            )
+        changes: dict[str, Any] = {
+            "current_material_id": material_id,
+            "expiration_model": model,
+            "valid_to": expires,
+        }
+        if key.state is KeyState.PENDING_IMPORT:
+            changes["state"] = KeyState.ENABLED
+        return changes
+
+    async with services.pool.acquire() as conn:
+        facts = {"kms:ExpirationModel": model.value}
+        if expires is not None:
+            facts["kms:ValidTo"] = str(int(expires.timestamp()))
+        key = await change_key(
+            services, conn, call, request.key_id, "ImportKeyMaterial", change, facts
+        )
     return ImportKeyMaterialResponse.of(key)
+
+
+async def _usable_token(
+    conn: asyncpg.Connection, call: Call, key: Key, token_id: uuid.UUID | None
+) -> import_rows.ImportTokenRow:
+    token = (
+        None if token_id is None else await import_rows.find_token(conn, token_id, for_update=True)
+    )
+    if token is None or token.key_id != key.uuid or token.used_at is not None:
+        raise InvalidImportTokenException(_INVALID_TOKEN)
+    if token.expires_at <= call.now:
+        raise ExpiredImportTokenException(
+            "The import token has expired. Use GetParametersForImport to get a new one."
+        )
+    return token
 
 
 async def delete_imported_key_material(
     services: Services, call: Call, request: DeleteImportedKeyMaterialRequest
 ) -> DeleteImportedKeyMaterialResponse:
-    key = await imports.delete_imported_key_material(services, call, request.key_id)
+    async def change(key: Key) -> dict[str, Any]:
+        await import_rows.delete_materials(conn, key.uuid)
+        return material_gone(key)
+
+    async with services.pool.acquire() as conn:
+        key = await change_key(
+            services, conn, call, request.key_id, "DeleteImportedKeyMaterial", change
+        )
     return DeleteImportedKeyMaterialResponse.of(key)
 
 

@@ -1,41 +1,100 @@
 """CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey, UpdateKeyDescription,
 ScheduleKeyDeletion and CancelKeyDeletion.
 
-CreateKey's request is ``api.keys.create``'s (AWS's members); the others are declared here. AWS
-answers EnableKey, DisableKey and UpdateKeyDescription with nothing; keygraph answers with the
+CreateKey makes new key material inside the HSM, then stores key, material and tags in one
+transaction. The HSM work comes first and writes nothing durable (material leaves it only
+wrapped), so a failed HSM call leaves no row and a failed transaction leaves nothing to clean up.
+The exception is a key in a custom key store, a token object there: ``store_key`` destroys it if
+the transaction fails.
+
+Scheduling a deletion only changes the key's state and dates; the deletion itself is the
+background job's (``api.jobs``), once the date has passed.
+
+AWS answers EnableKey, DisableKey and UpdateKeyDescription with nothing; keygraph answers with the
 key's metadata after the change, as its GraphQL door always has.
 """
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
 
 from api import limits
+from api import members as aws
+from api.authz.access import change_key, readable_key
+from api.authz.authorize import authorize
+from api.authz.facts import Values, tag_facts
+from api.authz.lockout import check_lockout
 from api.calls import Call
-from api.keys import create, deletion, lifecycle
-from api.keys.create import CreateKeyRequest
-from api.keys.model import KeyState
-from api.members import grant_tokens, key_id, limit, marker
+from api.errors import ValidationException
+from api.keys.custom_stores import store_key
+from api.keys.model import (
+    ORIGIN_SPECS,
+    USAGES,
+    Key,
+    KeyState,
+    KeyUsage,
+    Origin,
+    new_material_id,
+)
+from api.keys.store import to_key
+from api.keys.tags import Tag, insert_tags, validate_tags
+from api.keystores.model import ConnectionState
 from api.operation import change, read
 from api.operations.structures import KeyMetadata, KeyMetadataResponse
+from api.pages import fetch_size, invalid_marker, page_of, page_size
+from api.policy import default_key_policy
+from api.policy.validation import parse_key_policy, policy_document
 from api.services import Services
 from api.shapes import member
+from api.validation import member_length, member_range
+from db import keys as rows
+from hsm import KeySpec
+
+# The API model's longest CustomKeyStoreId.
+CUSTOM_KEY_STORE_ID_LENGTH = 64
 
 
 @dataclass(frozen=True, kw_only=True)
 class KeyRequest:
     """A request whose only member is the key; each operation's own request subclasses it."""
 
-    key_id: str = key_id()
+    key_id: str = aws.key_id()
 
 
 @dataclass(frozen=True, kw_only=True)
 class KeyPageRequest(KeyRequest):
     """A page of one key's list (ListResourceTags, ListKeyPolicies)."""
 
-    limit: int | None = limit()
-    marker: str | None = marker()
+    limit: int | None = aws.limit()
+    marker: str | None = aws.marker()
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateKeyRequest:
+    """AWS's CreateKey request, without the members of what keygraph does not offer
+    (``MultiRegion``, ``XksKeyId``)."""
+
+    description: str = member("", length=(0, limits.DESCRIPTION_MAX))
+    key_usage: KeyUsage | None = None
+    key_spec: KeySpec = KeySpec.SYMMETRIC_DEFAULT
+    customer_master_key_spec: KeySpec | None = member(None, deprecated="Use keySpec.")
+    origin: Origin = Origin.AWS_KMS
+    custom_key_store_id: str | None = member(None, length=(1, CUSTOM_KEY_STORE_ID_LENGTH))
+    policy: str | None = policy_document(None)
+    bypass_policy_lockout_safety_check: bool = False
+    tags: list[Tag] | None = None
+
+    @property
+    def spec(self) -> KeySpec:
+        """The key spec asked for: the deprecated ``CustomerMasterKeySpec`` when given, which
+        AWS treats as ``KeySpec`` under its old name."""
+        return self.customer_master_key_spec or self.key_spec
 
 
 class CreateKeyResponse(KeyMetadataResponse):
@@ -46,7 +105,7 @@ class CreateKeyResponse(KeyMetadataResponse):
 class DescribeKeyRequest(KeyRequest):
     # Validated as AWS's model says, then unused, as before: keygraph's grants take effect at
     # once, so DescribeKey has no token to wait for.
-    grant_tokens: list[str] | None = grant_tokens()
+    grant_tokens: list[str] | None = aws.grant_tokens()
 
 
 class DescribeKeyResponse(KeyMetadataResponse):
@@ -55,8 +114,8 @@ class DescribeKeyResponse(KeyMetadataResponse):
 
 @dataclass(frozen=True, kw_only=True)
 class ListKeysRequest:
-    limit: int | None = limit()
-    marker: str | None = marker()
+    limit: int | None = aws.limit()
+    marker: str | None = aws.marker()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,7 +160,7 @@ class UpdateKeyDescriptionResponse(KeyMetadataResponse):
 
 @dataclass(frozen=True, kw_only=True)
 class ScheduleKeyDeletionRequest(KeyRequest):
-    # The model's range; the service then insists on 7 to 30 days (``api.keys.deletion``).
+    # The model's range; the service then insists on 7 to 30 days (``schedule_key_deletion``).
     pending_window_in_days: int | None = member(
         None, value=(limits.PENDING_WINDOW_MODEL.low, limits.PENDING_WINDOW_MODEL.high)
     )
@@ -124,70 +183,263 @@ class CancelKeyDeletionResponse:
     key_id: str = member(doc="The key's ARN.")
 
 
+def resolve_usage(spec: KeySpec, usage: KeyUsage | None) -> KeyUsage:
+    allowed = USAGES[spec]
+    if usage is None:
+        if spec is not KeySpec.SYMMETRIC_DEFAULT:
+            raise ValidationException(
+                "You must specify a KeyUsage value for all KMS keys except for symmetric "
+                "encryption keys."
+            )
+        return allowed[0]
+    if usage not in allowed:
+        raise ValidationException(
+            f"KeyUsage {usage.value} is not compatible with KeySpec {spec.value}."
+        )
+    return usage
+
+
+def check_origin(request: CreateKeyRequest) -> None:
+    if request.spec not in ORIGIN_SPECS[request.origin]:
+        raise ValidationException(
+            f"KeySpec {request.spec.value} is not supported for Origin {request.origin.value}."
+        )
+    in_store = request.origin is Origin.AWS_CLOUDHSM
+    if in_store and not request.custom_key_store_id:
+        raise ValidationException("CustomKeyStoreId is required when Origin is AWS_CLOUDHSM.")
+    if request.custom_key_store_id and not in_store:
+        raise ValidationException("CustomKeyStoreId requires Origin AWS_CLOUDHSM.")
+
+
 async def create_key(
     services: Services, call: Call, request: CreateKeyRequest
 ) -> CreateKeyResponse:
-    key = await create.create_key(services, call, request)
-    return CreateKeyResponse(key_metadata=KeyMetadata.of(key))
+    """Validate everything, make the material, then store key, material and tags at once."""
+    member_length("description", request.description, limits.DESCRIPTION_MAX)
+    usage = resolve_usage(request.spec, request.key_usage)
+    check_origin(request)
+    tags = validate_tags(request.tags or [])
+    await authorize(services, call, "CreateKey", None, facts=_create_facts(request, usage, tags))
+    proposed = (
+        parse_key_policy(request.policy, services.catalog) if request.policy is not None else None
+    )
+    policy = request.policy or default_key_policy(call.scope.account_id)
+    key_id = uuid.uuid4()
+    generated = request.origin is Origin.AWS_KMS
+    material = await services.hsm.generate_key(request.spec) if generated else None
+    material_id = new_material_id() if material is not None else None
+    state = KeyState.PENDING_IMPORT if request.origin is Origin.EXTERNAL else KeyState.ENABLED
+    row = rows.KeyRow(
+        id=key_id,
+        account_id=call.scope.account_id,
+        region=call.scope.region,
+        description=request.description,
+        key_spec=request.spec.value,
+        key_usage=usage.value,
+        origin=request.origin.value,
+        state=state.value,
+        created_at=call.now,
+        current_material_id=material_id,
+        deletion_date=None,
+        pending_window_days=None,
+        custom_key_store_id=request.custom_key_store_id,
+        expiration_model=None,
+        valid_to=None,
+        rotation_period_days=None,
+        next_rotation_at=None,
+        policy=policy,
+        version=1,
+        store_state=ConnectionState.CONNECTED.value if request.custom_key_store_id else None,
+    )
+    if proposed is not None:
+        bypass = request.bypass_policy_lockout_safety_check
+        await check_lockout(services, call, to_key(row), proposed, bypass=bypass)
+    placed = _placed(services, call, request, row)
+    async with placed, services.pool.acquire() as conn, conn.transaction():
+        await rows.insert_key(conn, row)
+        if material is not None and material_id is not None:
+            await rows.insert_material(
+                conn,
+                rows.MaterialRow(
+                    key_id=key_id,
+                    material_id=material_id,
+                    wrapped=material.material,
+                    public_key=material.public_key,
+                    created_at=call.now,
+                    rotation_type=None,
+                ),
+            )
+        await insert_tags(conn, key_id, tags)
+        await rows.record_event(conn, key_id, "CreateKey", None, state.value)
+    return CreateKeyResponse(key_metadata=KeyMetadata.of(to_key(row)))
+
+
+def _create_facts(request: CreateKeyRequest, usage: KeyUsage, tags: list[Tag]) -> Values:
+    """CreateKey's condition values: what the request asks for."""
+    bypass = request.bypass_policy_lockout_safety_check
+    return {
+        "kms:KeySpec": request.spec.value,
+        "kms:KeyUsage": usage.value,
+        "kms:KeyOrigin": request.origin.value,
+        "kms:MultiRegion": "false",
+        "kms:BypassPolicyLockoutSafetyCheck": str(bypass).lower(),
+        **tag_facts(tags),
+    }
+
+
+def _placed(
+    services: Services, call: Call, request: CreateKeyRequest, row: rows.KeyRow
+) -> contextlib.AbstractAsyncContextManager[None]:
+    """A key in a custom key store is a token object there, made first and removed again if
+    storing the key fails; other keys have nothing outside the database."""
+    if request.custom_key_store_id is None:
+        return contextlib.nullcontext()
+    return store_key(services.key_stores, call, request.custom_key_store_id, str(row.id))
 
 
 async def describe_key(
     services: Services, call: Call, request: DescribeKeyRequest
 ) -> DescribeKeyResponse:
-    key = await lifecycle.describe_key(services, call, request.key_id)
+    """From the key cache: services call DescribeKey about as often as they encrypt."""
+    key = await readable_key(services, call, request.key_id, "DescribeKey")
     return DescribeKeyResponse(key_metadata=KeyMetadata.of(key))
 
 
 async def list_keys(services: Services, call: Call, request: ListKeysRequest) -> ListKeysResponse:
-    page = await lifecycle.list_keys(services, call, request.limit, request.marker)
+    """Keys of the account and region, in a stable order; ``marker`` is the last id seen. A key
+    deleted between the two statements is left out, and the marker still moves past it.
+
+    The keys listed go into the key cache: the graph's nested fields (``Key.aliases``...) run
+    an operation on each, which resolves the key again, from the cache rather than with one
+    statement per key."""
+    size = page_size(request.limit)
+    await authorize(services, call, "ListKeys", None)
+    after = None
+    if request.marker is not None:
+        try:
+            after = uuid.UUID(request.marker)
+        except ValueError:
+            raise invalid_marker() from None
+    cache = services.key_cache
+    since = cache.generation
+    async with services.pool.acquire() as conn:
+        scope = call.scope
+        listed = await rows.list_key_ids(
+            conn, scope.account_id, scope.region, after, fetch_size(size)
+        )
+        ids = page_of(listed, size, str)
+        found = {row.id: row for row in await rows.find_keys(conn, ids.items)}
+    keys = [to_key(found[key_id]) for key_id in ids.items if key_id in found]
+    for key in keys:
+        cache.put_key(key, since)
     return ListKeysResponse(
-        keys=[KeyListEntry(key_id=key.key_id, key_arn=key.arn) for key in page.items],
-        next_marker=page.next_marker,
-        truncated=page.truncated,
+        keys=[KeyListEntry(key_id=key.key_id, key_arn=key.arn) for key in keys],
+        next_marker=ids.next_marker,
+        truncated=ids.truncated,
     )
+
+
+async def _set_state(key: Key, state: KeyState) -> dict[str, Any]:
+    return {} if key.state is state else {"state": state}
 
 
 async def enable_key(
     services: Services, call: Call, request: EnableKeyRequest
 ) -> EnableKeyResponse:
-    key = await lifecycle.enable_key(services, call, request.key_id)
+    async def change(key: Key) -> dict[str, Any]:
+        return await _set_state(key, KeyState.ENABLED)
+
+    async with services.pool.acquire() as conn:
+        key = await change_key(services, conn, call, request.key_id, "EnableKey", change)
     return EnableKeyResponse(key_metadata=KeyMetadata.of(key))
 
 
 async def disable_key(
     services: Services, call: Call, request: DisableKeyRequest
 ) -> DisableKeyResponse:
-    key = await lifecycle.disable_key(services, call, request.key_id)
+    async def change(key: Key) -> dict[str, Any]:
+        return await _set_state(key, KeyState.DISABLED)
+
+    async with services.pool.acquire() as conn:
+        key = await change_key(services, conn, call, request.key_id, "DisableKey", change)
     return DisableKeyResponse(key_metadata=KeyMetadata.of(key))
 
 
 async def update_key_description(
     services: Services, call: Call, request: UpdateKeyDescriptionRequest
 ) -> UpdateKeyDescriptionResponse:
-    key = await lifecycle.update_key_description(
-        services, call, request.key_id, request.description
-    )
+    description = member_length("description", request.description, limits.DESCRIPTION_MAX)
+
+    async def change(key: Key) -> dict[str, Any]:
+        return {} if key.description == description else {"description": description}
+
+    async with services.pool.acquire() as conn:
+        key = await change_key(services, conn, call, request.key_id, "UpdateKeyDescription", change)
     return UpdateKeyDescriptionResponse(key_metadata=KeyMetadata.of(key))
 
 
 async def schedule_key_deletion(
     services: Services, call: Call, request: ScheduleKeyDeletionRequest
 ) -> ScheduleKeyDeletionResponse:
-    scheduled = await deletion.schedule_key_deletion(
-        services, call, request.key_id, request.pending_window_in_days
-    )
+    requested = request.pending_window_in_days
+    days = limits.PENDING_WINDOW_DEFAULT if requested is None else requested
+    member_range("pendingWindowInDays", days, limits.PENDING_WINDOW_MODEL)
+    if days not in limits.PENDING_WINDOW_DAYS:
+        window = limits.PENDING_WINDOW_DAYS
+        raise ValidationException(
+            f"PendingWindowInDays must be between {window.low} and {window.high}"
+        )
+
+    deletion_date = call.now + timedelta(days=days)
+
+    async def change(key: Key) -> dict[str, Any]:
+        return {
+            "state": KeyState.PENDING_DELETION,
+            "deletion_date": deletion_date,
+            "pending_window_days": days,
+        }
+
+    async with services.pool.acquire() as conn:
+        key = await change_key(
+            services,
+            conn,
+            call,
+            request.key_id,
+            "ScheduleKeyDeletion",
+            change,
+            {"kms:ScheduleKeyDeletionPendingWindowInDays": str(days)},
+        )
     return ScheduleKeyDeletionResponse(
-        key_id=scheduled.key.arn,
-        deletion_date=scheduled.deletion_date,
-        key_state=scheduled.key.state,
-        pending_window_in_days=scheduled.pending_window_days,
+        key_id=key.arn,
+        deletion_date=deletion_date,
+        key_state=key.state,
+        pending_window_in_days=days,
     )
+
+
+async def _state_after_cancel(conn: asyncpg.Connection, key: Key) -> KeyState:
+    """AWS leaves a cancelled key Disabled; a key without usable key material (imported material
+    never imported, deleted or expired: the row is gone though the id stays) cannot be enabled,
+    so it waits for an import again."""
+    material = key.current_material_id
+    if material is not None and await rows.find_material(conn, key.uuid, material) is not None:
+        return KeyState.DISABLED
+    return KeyState.PENDING_IMPORT
 
 
 async def cancel_key_deletion(
     services: Services, call: Call, request: CancelKeyDeletionRequest
 ) -> CancelKeyDeletionResponse:
-    key = await deletion.cancel_key_deletion(services, call, request.key_id)
+    async with services.pool.acquire() as conn:
+
+        async def change(key: Key) -> dict[str, Any]:
+            return {
+                "state": await _state_after_cancel(conn, key),
+                "deletion_date": None,
+                "pending_window_days": None,
+            }
+
+        key = await change_key(services, conn, call, request.key_id, "CancelKeyDeletion", change)
     return CancelKeyDeletionResponse(key_id=key.arn)
 
 

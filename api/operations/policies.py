@@ -1,28 +1,44 @@
 """GetKeyPolicy, ListKeyPolicies and PutKeyPolicy: a key has one policy, named ``default``.
 
+PutKeyPolicy stores a document only once the catalog accepts it (``api.policy``) and the lockout
+safety check (``api.authz.lockout``) finds that the caller could change the policy again.
+
 AWS answers PutKeyPolicy with nothing; keygraph answers with the key's metadata after the
 change, as its GraphQL door always has. ``GetKeyPolicy`` is also the graph's ``Key.policy``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from api import limits
+from api.authz.access import change_key, read_key, readable_key
+from api.authz.lockout import check_lockout
 from api.calls import Call
+from api.errors import NotFoundException, ValidationException
+from api.keys.ids import absent
+from api.keys.model import Key
 from api.operation import change, read
 from api.operations.keys import KeyPageRequest, KeyRequest
 from api.operations.structures import KeyMetadata, KeyMetadataResponse
-from api.policy import operations
-from api.policy.operations import policy_document
+from api.pages import page_of, page_size
+from api.policy.documents import DEFAULT_POLICY_NAME
+from api.policy.validation import parse_key_policy, policy_document
 from api.services import Services
 from api.shapes import member
+from api.validation import member_length
+from db.policies import policies_for_keys
+
+# AWS's pattern for PolicyName (Java's \w: ASCII letters, digits and underscore).
+POLICY_NAME_PATTERN = r"[\w]+"
+_POLICY_NAME = re.compile(POLICY_NAME_PATTERN, re.ASCII)
 
 
 def policy_name() -> Any:
-    """An optional ``PolicyName`` (``default`` when absent): the model's length. Its pattern
-    stays with ``api.policy.operations``, whose message echoes the name as AWS's does."""
+    """An optional ``PolicyName`` (``default`` when absent): the model's length. Its pattern is
+    ``checked_policy_name``'s, whose message echoes the name as AWS's does."""
     return member(None, length=(limits.POLICY_NAME_LENGTH.low, limits.POLICY_NAME_LENGTH.high))
 
 
@@ -59,19 +75,50 @@ class PutKeyPolicyResponse(KeyMetadataResponse):
     pass
 
 
+def checked_policy_name(name: str | None) -> str:
+    """The name asked for (``default`` when omitted, as AWS does), if it is well formed."""
+    if name is None:
+        return DEFAULT_POLICY_NAME
+    member_length("policyName", name, limits.POLICY_NAME_LENGTH.high, limits.POLICY_NAME_LENGTH.low)
+    if not _POLICY_NAME.fullmatch(name):
+        raise ValidationException(
+            f"1 validation error detected: Value '{name}' at 'policyName' failed to satisfy "
+            f"constraint: Member must satisfy regular expression pattern: {POLICY_NAME_PATTERN}"
+        )
+    return name
+
+
+def require_existing(name: str) -> None:
+    if name != DEFAULT_POLICY_NAME:
+        raise NotFoundException("No such policy exists")
+
+
 async def get_key_policy(
     services: Services, call: Call, request: GetKeyPolicyRequest
 ) -> GetKeyPolicyResponse:
-    found = await operations.get_key_policy(services, call, request.key_id, request.policy_name)
-    return GetKeyPolicyResponse(policy=found.document, policy_name=found.name)
+    """The document comes through the call's loader, so the graph's ``Key.policy`` of a page
+    of keys costs one statement."""
+    wanted = checked_policy_name(request.policy_name)
+    key = await readable_key(services, call, request.key_id, "GetKeyPolicy")
+    require_existing(wanted)
+    document = await call.loader(services.pool, policies_for_keys).load(key.uuid)
+    if document is None:  # deleted since it was read
+        raise absent(call.scope, key.key_id)
+    return GetKeyPolicyResponse(policy=document, policy_name=wanted)
 
 
 async def list_key_policies(
     services: Services, call: Call, request: ListKeyPoliciesRequest
 ) -> ListKeyPoliciesResponse:
-    page = await operations.list_key_policies(
-        services, call, request.key_id, request.limit, request.marker
-    )
+    """The key's policy names after ``marker`` (the last name of the previous page)."""
+    size = page_size(request.limit)
+    marker = request.marker
+    if marker is not None:
+        member_length("marker", marker, limits.MARKER_LENGTH.high, limits.MARKER_LENGTH.low)
+    async with services.pool.acquire() as conn:
+        await read_key(services, conn, call, request.key_id, "ListKeyPolicies")
+    names = [name for name in (DEFAULT_POLICY_NAME,) if marker is None or name > marker]
+    page = page_of(names, size, str)
     return ListKeyPoliciesResponse(
         policy_names=page.items, next_marker=page.next_marker, truncated=page.truncated
     )
@@ -80,14 +127,28 @@ async def list_key_policies(
 async def put_key_policy(
     services: Services, call: Call, request: PutKeyPolicyRequest
 ) -> PutKeyPolicyResponse:
-    key = await operations.put_key_policy(
-        services,
-        call,
-        request.key_id,
-        request.policy,
-        request.policy_name,
-        bypass_lockout_check=request.bypass_policy_lockout_safety_check,
-    )
+    """Replace the key's policy with the document once the catalog accepts it and it passes the
+    lockout safety check (unless bypassed)."""
+    wanted = checked_policy_name(request.policy_name)
+    document = request.policy
+    policy = parse_key_policy(document, services.catalog)
+    bypass = request.bypass_policy_lockout_safety_check
+
+    async def change(key: Key) -> dict[str, Any]:
+        require_existing(wanted)
+        await check_lockout(services, call, key, policy, bypass=bypass)
+        return {"policy": document}
+
+    async with services.pool.acquire() as conn:
+        key = await change_key(
+            services,
+            conn,
+            call,
+            request.key_id,
+            "PutKeyPolicy",
+            change,
+            {"kms:BypassPolicyLockoutSafetyCheck": str(bypass).lower()},
+        )
     return PutKeyPolicyResponse(key_metadata=KeyMetadata.of(key))
 
 

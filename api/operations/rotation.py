@@ -1,27 +1,34 @@
 """EnableKeyRotation, DisableKeyRotation, RotateKeyOnDemand, GetKeyRotationStatus and
-ListKeyRotations, over ``api.keys.rotation``.
+ListKeyRotations, over the material versions and schedule of ``api.keys.rotation``.
 
 GetKeyRotationStatus and ListKeyRotations are also what the graph's ``Key.rotationStatus`` and
-``Key.rotations`` run for each key of a ``listKeys`` page; the domain loads them through the
-call's batched loader, so a page costs one statement per field. Enabling and disabling answer
-with the key's metadata where AWS's responses are empty.
+``Key.rotations`` run for each key of a ``listKeys`` page; they load through the call's batched
+loader, so a page costs one statement per field. Enabling and disabling answer with the key's
+metadata where AWS's responses are empty.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Self
+from datetime import datetime, timedelta
+from typing import Any, Self
 
 from api import limits
 from api import members as aws
+from api.authz.access import change_key, readable_key
 from api.calls import Call
+from api.errors import LimitExceededException
 from api.keys import rotation
-from api.keys.rotation import RotationType
+from api.keys.ids import absent
+from api.keys.model import Key
+from api.keys.rotation import RotationType, add_material, require_symmetric
 from api.operation import change, read
 from api.operations.structures import KeyMetadata, KeyMetadataResponse
+from api.pages import invalid_marker, page_of, page_size
 from api.services import Services
 from api.shapes import member
+from api.validation import member_range
+from db import rotations as rows
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,41 +135,104 @@ class ListKeyRotationsResponse:
 async def enable_key_rotation(
     services: Services, call: Call, request: EnableKeyRotationRequest
 ) -> EnableKeyRotationResponse:
-    key = await rotation.enable_key_rotation(
-        services, call, request.key_id, request.rotation_period_in_days
-    )
+    requested = request.rotation_period_in_days
+    days = limits.ROTATION_PERIOD_DEFAULT if requested is None else requested
+    member_range("rotationPeriodInDays", days, limits.ROTATION_PERIOD_DAYS)
+
+    async def change(key: Key) -> dict[str, Any]:
+        require_symmetric(key)
+        if key.rotation_period_days is None or key.next_rotation_at is None:
+            return {
+                "rotation_period_days": days,
+                "next_rotation_at": call.now + timedelta(days=days),
+            }
+        if key.rotation_period_days == days:
+            return {}
+        # A new period counts from the start of the current one, not from today.
+        started = key.next_rotation_at - timedelta(days=key.rotation_period_days)
+        return {"rotation_period_days": days, "next_rotation_at": started + timedelta(days=days)}
+
+    async with services.pool.acquire() as conn:
+        key = await change_key(
+            services,
+            conn,
+            call,
+            request.key_id,
+            "EnableKeyRotation",
+            change,
+            {"kms:RotationPeriodInDays": str(days)},
+        )
     return EnableKeyRotationResponse(key_metadata=KeyMetadata.of(key))
 
 
 async def disable_key_rotation(
     services: Services, call: Call, request: DisableKeyRotationRequest
 ) -> DisableKeyRotationResponse:
-    key = await rotation.disable_key_rotation(services, call, request.key_id)
+    async def change(key: Key) -> dict[str, Any]:
+        require_symmetric(key)
+        if not key.rotation_enabled:
+            return {}
+        return {"rotation_period_days": None, "next_rotation_at": None}
+
+    async with services.pool.acquire() as conn:
+        key = await change_key(services, conn, call, request.key_id, "DisableKeyRotation", change)
     return DisableKeyRotationResponse(key_metadata=KeyMetadata.of(key))
 
 
 async def rotate_key_on_demand(
     services: Services, call: Call, request: RotateKeyOnDemandRequest
 ) -> RotateKeyOnDemandResponse:
-    key = await rotation.rotate_key_on_demand(services, call, request.key_id)
+    """A new material version now; the automatic schedule, if any, is left as it was."""
+    async with services.pool.acquire() as conn:
+
+        async def change(key: Key) -> dict[str, Any]:
+            require_symmetric(key)
+            done = await rows.count_rotations(conn, key.uuid, RotationType.ON_DEMAND.value)
+            if done >= limits.ON_DEMAND_ROTATIONS_MAX:
+                raise LimitExceededException(
+                    "The on-demand rotations limit has been reached for the given keyId. "
+                    f"No more on-demand rotations can be performed for this key: {key.arn}"
+                )
+            return await add_material(conn, services.hsm, key, RotationType.ON_DEMAND, call.now)
+
+        key = await change_key(services, conn, call, request.key_id, "RotateKeyOnDemand", change)
     return RotateKeyOnDemandResponse(key_id=key.arn)
 
 
 async def get_key_rotation_status(
     services: Services, call: Call, request: GetKeyRotationStatusRequest
 ) -> GetKeyRotationStatusResponse:
-    status = await rotation.get_key_rotation_status(services, call, request.key_id)
+    """From the key cache and the call's batched loader, as ``list_key_rotations``."""
+    key = await readable_key(services, call, request.key_id, "GetKeyRotationStatus")
+    status = await call.loader(services.pool, rotation.rotation_status_for_keys).load(key.uuid)
+    if status is None:  # deleted since it was read
+        raise absent(call.scope, key.key_id)
     return GetKeyRotationStatusResponse.of(status)
 
 
 async def list_key_rotations(
     services: Services, call: Call, request: ListKeyRotationsRequest
 ) -> ListKeyRotationsResponse:
-    page = await rotation.list_key_rotations(
-        services, call, request.key_id, request.limit, request.marker
-    )
+    """Completed rotations, oldest first; ``marker`` is the key material id last seen.
+
+    The graph's ``Key.rotations`` (and ``Key.rotationStatus``) run these operations for every
+    key of a ``listKeys`` page within the listing's call. So that the page's loads go out as one
+    statement, the key comes from the key cache (where ``listKeys`` put it), as DescribeKey's
+    does, and the rotations from the call's batched loader; the page applies to what was
+    loaded. A read of the key's row here would make each key's load wait for its own, and so go
+    out alone."""
+    size = page_size(request.limit)
+    key = await readable_key(services, call, request.key_id, "ListKeyRotations")
+    done = await call.loader(services.pool, rotation.rotations_for_keys).load(key.uuid) or []
+    marker = request.marker
+    if marker is not None:
+        seen = [made.material_id for made in done]
+        if marker not in seen:
+            raise invalid_marker()
+        done = done[seen.index(marker) + 1 :]
+    page = page_of(done, size, lambda made: made.material_id)
     return ListKeyRotationsResponse(
-        rotations=[RotationsListEntry.of(done) for done in page.items],
+        rotations=[RotationsListEntry.of(made) for made in page.items],
         next_marker=page.next_marker,
         truncated=page.truncated,
     )

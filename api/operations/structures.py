@@ -9,8 +9,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from api.authz.decision import Outcome, Source
 from api.catalog.levels import AccessLevel, OperationType
+from api.decisions import Outcome, Source
 from api.keys.model import (
     EncryptionAlgorithmSpec,
     ExpirationModel,

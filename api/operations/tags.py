@@ -11,14 +11,20 @@ them with AWS's messages, which name the item's position and echo its value
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from api import limits
+from api.authz.access import change_key, readable_key
+from api.authz.facts import tag_facts
 from api.calls import Call
-from api.keys import tags
-from api.keys.tags import Tag
+from api.keys.model import Key
+from api.keys.tags import Tag, add_tags, tags_for_keys, validate_tag_keys, validate_tags
 from api.operation import change, read
 from api.operations.keys import KeyPageRequest, KeyRequest
 from api.operations.structures import KeyMetadata, KeyMetadataResponse
+from api.pages import invalid_marker, page_of, page_size
 from api.services import Services
+from db import tags as rows
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,23 +59,51 @@ class ListResourceTagsResponse:
 async def tag_resource(
     services: Services, call: Call, request: TagResourceRequest
 ) -> TagResourceResponse:
-    key = await tags.tag_resource(services, call, request.key_id, request.tags)
+    """Add the tags, replacing the values of tag keys the key has already."""
+    tags = validate_tags(request.tags)
+
+    async with services.pool.acquire() as conn:
+
+        async def change(key: Key) -> dict[str, Any]:
+            await add_tags(conn, key.uuid, tags)
+            return {}
+
+        facts = tag_facts(tags)
+        key = await change_key(services, conn, call, request.key_id, "TagResource", change, facts)
     return TagResourceResponse(key_metadata=KeyMetadata.of(key))
 
 
 async def untag_resource(
     services: Services, call: Call, request: UntagResourceRequest
 ) -> UntagResourceResponse:
-    key = await tags.untag_resource(services, call, request.key_id, request.tag_keys)
+    """Remove the tags with these keys; keys the key has no tag for are ignored, as in AWS."""
+    tag_keys = validate_tag_keys(request.tag_keys)
+
+    async with services.pool.acquire() as conn:
+
+        async def change(key: Key) -> dict[str, Any]:
+            await rows.delete_tags(conn, key.uuid, tag_keys)
+            return {}
+
+        facts = {"aws:TagKeys": tuple(tag_keys)}
+        key = await change_key(services, conn, call, request.key_id, "UntagResource", change, facts)
     return UntagResourceResponse(key_metadata=KeyMetadata.of(key))
 
 
 async def list_resource_tags(
     services: Services, call: Call, request: ListResourceTagsRequest
 ) -> ListResourceTagsResponse:
-    page = await tags.list_resource_tags(
-        services, call, request.key_id, request.limit, request.marker
-    )
+    """A key's tags in tag-key order; ``marker`` is the last tag key seen. The tags come through
+    the call's loader, so the graph's ``Key.tags`` of a page of keys costs one statement."""
+    # A key has at most 50 tags, so AWS's page maximum of 50 needs no enforcing here.
+    size = page_size(request.limit)
+    marker = request.marker
+    if marker is not None and len(marker) not in limits.TAG_KEY_LENGTH:
+        raise invalid_marker()
+    key = await readable_key(services, call, request.key_id, "ListResourceTags")
+    found = await call.loader(services.pool, tags_for_keys).load(key.uuid) or []
+    after = [tag for tag in found if marker is None or tag.tag_key > marker]
+    page = page_of(after, size, lambda tag: tag.tag_key)
     return ListResourceTagsResponse(
         tags=page.items, next_marker=page.next_marker, truncated=page.truncated
     )

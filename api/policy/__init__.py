@@ -1,6 +1,8 @@
-"""Policy documents: the default key policy, parsing key and identity policies into a model,
-checking them against the catalog, evaluating them against a request, and the GetKeyPolicy /
-PutKeyPolicy / ListKeyPolicies operations."""
+"""Policy documents, the language alone: the default key policy, parsing key and identity
+policies into a model, checking them against the catalog, evaluating them against a request.
+
+It knows nothing of keys or callers, so authorization (``api.authz``) and the operations that
+store policies (``api.operations.policies``, CreateKey) sit above it."""
 
 from api.policy.checks import condition_key_applies
 from api.policy.documents import DEFAULT_POLICY_NAME, default_key_policy

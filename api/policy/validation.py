@@ -9,7 +9,9 @@ for any member that fails its pattern.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from typing import Any
 
 from api import limits
 from api.catalog import Catalog
@@ -17,10 +19,20 @@ from api.errors import MalformedPolicyDocumentException, ValidationException
 from api.policy.checks import check_policy
 from api.policy.model import PolicyDocument
 from api.policy.parse import PolicyKind, parse_policy
+from api.shapes import member
 
 # AWS's pattern for the Policy member: tab, line feed, carriage return, and U+0020 to U+00FF.
 POLICY_CHARACTERS = r"[\u0009\u000A\u000D\u0020-\u00FF]+"
 _POLICY_CHARACTERS = re.compile(POLICY_CHARACTERS)
+# The API model's longest Policy member, in characters.
+POLICY_MODEL_LENGTH = 131_072
+
+
+def policy_document(default: Any = dataclasses.MISSING) -> Any:
+    """A ``Policy`` member (CreateKey's, PutKeyPolicy's) as AWS's model bounds it: 1 to 131,072
+    characters of its pattern. keygraph then refuses a document over 32 KB as
+    ``MalformedPolicyDocumentException``."""
+    return member(default, length=(1, POLICY_MODEL_LENGTH), pattern=POLICY_CHARACTERS)
 
 
 def _parse_checked(document: str, catalog: Catalog, kind: PolicyKind) -> PolicyDocument:

@@ -44,6 +44,36 @@ def environment(home: Path, port: int) -> dict[str, str]:
     return {**inherited, "KEYGRAPH_HOME": str(home), "KEYGRAPH_PORT": str(port)}
 
 
+def run_keygraph(
+    home: Path, port: int, *args: str, check: bool = True, given: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``keygraph *args`` run to its end in ``home``, ``given`` on its standard input."""
+    return subprocess.run(
+        keygraph(*args),
+        env=environment(home, port),
+        input=given,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=check,
+    )
+
+
+def wait_until_ready(process: subprocess.Popen[str], url: str, seconds: float, name: str) -> None:
+    """Polls ``url``/readyz until it answers 200; fails if ``process`` exits or time runs out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"{name} exited: {process.stderr.read()}")  # type: ignore[union-attr]
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{name} did not become ready")
+
+
 class DevServer:
     def __init__(self, home: Path, port: int) -> None:
         self.home, self.port = home, port
@@ -57,17 +87,7 @@ class DevServer:
         )
 
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"keygraph dev exited: {self.process.stderr.read()}")  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
-        raise AssertionError("keygraph dev did not become ready")
+        wait_until_ready(self.process, self.url, 90, "keygraph dev")
 
     def interrupt(self) -> tuple[int, str]:
         self.process.send_signal(signal.SIGINT)
@@ -102,25 +122,11 @@ def test_dev_server_lifecycle(home: Path) -> None:
         assert refused.status_code == 401
         assert refused.json()["errors"][0]["extensions"]["code"] == "UnrecognizedClientException"
 
-        second = subprocess.run(
-            keygraph("dev"),
-            env=environment(home, free_port()),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        second = run_keygraph(home, free_port(), "dev", check=False)
         assert second.returncode != 0
         assert f"already running with KEYGRAPH_HOME={home}" in second.stderr
 
-        created = subprocess.run(
-            keygraph("principal", "create", "bob"),
-            env=environment(home, port),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
+        created = run_keygraph(home, port, "principal", "create", "bob")
         bob = created.stdout.strip()
         whoami = server.post({"query": "{ whoami { arn } }"}, bob).json()
         assert whoami == {"data": {"whoami": {"arn": "arn:aws:iam::111122223333:user/bob"}}}
@@ -131,14 +137,8 @@ def test_dev_server_lifecycle(home: Path) -> None:
             '{"Version": "2012-10-17", "Statement": '
             '{"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*"}}'
         )
-        attached = subprocess.run(
-            keygraph("principal", "attach-policy", "bob", "-"),
-            env=environment(home, port),
-            input=may_list,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
+        attached = run_keygraph(
+            home, port, "principal", "attach-policy", "bob", "-", given=may_list
         )
         assert (
             attached.stdout.strip() == "attached the policy to arn:aws:iam::111122223333:user/bob"
@@ -158,14 +158,7 @@ def test_dev_server_lifecycle(home: Path) -> None:
         )  # fmt: skip
         sealed = server.post(ENCRYPT_KEPT, token).json()["data"]["encrypt"]["ciphertextBlob"]
 
-        listed = subprocess.run(
-            keygraph("principal", "list"),
-            env=environment(home, port),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
+        listed = run_keygraph(home, port, "principal", "list")
         assert listed.stdout.split() == [
             "arn:aws:iam::111122223333:root",
             "arn:aws:iam::111122223333:user/bob",
@@ -176,14 +169,7 @@ def test_dev_server_lifecycle(home: Path) -> None:
     assert not postgres_of(home).is_running()
     assert token not in stderr
 
-    offline = subprocess.run(
-        keygraph("principal", "list"),
-        env=environment(home, port),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    offline = run_keygraph(home, port, "principal", "list")
     assert "arn:aws:iam::111122223333:user/bob" in offline.stdout.split()
     assert not postgres_of(home).is_running()
 
@@ -206,14 +192,7 @@ def test_dev_server_lifecycle(home: Path) -> None:
             token,
         ).json()  # fmt: skip
         assert opened == {"data": {"decrypt": {"plaintext": "a2VwdA=="}}}
-        subprocess.run(
-            keygraph("principal", "revoke", "bob"),
-            env=environment(home, port),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
+        run_keygraph(home, port, "principal", "revoke", "bob")
         assert restarted.post({"query": "{ whoami { arn } }"}, bob).status_code == 401
     finally:
         code, stderr = restarted.interrupt()
@@ -221,14 +200,7 @@ def test_dev_server_lifecycle(home: Path) -> None:
 
 
 def test_missing_settings_stop_serve_with_one_line(keygraph_home: Path) -> None:
-    result = subprocess.run(
-        keygraph("serve"),
-        env=environment(keygraph_home, free_port()),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_keygraph(keygraph_home, free_port(), "serve", check=False)
     assert result.returncode != 0
     assert result.stderr.strip() == "keygraph: KEYGRAPH_DATABASE_URL: is not set"
 

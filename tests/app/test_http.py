@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 import httpx
@@ -15,6 +16,7 @@ from api.principals import Principal, PrincipalKind, create_principal, revoke_pr
 from api.services import Services
 from api.settings import Limits, Mode
 from keygraph.app import keygraph_app
+from tests.graphql_client import app_client
 
 WHOAMI = {"query": "{ whoami { arn accountId name type } }"}
 INVALID = {
@@ -76,13 +78,18 @@ async def test_wrong_secret_of_a_real_token_id_is_refused(
     assert response.json() == INVALID
 
 
+async def new_principals_header(services: Services, principal: Principal) -> dict[str, str]:
+    """The Authorization header that sends the token of ``principal``, created now."""
+    async with services.pool.acquire() as conn:
+        issued = await create_principal(conn, principal)
+    return {"Authorization": f"Bearer {issued.value}"}
+
+
 async def test_a_created_principal_is_recognised_until_revoked(
     client: httpx.AsyncClient, services: Services
 ) -> None:
     alice = Principal(account_id="444455556666", kind=PrincipalKind.ROLE, name="deployer")
-    async with services.pool.acquire() as conn:
-        issued = await create_principal(conn, alice)
-    as_alice = {"Authorization": f"Bearer {issued.value}"}
+    as_alice = await new_principals_header(services, alice)
     response = await client.post("/graphql", json=WHOAMI, headers=as_alice)
     assert response.json()["data"]["whoami"] == {
         "arn": "arn:aws:iam::444455556666:role/deployer",
@@ -106,12 +113,11 @@ async def test_principals_of_another_account_are_denied_what_no_policy_allows(
     client: httpx.AsyncClient, services: Services
 ) -> None:
     outsider = Principal(account_id="444455556666", kind=PrincipalKind.USER, name="outsider")
-    async with services.pool.acquire() as conn:
-        issued = await create_principal(conn, outsider)
+    as_outsider = await new_principals_header(services, outsider)
     response = await client.post(
         "/graphql",
         json={"query": "mutation { createKey { keyMetadata { keyId } } }"},
-        headers={"Authorization": f"Bearer {issued.value}"},
+        headers=as_outsider,
     )
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "AccessDeniedException"
@@ -121,9 +127,7 @@ async def test_principals_of_another_account_are_denied_what_no_policy_allows(
         "action"
     )
     listed = await client.post(
-        "/graphql",
-        json={"query": "{ listKeys { keys { keyId } } }"},
-        headers={"Authorization": f"Bearer {issued.value}"},
+        "/graphql", json={"query": "{ listKeys { keys { keyId } } }"}, headers=as_outsider
     )
     assert listed.json()["errors"][0]["extensions"]["code"] == "AccessDeniedException"
 
@@ -149,28 +153,28 @@ async def test_health_ready_and_metrics_need_no_token(client: httpx.AsyncClient)
     assert metrics.headers["content-type"].startswith("text/plain")
 
 
-async def test_readyz_names_the_failing_part(services: Services, admin_token: str) -> None:
-    """A real failure: the database pool is closed under a running app."""
-    app = keygraph_app(services.settings, services)
+async def close_the_database_pool(services: Services) -> None:
     await services.pool.close()
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://keygraph.test"
-    ) as http:
-        response = await http.get("/readyz")
-    assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "failing": ["database"]}
 
 
-async def test_readyz_names_a_failing_hsm(services: Services) -> None:
-    """A real failure: the HSM sessions are closed under a running app."""
-    app = keygraph_app(services.settings, services)
+async def close_the_hsm_sessions(services: Services) -> None:
     await services.hsm.aclose()
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://keygraph.test"
-    ) as http:
+
+
+@pytest.mark.parametrize(
+    ("close", "failing"),
+    [(close_the_database_pool, "database"), (close_the_hsm_sessions, "hsm")],
+)
+async def test_readyz_names_the_failing_part(
+    services: Services, close: Callable[[Services], Awaitable[None]], failing: str
+) -> None:
+    """A real failure: the part is closed under a running app."""
+    app = keygraph_app(services.settings, services)
+    await close(services)
+    async with app_client(app) as http:
         response = await http.get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "failing": ["hsm"]}
+    assert response.json() == {"status": "unavailable", "failing": [failing]}
 
 
 async def test_metrics_count_operations_by_outcome(client: httpx.AsyncClient) -> None:
@@ -243,12 +247,7 @@ async def test_repeated_documents_hit_the_parse_and_validation_cache(
 async def test_depth_limit(services: Services, admin_token: str) -> None:
     """The schema has no cycles yet, so the limit is set low to show the rule applies."""
     shallow = replace(services.settings, limits=Limits(max_query_depth=1))
-    app = keygraph_app(shallow, services)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://keygraph.test",
-        headers={"Authorization": f"Bearer {admin_token}"},
-    ) as http:
+    async with app_client(keygraph_app(shallow, services), admin_token) as http:
         deep = await http.post(
             "/graphql", json={"query": "{ privileges { resourceTypes { resourceType } } }"}
         )
@@ -286,9 +285,7 @@ async def test_graphiql_page_only_outside_production(
     assert "graphiql" in page.text.lower()
 
     production_app = keygraph_app(replace(services.settings, mode=Mode.PRODUCTION), services)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=production_app), base_url="http://keygraph.test"
-    ) as http:
+    async with app_client(production_app) as http:
         page = await http.get("/graphql", headers=html)
     assert page.status_code == 401
 

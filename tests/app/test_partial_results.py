@@ -12,6 +12,7 @@ import pytest
 from api.services import Services
 from api.throttling import DEFAULT_RATES, Throttle
 from keygraph.app import keygraph_app
+from tests.graphql_client import app_client
 
 CREATE_EIGHT = (
     "mutation { "
@@ -29,12 +30,7 @@ LIST_IDS = "{ listKeys { keys { keyId } } }"
 async def throttled(services: Services, admin_token: str) -> AsyncIterator[httpx.AsyncClient]:
     """The app with AWS's quotas enforced: CreateKey allows 5 per second, so 5 in a burst."""
     enforcing = replace(services, throttle=Throttle(DEFAULT_RATES))
-    app = keygraph_app(services.settings, enforcing)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://keygraph.test",
-        headers={"Authorization": f"Bearer {admin_token}"},
-    ) as http:
+    async with app_client(keygraph_app(services.settings, enforcing), admin_token) as http:
         yield http
 
 

@@ -14,6 +14,7 @@ import pytest
 from api.services import Services
 from api.settings import ConfigurationError, Mode
 from keygraph.app import keygraph_app
+from tests.graphql_client import app_client
 
 WHOAMI = "{ whoami { arn } }"
 PRIVILEGE = '{ privilege(name: "kms:Encrypt") { name } }'
@@ -49,11 +50,7 @@ async def production(
     settings = replace(
         services.settings, mode=Mode.PRODUCTION, persisted_queries=(("whoami.graphql", WHOAMI),)
     )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=keygraph_app(settings, services)),
-        base_url="http://keygraph.test",
-        headers={"Authorization": f"Bearer {admin_token}"},
-    ) as http:
+    async with app_client(keygraph_app(settings, services), admin_token) as http:
         yield http
 
 

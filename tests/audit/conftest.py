@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from api.audit import OK, AuditEvent
-from api.authz.decision import Outcome
+from api.decisions import Outcome
 from db.migrations import apply_migrations
 from db.pool import create_pool
 

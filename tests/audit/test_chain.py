@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from api.audit import AuditTrail, Break, verify_chain
-from api.audit.chain import GENESIS, append, encode, link_hash
+from api.audit.chain import GENESIS, ChainReport, append, encode, link_hash
 from api.audit.event import to_entry
 from db import audit as rows
 from db.pool import create_pool
@@ -134,12 +134,20 @@ async def test_an_altered_event_with_a_recomputed_hash_breaks_the_next_link(
     assert (report.broken.seq, report.broken.why) == (stored[2].seq, Break.UNLINKED)
 
 
-async def test_a_removed_event_is_named_by_the_one_after_it(pool: asyncpg.Pool) -> None:
+async def verified_after_removing(
+    pool: asyncpg.Pool, count: int, removed: int
+) -> tuple[list[rows.AuditRow], ChainReport]:
+    """Appends ``count`` events, deletes the one at index ``removed`` and verifies the chain: the
+    events as stored before, and the report."""
     async with pool.acquire() as conn:
-        await append(conn, events(1, 5))
+        await append(conn, events(1, count))
         stored = await rows.chain_page(conn, 0, 10)
-        await tamper(conn, "DELETE FROM audit_events WHERE seq = $1", stored[2].seq)
-        report = await verify_chain(conn)
+        await tamper(conn, "DELETE FROM audit_events WHERE seq = $1", stored[removed].seq)
+        return stored, await verify_chain(conn)
+
+
+async def test_a_removed_event_is_named_by_the_one_after_it(pool: asyncpg.Pool) -> None:
+    stored, report = await verified_after_removing(pool, 5, removed=2)
 
     assert report.checked == 2
     assert report.broken is not None
@@ -149,11 +157,7 @@ async def test_a_removed_event_is_named_by_the_one_after_it(pool: asyncpg.Pool) 
 
 
 async def test_removing_the_first_events_is_caught(pool: asyncpg.Pool) -> None:
-    async with pool.acquire() as conn:
-        await append(conn, events(1, 3))
-        stored = await rows.chain_page(conn, 0, 10)
-        await tamper(conn, "DELETE FROM audit_events WHERE seq = $1", stored[0].seq)
-        report = await verify_chain(conn)
+    stored, report = await verified_after_removing(pool, 3, removed=0)
 
     assert report.broken is not None
     assert (report.broken.seq, report.broken.why) == (stored[1].seq, Break.UNLINKED)

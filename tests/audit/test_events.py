@@ -4,9 +4,8 @@ decided, or one event for a call refused before any authorization."""
 from __future__ import annotations
 
 from api.audit import OK, AuditEvent, events_for_call
-from api.authz.decision import Decision, Outcome, Reason, Source
-from api.calls import Call
-from api.keys.ids import Scope
+from api.calls import Call, Scope
+from api.decisions import Decision, Outcome, Reason, Source
 from api.principals import Principal, PrincipalKind
 from tests.audit.conftest import ACCOUNT, KEY, START
 
@@ -24,46 +23,40 @@ def call() -> Call:
     )
 
 
+def alices(action: str, resource: str, outcome: Outcome, *reasons: Reason) -> Decision:
+    """Alice's authorization decision on ``action``."""
+    return Decision(ALICE.arn, action, resource, outcome, reasons)
+
+
+def event_of_the_call(**fields: object) -> AuditEvent:
+    """An event of ``call()``: its time, request, principal and address, and ``fields``."""
+    return AuditEvent(
+        time=START,
+        request_id="req-1",
+        principal_arn=ALICE.arn,
+        source_ip="192.0.2.10",
+        **fields,  # type: ignore[arg-type]
+    )
+
+
 def test_a_reencrypt_leaves_one_event_per_key() -> None:
     made = call()
-    made.record(
-        Decision(
-            ALICE.arn,
-            "kms:ReEncryptFrom",
-            KEY,
-            Outcome.ALLOWED,
-            (Reason(Source.KEY_POLICY, "Allow", 'Statement[1] (Sid "reencrypt")', "reencrypt"),),
-        )
-    )
-    made.record(
-        Decision(
-            ALICE.arn,
-            "kms:ReEncryptTo",
-            OTHER_KEY,
-            Outcome.EXPLICIT_DENY,
-            (Reason(Source.KEY_POLICY, "Deny", "Statement[0]"),),
-        )
-    )
+    allowing = Reason(Source.KEY_POLICY, "Allow", 'Statement[1] (Sid "reencrypt")', "reencrypt")
+    made.record(alices("kms:ReEncryptFrom", KEY, Outcome.ALLOWED, allowing))
+    denying = Reason(Source.KEY_POLICY, "Deny", "Statement[0]")
+    made.record(alices("kms:ReEncryptTo", OTHER_KEY, Outcome.EXPLICIT_DENY, denying))
 
     found = events_for_call(made, "ReEncrypt", None, "AccessDeniedException")
 
     assert found == [
-        AuditEvent(
-            time=START,
-            request_id="req-1",
-            principal_arn=ALICE.arn,
-            source_ip="192.0.2.10",
+        event_of_the_call(
             action="kms:ReEncryptFrom",
             key_arn=KEY,
             decision=Outcome.ALLOWED,
             decided_by='KeyPolicy Statement[1] (Sid "reencrypt")',
             outcome="AccessDeniedException",
         ),
-        AuditEvent(
-            time=START,
-            request_id="req-1",
-            principal_arn=ALICE.arn,
-            source_ip="192.0.2.10",
+        event_of_the_call(
             action="kms:ReEncryptTo",
             key_arn=OTHER_KEY,
             decision=Outcome.EXPLICIT_DENY,
@@ -75,16 +68,9 @@ def test_a_reencrypt_leaves_one_event_per_key() -> None:
 
 def test_a_grant_is_named_and_a_keyless_action_has_no_key() -> None:
     made = call()
-    made.record(
-        Decision(
-            ALICE.arn,
-            "kms:Encrypt",
-            KEY,
-            Outcome.ALLOWED,
-            (Reason(Source.GRANT, "Allow", grant_id="g-1"),),
-        )
-    )
-    made.record(Decision(ALICE.arn, "kms:ListKeys", "*", Outcome.IMPLICIT_DENY))
+    granted = Reason(Source.GRANT, "Allow", grant_id="g-1")
+    made.record(alices("kms:Encrypt", KEY, Outcome.ALLOWED, granted))
+    made.record(alices("kms:ListKeys", "*", Outcome.IMPLICIT_DENY))
 
     first, second = events_for_call(made, "Encrypt", KEY, OK)
 
@@ -100,11 +86,7 @@ def test_a_grant_is_named_and_a_keyless_action_has_no_key() -> None:
 def test_a_call_refused_before_authorization_leaves_one_event_without_a_decision() -> None:
     (only,) = events_for_call(call(), "Encrypt", KEY, "NotFoundException")
 
-    assert only == AuditEvent(
-        time=START,
-        request_id="req-1",
-        principal_arn=ALICE.arn,
-        source_ip="192.0.2.10",
+    assert only == event_of_the_call(
         action="kms:Encrypt",
         key_arn=KEY,
         decision=None,

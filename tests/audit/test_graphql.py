@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from api.audit.chain import append
-from api.authz.decision import Outcome
+from api.decisions import Outcome
 from api.principals import PrincipalKind, create_principal, principal_for
 from api.services import Services
 from tests.audit.conftest import ACCOUNT, KEY, START, event

@@ -13,7 +13,8 @@ import pytest
 from api.principals import PrincipalKind, create_principal, principal_for
 from api.services import Services
 from keygraph.app import keygraph_app
-from tests.graphql_client import gql
+from tests.crypto.asymmetric import call
+from tests.graphql_client import app_client, gql
 
 ACCOUNT = "111122223333"
 OTHER_ACCOUNT = "444455556666"
@@ -33,13 +34,7 @@ async def principal_client(services: Services) -> AsyncIterator[Clients]:
         ) -> httpx.AsyncClient:
             async with services.pool.acquire() as conn:
                 issued = await create_principal(conn, principal_for(account, name, kind))
-            return await stack.enter_async_context(
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=app),
-                    base_url="http://keygraph.test",
-                    headers={"Authorization": f"Bearer {issued.value}"},
-                )
-            )
+            return await stack.enter_async_context(app_client(app, issued.value))
 
         yield make
 
@@ -63,6 +58,11 @@ def allow(principal: str, *actions: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def deny(principal: str, *actions: str, **extra: Any) -> dict[str, Any]:
+    """A key policy statement denying ``principal`` the actions."""
+    return {**allow(principal, *actions, **extra), "Effect": "Deny"}
+
+
 ROOT_ADMIN = allow(f"arn:aws:iam::{ACCOUNT}:root", "kms:*")
 
 
@@ -80,25 +80,22 @@ async def create_key(client: httpx.AsyncClient, key_policy: str | None = None, *
 async def encrypt(
     client: httpx.AsyncClient, key_id: str, context: dict[str, str] | None = None, **more: Any
 ) -> str:
-    data = await gql(
-        client,
-        "mutation($i: EncryptInput!) { encrypt(input: $i) { ciphertextBlob } }",
-        {"i": {"keyId": key_id, "plaintext": "c2VjcmV0", "encryptionContext": context, **more}},
-    )
-    blob: str = data["encrypt"]["ciphertextBlob"]
-    return blob
+    """The ciphertext blob of "secret" (base64) under ``key_id``."""
+    made = await call(
+        client, "encrypt", "ciphertextBlob", keyId=key_id, plaintext="c2VjcmV0",
+        encryptionContext=context, **more,
+    )  # fmt: skip
+    return str(made["ciphertextBlob"])
 
 
 async def decrypt(
     client: httpx.AsyncClient, blob: str, context: dict[str, str] | None = None, **more: Any
 ) -> str:
-    data = await gql(
-        client,
-        "mutation($i: DecryptInput!) { decrypt(input: $i) { plaintext } }",
-        {"i": {"ciphertextBlob": blob, "encryptionContext": context, **more}},
+    """The plaintext (base64) of ``blob``."""
+    opened = await call(
+        client, "decrypt", "plaintext", ciphertextBlob=blob, encryptionContext=context, **more
     )
-    plaintext: str = data["decrypt"]["plaintext"]
-    return plaintext
+    return str(opened["plaintext"])
 
 
 async def attach(client: httpx.AsyncClient, principal_arn: str, document: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.authz.conftest import ROOT_ADMIN, Clients, create_key, encrypt, policy, user_arn
+from tests.authz.conftest import ROOT_ADMIN, Clients, create_key, deny, encrypt, policy, user_arn
 from tests.grants.calls import create_grant
 from tests.graphql_client import GraphQLFailure
 
@@ -27,13 +27,11 @@ async def test_an_explicit_deny_wins_over_a_grant(
     client: httpx.AsyncClient, principal_client: Clients
 ) -> None:
     alice, bob = await principal_client("alice"), await principal_client("bob")
-    no_bob = {
-        "Effect": "Deny",
-        "Principal": {"AWS": user_arn("bob")},
-        "Action": "kms:*",
-        "Resource": "*",
-        "Condition": {"StringNotEquals": {"kms:EncryptionContext:purpose": "backup"}},
-    }
+    no_bob = deny(
+        user_arn("bob"),
+        "kms:*",
+        Condition={"StringNotEquals": {"kms:EncryptionContext:purpose": "backup"}},
+    )
     key_id = await create_key(client, policy(ROOT_ADMIN, no_bob))
     for name in ("alice", "bob"):
         await create_grant(client, key_id, user_arn(name), "Encrypt")

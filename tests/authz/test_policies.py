@@ -20,6 +20,7 @@ from tests.authz.conftest import (
     attach,
     create_key,
     decrypt,
+    deny,
     encrypt,
     grants_identity,
     identity,
@@ -106,13 +107,8 @@ async def test_an_explicit_deny_wins_over_an_allow(
     client: httpx.AsyncClient, principal_client: Clients
 ) -> None:
     alice, bob = await principal_client("alice"), await principal_client("bob")
-    deny = {
-        "Effect": "Deny",
-        "Principal": {"AWS": user_arn("bob")},
-        "Action": "kms:Encrypt",
-        "Resource": "*",
-    }
-    key_id = await create_key(client, policy(ROOT_ADMIN, allow("*", "kms:Encrypt"), deny))
+    no_bob = deny(user_arn("bob"), "kms:Encrypt")
+    key_id = await create_key(client, policy(ROOT_ADMIN, allow("*", "kms:Encrypt"), no_bob))
     assert await encrypt(alice, key_id)
     failure = await denied(encrypt(bob, key_id))
     assert failure.message.endswith("with an explicit deny in a resource-based policy")

@@ -14,6 +14,7 @@ from tests.authz.conftest import (
     Clients,
     allow,
     create_key,
+    deny,
     policy,
     user_arn,
 )
@@ -41,14 +42,8 @@ async def test_it_names_the_statement_or_grant_that_decided(
     await principal_client("alice")
     await principal_client("bob")
     named = allow(user_arn("alice"), "kms:Decrypt") | {"Sid": "AliceDecrypts"}
-    deny = {
-        "Sid": "NoBob",
-        "Effect": "Deny",
-        "Principal": {"AWS": user_arn("bob")},
-        "Action": "kms:Decrypt",
-        "Resource": "*",
-    }
-    key_id = await create_key(client, policy(ROOT_ADMIN, named, deny))
+    no_bob = deny(user_arn("bob"), "kms:Decrypt") | {"Sid": "NoBob"}
+    key_id = await create_key(client, policy(ROOT_ADMIN, named, no_bob))
     granted = await create_grant(client, key_id, user_arn("carol"), "Encrypt")
 
     alice = await simulate(client, principal=user_arn("alice"), action="kms:Decrypt", keyId=key_id)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from api.catalog import DATA_DIR
+from api.catalog import DATA_DIR, Catalog, Privilege
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The service authorization page the committed kms catalog was imported from, kept in the
@@ -75,6 +75,13 @@ ListWidgets
   • resource types
 {}
 """
+
+
+def privilege(catalog: Catalog, name: str) -> Privilege:
+    """The catalog's privilege ``name``, which must be there."""
+    found = catalog.privilege(name)
+    assert found is not None, name
+    return found
 
 
 @pytest.fixture(scope="session")

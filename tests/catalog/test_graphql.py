@@ -7,25 +7,20 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from api.catalog import Catalog, import_page, read_catalog
 from api.services import Services
 from keygraph.app import keygraph_app
 from tests.catalog.conftest import WIDGET_PAGE
+from tests.graphql_client import app_client
 
 
 async def post(
     services: Services, token: str, query: str, catalog: Catalog | None, variables: dict[str, Any]
 ) -> dict[str, Any]:
     served = replace(services, catalog=catalog) if catalog else services
-    app = keygraph_app(served.settings, served)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://keygraph.test",
-        headers={"Authorization": f"Bearer {token}"},
-    ) as http:
+    async with app_client(keygraph_app(served.settings, served), token) as http:
         response = await http.post("/graphql", json={"query": query, "variables": variables})
     body: dict[str, Any] = response.json()
     return body

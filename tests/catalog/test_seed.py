@@ -14,6 +14,7 @@ from api.catalog import (
     load_catalog,
     run_catalog_import,
 )
+from tests.catalog.conftest import privilege
 
 # Deliberately not the product parser: a plain reading of the seed's exact layout, so a parser bug
 # cannot hide by agreeing with itself.
@@ -100,8 +101,7 @@ def _from_page(privilege: Privilege) -> tuple[str, ...]:
 
 def test_known_values_of_the_seed() -> None:
     catalog = load_catalog()
-    grant = catalog.privilege("kms:CreateGrant")
-    assert grant is not None
+    grant = privilege(catalog, "kms:CreateGrant")
     assert grant.access_level is AccessLevel.PERMISSIONS_MANAGEMENT
     assert _from_page(grant) == (
         "kms:CallerAccount",
@@ -113,8 +113,7 @@ def test_known_values_of_the_seed() -> None:
         ("key", True),
         ("", False),
     ]
-    encrypt = catalog.privilege("Encrypt")
-    assert encrypt is not None
+    encrypt = privilege(catalog, "Encrypt")
     assert encrypt.access_level is AccessLevel.WRITE
     assert encrypt.description == (
         "Controls permission to use the specified customer master key to encrypt data"
@@ -126,19 +125,16 @@ def test_known_values_of_the_seed() -> None:
         "kms:EncryptionContextKeys",
         "kms:ViaService",
     )
-    store = catalog.privilege("CreateCustomKeyStore")
-    assert store is not None
+    store = privilege(catalog, "CreateCustomKeyStore")
     assert store.dependent_actions == ("cloudhsm:DescribeClusters",)
     assert [r.resource_type for r in store.resource_types] == [""]
-    alias = catalog.privilege("CreateAlias")
-    assert alias is not None
+    alias = privilege(catalog, "CreateAlias")
     assert [(r.resource_type, r.required) for r in alias.resource_types] == [
         ("alias", True),
         ("key", True),
         ("", False),
     ]
-    create = catalog.privilege("CreateKey")
-    assert create is not None
+    create = privilege(catalog, "CreateKey")
     # The page's old key names stay: amendments add, they never take away.
     assert _from_page(create) == (
         "kms:BypassPolicyLockoutSafetyCheck",
@@ -146,13 +142,11 @@ def test_known_values_of_the_seed() -> None:
         "kms:CustomerMasterKeyUsage",
         "kms:KeyOrigin",
     )
-    retirable = catalog.privilege("ListRetirableGrants")
-    assert retirable is not None
+    retirable = privilege(catalog, "ListRetirableGrants")
     assert [r.resource_type for r in retirable.resource_types] == ["key"]
     assert retirable.condition_keys == ()
     # The seed says Read for ListResourceTags (AWS now: List); seed entries keep the seed's word.
-    tags = catalog.privilege("ListResourceTags")
-    assert tags is not None
+    tags = privilege(catalog, "ListResourceTags")
     assert tags.access_level is AccessLevel.READ
 
 
@@ -160,9 +154,9 @@ def test_access_levels_of_the_seed_page_add_up() -> None:
     kms = load_catalog().service("kms")
     assert kms is not None
     counts: dict[AccessLevel, int] = {}
-    for privilege in kms.privileges:
-        if privilege.from_seed:
-            counts[privilege.access_level] = counts.get(privilege.access_level, 0) + 1
+    for entry in kms.privileges:
+        if entry.from_seed:
+            counts[entry.access_level] = counts.get(entry.access_level, 0) + 1
     assert counts == {
         AccessLevel.WRITE: 29,
         AccessLevel.READ: 7,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import httpx
 import pytest
 
 from hsm import HsmConfig
-from tests.app.test_dev_server import free_port, keygraph
+from tests.app.test_dev_server import free_port, keygraph, wait_until_ready
 
 
 class Replica:
@@ -28,16 +27,7 @@ class Replica:
         )
 
     def wait_ready(self) -> None:
-        for _ in range(300):
-            if self.process.poll() is not None:
-                raise AssertionError(self.process.stderr.read())  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("replica did not become ready")
+        wait_until_ready(self.process, self.url, 90, "replica")
 
     def gql(self, token: str, query: str, variables: dict[str, str]) -> dict[str, object]:
         response = httpx.post(

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.graphql_client import gql
+from tests.graphql_client import GraphQLFailure, gql
 
 ACCOUNT = "111122223333"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
@@ -36,6 +36,15 @@ def user(name: str) -> str:
 
 def key_arn(key_id: str) -> str:
     return f"{SCOPE}:key/{key_id}"
+
+
+def not_authorized(principal: str, action: str, key_id: str) -> GraphQLFailure:
+    """The AccessDeniedException of a principal that no policy or grant allows ``action``."""
+    return GraphQLFailure(
+        "AccessDeniedException",
+        f"User: {principal} is not authorized to perform: kms:{action} on resource: "
+        f"{key_arn(key_id)} because no resource-based policy allows the kms:{action} action",
+    )
 
 
 async def create_grant(

@@ -7,19 +7,11 @@ import httpx
 import pytest
 
 from tests.authz.conftest import Clients, encrypt
-from tests.grants.calls import create_grant, key_arn, revoke, user
+from tests.grants.calls import create_grant, key_arn, not_authorized, revoke, user
 from tests.graphql_client import GraphQLFailure
 from tests.keys.test_aliases import new_key
 
 IT = {"encryptionContextSubset": {"dept": "it"}}
-
-
-def not_authorized(principal: str, action: str, key_id: str) -> GraphQLFailure:
-    return GraphQLFailure(
-        "AccessDeniedException",
-        f"User: {principal} is not authorized to perform: kms:{action} on resource: "
-        f"{key_arn(key_id)} because no resource-based policy allows the kms:{action} action",
-    )
 
 
 async def test_a_grantee_uses_its_grant_within_its_constraints(

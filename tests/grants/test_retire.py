@@ -6,25 +6,16 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from api.authz.decision import Outcome, Reason, Source
-from api.calls import Call
+from api.calls import Call, Scope
+from api.decisions import Outcome, Reason, Source
 from api.errors import AccessDeniedException
-from api.grants.operations import RetireGrantRequest, retire_grant
-from api.keys.ids import Scope
+from api.operations.grants import RetireGrantRequest, retire_grant
 from api.principals import Principal, PrincipalKind
 from api.services import Services
 from tests.authz.conftest import Clients
-from tests.grants.calls import create_grant, grant_ids, key_arn, retire, user
+from tests.grants.calls import create_grant, grant_ids, key_arn, not_authorized, retire, user
 from tests.graphql_client import GraphQLFailure
 from tests.keys.test_aliases import new_key
-
-
-def denied(principal: str, key_id: str) -> GraphQLFailure:
-    return GraphQLFailure(
-        "AccessDeniedException",
-        f"User: {principal} is not authorized to perform: kms:RetireGrant on resource: "
-        f"{key_arn(key_id)} because no resource-based policy allows the kms:RetireGrant action",
-    )
 
 
 async def test_the_retiring_principal_may_retire(
@@ -52,7 +43,7 @@ async def test_the_grantee_only_with_retire_grant(
     with_retire = await create_grant(client, key_id, user("alice"), "Encrypt", "RetireGrant")
     with pytest.raises(GraphQLFailure) as raised:
         await retire(alice, grantToken=without["grantToken"])
-    assert raised.value == denied(user("alice"), key_id)
+    assert raised.value == not_authorized(user("alice"), "RetireGrant", key_id)
     await retire(alice, grantToken=with_retire["grantToken"])
     assert await grant_ids(client, key_id) == [without["grantId"]]
 
@@ -71,7 +62,7 @@ async def test_another_principal_may_not_even_with_the_token(
     ):
         with pytest.raises(GraphQLFailure) as raised:
             await attempt
-        assert raised.value == denied(user("mallory"), key_id)
+        assert raised.value == not_authorized(user("mallory"), "RetireGrant", key_id)
     assert await grant_ids(client, key_id) == [created["grantId"]]
 
 

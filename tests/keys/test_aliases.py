@@ -12,10 +12,12 @@ import pytest
 
 from api.keys.aliases import aliases_for_keys
 from api.services import Services
-from tests.graphql_client import GraphQLFailure, gql
+from tests.graphql_client import GraphQLFailure, gql, walk_pages
 from tests.keys.test_lifecycle import create_key
+from tests.statements import looked_up_in_one_statement
 
 SCOPE = "arn:aws:kms:us-east-1:111122223333"
+CREATED_AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 CREATE = """
 mutation($name: String!, $target: String!) {
   createAlias(input: {aliasName: $name, targetKeyId: $target}) { keyMetadata { keyId } }
@@ -81,8 +83,7 @@ def at(text: str) -> datetime:
 async def test_an_alias_names_its_key_everywhere(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    created_at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-    services.clock = lambda: created_at
+    services.clock = lambda: CREATED_AT
     key_id = await new_key(client)
     assert await create_alias(client, "alias/payments", key_id) == key_id
     assert await described(client, "alias/payments") == key_id
@@ -94,7 +95,7 @@ async def test_an_alias_names_its_key_everywhere(
     assert entry["aliasName"] == "alias/payments"
     assert entry["aliasArn"] == f"{SCOPE}:alias/payments"
     assert entry["targetKeyId"] == key_id
-    assert at(entry["creationDate"]) == at(entry["lastUpdatedDate"]) == created_at
+    assert at(entry["creationDate"]) == at(entry["lastUpdatedDate"]) == CREATED_AT
 
 
 async def test_an_alias_target_is_a_key_id_or_key_arn(client: httpx.AsyncClient) -> None:
@@ -231,18 +232,17 @@ async def test_concurrent_creates_respect_the_limit_and_uniqueness(
 async def test_update_alias_points_it_at_another_key(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    created_at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-    services.clock = lambda: created_at
+    services.clock = lambda: CREATED_AT
     first = await new_key(client)
     second = await new_key(client)
     await create_alias(client, "alias/moving", first)
-    services.clock = lambda: created_at + timedelta(hours=1)
+    services.clock = lambda: CREATED_AT + timedelta(hours=1)
     assert await update_alias(client, "alias/moving", second) == second
     assert await described(client, "alias/moving") == second
     [entry] = (await list_aliases(client))["aliases"]
     assert entry["targetKeyId"] == second
-    assert at(entry["creationDate"]) == created_at
-    assert at(entry["lastUpdatedDate"]) == created_at + timedelta(hours=1)
+    assert at(entry["creationDate"]) == CREATED_AT
+    assert at(entry["lastUpdatedDate"]) == CREATED_AT + timedelta(hours=1)
     assert await failure(UPDATE, client, name="alias/absent", target=first) == GraphQLFailure(
         "NotFoundException", f"Alias {SCOPE}:alias/absent is not found."
     )
@@ -323,20 +323,9 @@ async def test_list_aliases_pages_and_filters(client: httpx.AsyncClient) -> None
     names = [f"alias/p{number}" for number in range(5)]
     for number, name in enumerate(names):
         await create_alias(client, name, first if number % 2 == 0 else second)
-    seen: list[str] = []
-    marker = None
-    pages = 0
-    while True:
-        page = await list_aliases(client, limit=2, marker=marker)
-        pages += 1
-        assert len(page["aliases"]) <= 2
-        assert page["truncated"] == (page["nextMarker"] is not None)
-        seen += [entry["aliasName"] for entry in page["aliases"]]
-        if not page["truncated"]:
-            break
-        marker = page["nextMarker"]
-    assert seen == names
-    assert pages == 3
+    pages = await walk_pages(lambda marker: list_aliases(client, limit=2, marker=marker), "aliases")
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert [entry["aliasName"] for page in pages for entry in page] == names
     for key_id, mine in ((first, names[0::2]), (second, names[1::2])):
         page = await list_aliases(client, keyId=key_id)
         assert [entry["aliasName"] for entry in page["aliases"]] == mine
@@ -389,15 +378,7 @@ async def test_aliases_for_keys_is_one_statement(
     await create_alias(client, "alias/a", keys[0])
     await create_alias(client, "alias/c", keys[1])
     ids = [uuid.UUID(key_id) for key_id in keys]
-    statements: list[str] = []
-    async with services.pool.acquire() as conn:
-        # The first call on a connection also makes asyncpg look up the uuid[] type.
-        await aliases_for_keys(conn, ids[:1])
-        conn.add_query_logger(lambda record: statements.append(record.query))
-        await aliases_for_keys(conn, ids[:1])
-        found = await aliases_for_keys(conn, ids)
-        await asyncio.sleep(0)  # asyncpg calls query loggers with call_soon
-        assert len(statements) == 2
+    found = await looked_up_in_one_statement(services, aliases_for_keys, ids)
     assert list(found) == ids
     assert [alias.name for alias in found[ids[0]]] == ["alias/a", "alias/b"]
     assert [alias.arn for alias in found[ids[1]]] == [f"{SCOPE}:alias/c"]

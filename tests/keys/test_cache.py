@@ -10,24 +10,13 @@ import asyncpg
 import httpx
 import pytest
 
-from api.calls import Call
-from api.crypto.keyring import usable_key
+from api.authz.access import usable_key
+from api.cache import LISTENER_APPLICATION_NAME, KeyCache
 from api.errors import DisabledException
-from api.keys.cache import LISTENER_APPLICATION_NAME, KeyCache
-from api.keys.ids import Scope
-from api.principals import Principal
 from api.services import Services
 from tests.graphql_client import gql
+from tests.keys.test_deletion import root_call
 from tests.keys.test_lifecycle import create_key
-
-
-def call_of(services: Services) -> Call:
-    settings = services.settings
-    return Call(
-        principal=Principal.root(settings.account_id),
-        scope=Scope(settings.account_id, settings.region),
-        now=services.clock(),
-    )
 
 
 async def eventually(condition: object, attempts: int = 100) -> None:
@@ -43,7 +32,7 @@ async def test_a_change_from_another_connection_evicts_the_key(
     client: httpx.AsyncClient, services: Services
 ) -> None:
     key_id = str((await create_key(client))["keyId"])
-    call = call_of(services)
+    call = root_call(services)
     await usable_key(services, call, key_id, "Encrypt")
     assert services.key_cache.key(uuid.UUID(key_id)) is not None
 
@@ -65,7 +54,7 @@ async def test_aliases_are_cached_and_dropped_on_change(
     create = """mutation($n: String!, $k: String!) {
         createAlias(input: {aliasName: $n, targetKeyId: $k}) { keyMetadata { keyId } } }"""
     await gql(client, create, {"n": "alias/payments", "k": first})
-    call = call_of(services)
+    call = root_call(services)
     assert (await usable_key(services, call, "alias/payments", "Encrypt")).key_id == first
     update = """mutation($n: String!, $k: String!) {
         updateAlias(input: {aliasName: $n, targetKeyId: $k}) { keyMetadata { keyId } } }"""

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 
 from api.errors import KMSInvalidStateException
-from api.keys import deletion, lifecycle
+from api.operations import keys
 from api.services import Services
 from tests.keys.test_deletion import describe, root_call
 from tests.keys.test_lifecycle import create_key
@@ -20,17 +20,19 @@ from tests.keys.test_lifecycle import create_key
 Operation = Callable[[Services, str], Awaitable[object]]
 
 OPERATIONS: dict[str, Operation] = {
-    "EnableKey": lambda services, key_id: lifecycle.enable_key(
-        services, root_call(services), key_id
+    "EnableKey": lambda services, key_id: keys.enable_key(
+        services, root_call(services), keys.EnableKeyRequest(key_id=key_id)
     ),
-    "DisableKey": lambda services, key_id: lifecycle.disable_key(
-        services, root_call(services), key_id
+    "DisableKey": lambda services, key_id: keys.disable_key(
+        services, root_call(services), keys.DisableKeyRequest(key_id=key_id)
     ),
-    "ScheduleKeyDeletion": lambda services, key_id: deletion.schedule_key_deletion(
-        services, root_call(services), key_id, 7
+    "ScheduleKeyDeletion": lambda services, key_id: keys.schedule_key_deletion(
+        services,
+        root_call(services),
+        keys.ScheduleKeyDeletionRequest(key_id=key_id, pending_window_in_days=7),
     ),
-    "CancelKeyDeletion": lambda services, key_id: deletion.cancel_key_deletion(
-        services, root_call(services), key_id
+    "CancelKeyDeletion": lambda services, key_id: keys.cancel_key_deletion(
+        services, root_call(services), keys.CancelKeyDeletionRequest(key_id=key_id)
     ),
 }
 

@@ -13,11 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from api.calls import Call
-from api.keys.ids import Scope
+from api.calls import Call, Scope
 from api.principals import Principal
 from api.services import Services
-from tests.graphql_client import GraphQLFailure, gql
+from tests.graphql_client import GraphQLFailure, gql, gql_failure, validation_failure
 from tests.keys.test_lifecycle import create_key
 
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -58,6 +57,7 @@ class ManualClock:
 
 
 def root_call(services: Services) -> Call:
+    """The root's call, for the api functions that have no GraphQL field."""
     settings = services.settings
     return Call(
         principal=Principal.root(settings.account_id),
@@ -163,13 +163,8 @@ async def test_window_outside_the_api_model_fails_its_constraint(
     client: httpx.AsyncClient, services: Services, days: int, bound: str
 ) -> None:
     key = await create_key(client)
-    with pytest.raises(GraphQLFailure) as raised:
-        await gql(client, SCHEDULE, {"id": key["keyId"], "days": days})
-    assert raised.value == GraphQLFailure(
-        "ValidationException",
-        f"1 validation error detected: Value '{days}' at 'pendingWindowInDays' failed to "
-        f"satisfy constraint: Member must have value {bound}",
-    )
+    refused = await gql_failure(client, SCHEDULE, {"id": key["keyId"], "days": days})
+    assert refused == validation_failure("pendingWindowInDays", f"have value {bound}", days)
     assert (await describe(client, key["keyId"]))["keyState"] == "Enabled"
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from api.services import Services
 from tests.graphql_client import gql
+from tests.statements import pool_logging_statements
 
 # What asyncpg's pool sends when a connection goes back: housekeeping, not the app's queries.
 POOL_RESET = "SELECT pg_advisory_unlock_all();"
@@ -34,18 +35,8 @@ async def counted(services: Services) -> AsyncIterator[list[str]]:
         if not record.query.startswith(POOL_RESET):
             statements.append(record.query)
 
-    async def log_queries(conn: asyncpg.Connection) -> None:
-        conn.add_query_logger(log)
-
-    original = services.pool
-    services.pool = await asyncpg.create_pool(
-        services.settings.database_url, min_size=1, max_size=4, init=log_queries
-    )
-    try:
+    async with pool_logging_statements(services, log):
         yield statements
-    finally:
-        await services.pool.close()
-        services.pool = original
 
 
 async def make_keys(client: httpx.AsyncClient, count: int) -> None:

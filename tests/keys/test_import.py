@@ -23,11 +23,11 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
-from api.keys.imports import ImportExpiryJob
+from api.jobs import ImportExpiryJob
 from api.services import Services
 from db import keys as key_rows
 from hsm import KeySpec, WrappedKey
-from tests.graphql_client import GraphQLFailure, gql
+from tests.graphql_client import GraphQLFailure, gql, gql_failure
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
 ARN_PREFIX = "arn:aws:kms:us-east-1:111122223333:key/"
@@ -103,6 +103,32 @@ def wrap(material: bytes, public_key_b64: str, algorithm: str) -> str:
     return base64.b64encode(wrapped).decode("ascii")
 
 
+def import_input(
+    key_id: str,
+    token: str,
+    encrypted: str,
+    expiration_model: str | None = "KEY_MATERIAL_DOES_NOT_EXPIRE",
+    **members: Any,
+) -> dict[str, Any]:
+    """IMPORT's variables; ``expiration_model`` None leaves the member out."""
+    given = {"keyId": key_id, "importToken": token, "encryptedKeyMaterial": encrypted}
+    if expiration_model is not None:
+        given["expirationModel"] = expiration_model
+    return {"input": {**given, **members}}
+
+
+def wrapped_import(
+    key_id: str,
+    given: dict[str, Any],
+    material: bytes,
+    algorithm: str = "RSAES_OAEP_SHA_256",
+    **members: Any,
+) -> dict[str, Any]:
+    """IMPORT's variables for ``material`` wrapped as the parameters ``given`` ask."""
+    wrapped = wrap(material, given["publicKey"], algorithm)
+    return import_input(key_id, given["importToken"], wrapped, **members)
+
+
 async def import_material(
     client: httpx.AsyncClient,
     key_id: str,
@@ -111,19 +137,7 @@ async def import_material(
     **members: Any,
 ) -> dict[str, Any]:
     given = await parameters(client, key_id, algorithm)
-    members.setdefault("expirationModel", "KEY_MATERIAL_DOES_NOT_EXPIRE")
-    data = await gql(
-        client,
-        IMPORT,
-        {
-            "input": {
-                "keyId": key_id,
-                "importToken": given["importToken"],
-                "encryptedKeyMaterial": wrap(material, given["publicKey"], algorithm),
-                **members,
-            }
-        },
-    )
+    data = await gql(client, IMPORT, wrapped_import(key_id, given, material, algorithm, **members))
     result: dict[str, Any] = data["importKeyMaterial"]
     return result
 
@@ -150,14 +164,6 @@ async def assert_holds(services: Services, metadata: dict[str, Any], material: b
     assert await services.hsm.decrypt(stored, type(sealed)(iv=iv, ciphertext=local), aad) == (
         plaintext
     )
-
-
-async def failure(
-    client: httpx.AsyncClient, query: str, variables: dict[str, Any]
-) -> GraphQLFailure:
-    with pytest.raises(GraphQLFailure) as raised:
-        await gql(client, query, variables)
-    return raised.value
 
 
 @pytest.mark.parametrize(
@@ -224,14 +230,7 @@ async def test_rsa_4096_wrapping_key(
     data = await gql(
         client,
         IMPORT,
-        {
-            "input": {
-                "keyId": key["keyId"],
-                "importToken": given["importToken"],
-                "encryptedKeyMaterial": wrap(material, given["publicKey"], "RSAES_OAEP_SHA_1"),
-                "expirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
-            }
-        },
+        wrapped_import(key["keyId"], given, material, "RSAES_OAEP_SHA_1"),
     )
     await assert_holds(services, data["importKeyMaterial"]["keyMetadata"], material)
 
@@ -242,16 +241,9 @@ async def test_a_token_works_once(
     key = await external_key(client)
     given = await parameters(client, key["keyId"])
     material = os.urandom(32)
-    variables = {
-        "input": {
-            "keyId": key["keyId"],
-            "importToken": given["importToken"],
-            "encryptedKeyMaterial": wrap(material, given["publicKey"], "RSAES_OAEP_SHA_256"),
-            "expirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
-        }
-    }
+    variables = wrapped_import(key["keyId"], given, material)
     await gql(client, IMPORT, variables)
-    assert await failure(client, IMPORT, variables) == GraphQLFailure(
+    assert await gql_failure(client, IMPORT, variables) == GraphQLFailure(
         "InvalidImportTokenException", "The import token is not valid for this KMS key."
     )
 
@@ -261,16 +253,9 @@ async def test_a_token_expires_after_24_hours(
 ) -> None:
     key = await external_key(client)
     given = await parameters(client, key["keyId"])
-    variables = {
-        "input": {
-            "keyId": key["keyId"],
-            "importToken": given["importToken"],
-            "encryptedKeyMaterial": wrap(os.urandom(32), given["publicKey"], "RSAES_OAEP_SHA_256"),
-            "expirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
-        }
-    }
+    variables = wrapped_import(key["keyId"], given, os.urandom(32))
     clock(NOW + timedelta(hours=24))
-    assert await failure(client, IMPORT, variables) == GraphQLFailure(
+    assert await gql_failure(client, IMPORT, variables) == GraphQLFailure(
         "ExpiredImportTokenException",
         "The import token has expired. Use GetParametersForImport to get a new one.",
     )
@@ -291,15 +276,8 @@ async def test_a_token_belongs_to_its_key(
     )
     forged = base64.b64encode(os.urandom(32)).decode("ascii")
     for token in (given["importToken"], forged, base64.b64encode(b"short").decode("ascii")):
-        variables = {
-            "input": {
-                "keyId": key["keyId"],
-                "importToken": token,
-                "encryptedKeyMaterial": wrapped,
-                "expirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
-            }
-        }
-        assert await failure(client, IMPORT, variables) == invalid
+        variables = import_input(key["keyId"], token, wrapped)
+        assert await gql_failure(client, IMPORT, variables) == invalid
 
 
 async def test_material_wrapped_for_another_key_pair_is_refused_and_the_token_survives(
@@ -309,15 +287,12 @@ async def test_material_wrapped_for_another_key_pair_is_refused_and_the_token_su
     given = await parameters(client, key["keyId"])
     elsewhere = await parameters(client, key["keyId"])
     material = os.urandom(32)
-    variables: dict[str, Any] = {
-        "input": {
-            "keyId": key["keyId"],
-            "importToken": given["importToken"],
-            "encryptedKeyMaterial": wrap(material, elsewhere["publicKey"], "RSAES_OAEP_SHA_256"),
-            "expirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
-        }
-    }
-    assert await failure(client, IMPORT, variables) == GraphQLFailure(
+    variables: dict[str, Any] = import_input(
+        key["keyId"],
+        given["importToken"],
+        wrap(material, elsewhere["publicKey"], "RSAES_OAEP_SHA_256"),
+    )
+    assert await gql_failure(client, IMPORT, variables) == GraphQLFailure(
         "InvalidCiphertextException", ""
     )
     assert (await described(client, key["keyId"]))["keyState"] == "PendingImport"
@@ -333,21 +308,12 @@ async def test_material_of_the_wrong_size_is_refused(
 ) -> None:
     key = await external_key(client)
     given = await parameters(client, key["keyId"], "RSA_AES_KEY_WRAP_SHA_256")
-    variables = {
-        "input": {
-            "keyId": key["keyId"],
-            "importToken": given["importToken"],
-            "encryptedKeyMaterial": wrap(
-                os.urandom(16), given["publicKey"], "RSA_AES_KEY_WRAP_SHA_256"
-            ),
-            "expirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
-        }
-    }
-    assert await failure(client, IMPORT, variables) == GraphQLFailure(
+    variables = wrapped_import(key["keyId"], given, os.urandom(16), "RSA_AES_KEY_WRAP_SHA_256")
+    assert await gql_failure(client, IMPORT, variables) == GraphQLFailure(
         "InvalidCiphertextException", ""
     )
     variables["input"]["encryptedKeyMaterial"] = ""
-    assert await failure(client, IMPORT, variables) == GraphQLFailure(
+    assert await gql_failure(client, IMPORT, variables) == GraphQLFailure(
         "ValidationException",
         "1 validation error detected: Value at 'encryptedKeyMaterial' failed to satisfy "
         "constraint: Member must have length greater than or equal to 1",
@@ -436,15 +402,9 @@ async def test_expiration_rules(
 ) -> None:
     key = await external_key(client)
     given = await parameters(client, key["keyId"])
-    variables = {
-        "input": {
-            "keyId": key["keyId"],
-            "importToken": given["importToken"],
-            "encryptedKeyMaterial": wrap(os.urandom(32), given["publicKey"], "RSAES_OAEP_SHA_256"),
-            **members,
-        }
-    }
-    assert await failure(client, IMPORT, variables) == GraphQLFailure(
+    wrapped = wrap(os.urandom(32), given["publicKey"], "RSAES_OAEP_SHA_256")
+    variables = import_input(key["keyId"], given["importToken"], wrapped, None, **members)
+    assert await gql_failure(client, IMPORT, variables) == GraphQLFailure(
         "ValidationException", message
     )
 
@@ -459,18 +419,11 @@ async def test_only_external_keys_take_imports(
         f"{key['arn']} origin is AWS_KMS which is not valid for this operation.",
     )
     variables = {"id": key["keyId"], "algorithm": "RSAES_OAEP_SHA_256", "spec": "RSA_2048"}
-    assert await failure(client, PARAMETERS, variables) == unsupported
-    assert await failure(client, DELETE, {"id": key["keyId"]}) == unsupported
+    assert await gql_failure(client, PARAMETERS, variables) == unsupported
+    assert await gql_failure(client, DELETE, {"id": key["keyId"]}) == unsupported
     token = base64.b64encode(os.urandom(32)).decode("ascii")
-    imported = {
-        "input": {
-            "keyId": key["keyId"],
-            "importToken": token,
-            "encryptedKeyMaterial": token,
-            "expirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
-        }
-    }
-    assert await failure(client, IMPORT, imported) == unsupported
+    imported = import_input(key["keyId"], token, token)
+    assert await gql_failure(client, IMPORT, imported) == unsupported
 
 
 async def test_a_key_pending_deletion_takes_no_import(
@@ -484,26 +437,19 @@ async def test_a_key_pending_deletion_takes_no_import(
                            uuid.UUID(key["keyId"]))  # fmt: skip
     pending = GraphQLFailure("KMSInvalidStateException", f"{key['arn']} is pending deletion.")
     variables = {"id": key["keyId"], "algorithm": "RSAES_OAEP_SHA_256", "spec": "RSA_2048"}
-    assert await failure(client, PARAMETERS, variables) == pending
-    assert await failure(client, DELETE, {"id": key["keyId"]}) == pending
-    imported = {
-        "input": {
-            "keyId": key["keyId"],
-            "importToken": given["importToken"],
-            "encryptedKeyMaterial": wrap(os.urandom(32), given["publicKey"], "RSAES_OAEP_SHA_256"),
-            "expirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
-        }
-    }
-    assert await failure(client, IMPORT, imported) == pending
+    assert await gql_failure(client, PARAMETERS, variables) == pending
+    assert await gql_failure(client, DELETE, {"id": key["keyId"]}) == pending
+    imported = wrapped_import(key["keyId"], given, os.urandom(32))
+    assert await gql_failure(client, IMPORT, imported) == pending
 
 
 async def test_unknown_keys(client: httpx.AsyncClient, clock: Callable[[datetime], None]) -> None:
     missing = str(uuid.uuid4())
     variables = {"id": missing, "algorithm": "RSAES_OAEP_SHA_256", "spec": "RSA_2048"}
-    assert await failure(client, PARAMETERS, variables) == GraphQLFailure(
+    assert await gql_failure(client, PARAMETERS, variables) == GraphQLFailure(
         "NotFoundException", f"Key '{ARN_PREFIX}{missing}' does not exist"
     )
-    assert await failure(client, DELETE, {"id": "nonsense"}) == GraphQLFailure(
+    assert await gql_failure(client, DELETE, {"id": "nonsense"}) == GraphQLFailure(
         "NotFoundException", "Invalid keyId 'nonsense'"
     )
 
@@ -518,14 +464,7 @@ async def test_secrets_stay_out_of_the_database(
     await gql(
         client,
         IMPORT,
-        {
-            "input": {
-                "keyId": key["keyId"],
-                "importToken": given["importToken"],
-                "encryptedKeyMaterial": wrap(material, given["publicKey"], "RSAES_OAEP_SHA_256"),
-                "expirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
-            }
-        },
+        wrapped_import(key["keyId"], given, material),
     )
     dump = b""
     async with services.pool.acquire() as conn:

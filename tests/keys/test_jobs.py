@@ -15,6 +15,7 @@ import pytest
 
 from api.jobs import DeletionJob, JobRunner, RotationJob
 from api.keys.model import Key
+from api.keystores.registry import KeyStores
 from api.services import Services
 from db.pool import create_pool
 from hsm import Hsm, KeySpec, WrappedKey
@@ -151,7 +152,7 @@ async def test_two_runners_delete_each_due_key_exactly_once(
     def job() -> DeletionJob:
         wait = overlap.first_item()
 
-        async def destroy_store_key(services: Services, key: Key) -> None:
+        async def destroy_store_key(stores: KeyStores, key: Key) -> None:
             await wait()
 
         return DeletionJob(destroy_store_key=destroy_store_key)
@@ -269,7 +270,7 @@ async def test_store_keys_go_through_the_store_hook(
     asked: list[str] = []
     broken = {failing["keyId"]}
 
-    async def destroy_store_key(services: Services, key: Key) -> None:
+    async def destroy_store_key(stores: KeyStores, key: Key) -> None:
         asked.append(key.key_id)
         if key.key_id in broken:
             raise ConnectionError("store unreachable")

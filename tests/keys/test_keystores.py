@@ -12,16 +12,14 @@ from typing import Any
 import httpx
 import pytest
 
-from api.calls import Call
+from api.authz.access import readable_key
 from api.errors import CustomKeyStoreInvalidStateException
 from api.jobs import DeletionJob
-from api.keys.ids import Scope
-from api.keys.lifecycle import describe_key
-from api.keystores.keys import destroy_store_key, key_store_for
-from api.principals import Principal
+from api.keys.custom_stores import destroy_store_key, key_store_for
 from api.services import Services
 from hsm import HsmConfig
-from tests.graphql_client import GraphQLFailure, gql
+from tests.graphql_client import GraphQLFailure, gql, gql_failure, walk_pages
+from tests.keys.test_deletion import root_call
 
 ENTRY = """
   customKeyStoreId customKeyStoreName customKeyStoreType connectionState connectionErrorCode
@@ -80,17 +78,8 @@ async def stores_closed(services: Services) -> AsyncIterator[None]:
     await services.key_stores.aclose()
 
 
-async def failure(
-    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None
-) -> GraphQLFailure:
-    with pytest.raises(GraphQLFailure) as raised:
-        await gql(client, query, variables)
-    return raised.value
-
-
-async def create_store(
-    client: httpx.AsyncClient, config: HsmConfig, name: str = "payments-hsm", **members: str
-) -> str:
+def store_input(config: HsmConfig, name: str = "payments-hsm", **members: str) -> dict[str, Any]:
+    """CREATE_STORE's variables for the token of ``config``, ``members`` replacing or adding."""
     given = {
         "customKeyStoreName": name,
         "pkcs11ModulePath": config.module_path,
@@ -98,9 +87,25 @@ async def create_store(
         "keyStorePassword": config.pin,
         **members,
     }
-    data = await gql(client, CREATE_STORE, {"input": given})
+    return {"input": given}
+
+
+def update_input(store_id: str, **members: str) -> dict[str, Any]:
+    return {"input": {"customKeyStoreId": store_id, **members}}
+
+
+async def create_store(
+    client: httpx.AsyncClient, config: HsmConfig, name: str = "payments-hsm", **members: str
+) -> str:
+    data = await gql(client, CREATE_STORE, store_input(config, name, **members))
     store_id: str = data["createCustomKeyStore"]["customKeyStoreId"]
     return store_id
+
+
+async def update_store(client: httpx.AsyncClient, store_id: str, **members: str) -> dict[str, Any]:
+    data = await gql(client, UPDATE, update_input(store_id, **members))
+    entry: dict[str, Any] = data["updateCustomKeyStore"]["customKeyStore"]
+    return entry
 
 
 async def connect(client: httpx.AsyncClient, store_id: str) -> dict[str, Any]:
@@ -122,6 +127,18 @@ async def describe_store(client: httpx.AsyncClient, store_id: str) -> dict[str, 
     stores: list[dict[str, Any]] = data["describeCustomKeyStores"]["customKeyStores"]
     assert len(stores) == 1
     return stores[0]
+
+
+async def connected_store(client: httpx.AsyncClient, config: HsmConfig) -> str:
+    """A new store on the token of ``config``, connected."""
+    store_id = await create_store(client, config)
+    await connect(client, store_id)
+    return store_id
+
+
+async def stores_page(client: httpx.AsyncClient, marker: str | None) -> Any:
+    data = await gql(client, DESCRIBE_STORES, {"input": {"limit": 2, "marker": marker}})
+    return data["describeCustomKeyStores"]
 
 
 async def store_key(client: httpx.AsyncClient, store_id: str) -> dict[str, Any]:
@@ -171,8 +188,8 @@ async def test_create_connect_and_make_keys_in_the_token(
     token = services.key_stores.get(store_id)
     assert token is not None and await token.has_key(key["keyId"])
     # The key is usable in its token: AES-GCM there, by label = key id.
-    call_key = await describe_key(services, _call(services), key["keyId"])
-    store = await key_store_for(services, call_key)
+    call_key = await readable_key(services, root_call(services), key["keyId"], "DescribeKey")
+    store = await key_store_for(services.key_stores, call_key)
     sealed = await store.encrypt(key["keyId"], b"in the token", b"aad")
     assert await store.decrypt(key["keyId"], sealed, b"aad") == b"in the token"
     async with services.pool.acquire() as conn:
@@ -184,21 +201,10 @@ async def test_create_connect_and_make_keys_in_the_token(
         )
 
 
-def _call(services: Services) -> Call:
-    """The root's call, for the api functions that have no GraphQL field."""
-    settings = services.settings
-    return Call(
-        principal=Principal.root(settings.account_id),
-        scope=Scope(settings.account_id, settings.region),
-        now=services.clock(),
-    )
-
-
 async def test_keys_of_a_disconnected_store_are_unavailable_until_it_reconnects(
     client: httpx.AsyncClient, services: Services, key_store_config: HsmConfig
 ) -> None:
-    store_id = await create_store(client, key_store_config)
-    await connect(client, store_id)
+    store_id = await connected_store(client, key_store_config)
     enabled, disabled = await store_key(client, store_id), await store_key(client, store_id)
     await gql(client, DISABLE_KEY, {"id": disabled["keyId"]})
 
@@ -214,7 +220,7 @@ async def test_keys_of_a_disconnected_store_are_unavailable_until_it_reconnects(
     # EnableKey and DisableKey work on Unavailable keys and take effect when available.
     await gql(client, DISABLE_KEY, {"id": enabled["keyId"]})
     assert await key_state(client, enabled["keyId"]) == "Unavailable"
-    assert await failure(
+    assert await gql_failure(
         client, CREATE_KEY, {"input": {"origin": "AWS_CLOUDHSM", "customKeyStoreId": store_id}}
     ) == invalid_state("CreateKey", store_id, "DISCONNECTED")
 
@@ -236,17 +242,10 @@ async def test_a_wrong_pin_fails_the_connection_with_invalid_credentials(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    store_id = await create_store(client, key_store_config)
-    await connect(client, store_id)
+    store_id = await connected_store(client, key_store_config)
     key = await store_key(client, store_id)
     await disconnect(client, store_id)
-    updated = (
-        await gql(
-            client,
-            UPDATE,
-            {"input": {"customKeyStoreId": store_id, "keyStorePassword": "not-the-pin"}},
-        )
-    )["updateCustomKeyStore"]["customKeyStore"]
+    updated = await update_store(client, store_id, keyStorePassword="not-the-pin")
     assert updated["connectionState"] == "DISCONNECTED"
 
     failed = await connect(client, store_id)
@@ -255,18 +254,14 @@ async def test_a_wrong_pin_fails_the_connection_with_invalid_credentials(
     assert await describe_store(client, store_id) == failed
     assert await key_state(client, key["keyId"]) == "Unavailable"
     # AWS: a FAILED store is disconnected before it is connected again, and updated only then.
-    assert await failure(client, CONNECT, {"id": store_id}) == invalid_state(
+    assert await gql_failure(client, CONNECT, {"id": store_id}) == invalid_state(
         "ConnectCustomKeyStore", store_id, "FAILED"
     )
-    assert await failure(
-        client, UPDATE, {"input": {"customKeyStoreId": store_id, "keyStorePassword": "x"}}
+    assert await gql_failure(
+        client, UPDATE, update_input(store_id, keyStorePassword="x")
     ) == invalid_state("UpdateCustomKeyStore", store_id, "FAILED")
     assert (await disconnect(client, store_id))["connectionErrorCode"] is None
-    await gql(
-        client,
-        UPDATE,
-        {"input": {"customKeyStoreId": store_id, "keyStorePassword": key_store_config.pin}},
-    )
+    await update_store(client, store_id, keyStorePassword=key_store_config.pin)
     assert (await connect(client, store_id))["connectionState"] == "CONNECTED"
     assert await key_state(client, key["keyId"]) == "Enabled"
     assert "custom key store" in caplog.text  # the failure was logged ...
@@ -301,31 +296,24 @@ async def test_the_pin_is_stored_only_sealed(
 async def test_update_and_delete_need_a_disconnected_store(
     client: httpx.AsyncClient, key_store_config: HsmConfig
 ) -> None:
-    store_id = await create_store(client, key_store_config)
-    await connect(client, store_id)
-    assert await failure(
-        client, UPDATE, {"input": {"customKeyStoreId": store_id, "newCustomKeyStoreName": "x"}}
+    store_id = await connected_store(client, key_store_config)
+    assert await gql_failure(
+        client, UPDATE, update_input(store_id, newCustomKeyStoreName="x")
     ) == invalid_state("UpdateCustomKeyStore", store_id, "CONNECTED")
-    assert await failure(client, DELETE_STORE, {"id": store_id}) == invalid_state(
+    assert await gql_failure(client, DELETE_STORE, {"id": store_id}) == invalid_state(
         "DeleteCustomKeyStore", store_id, "CONNECTED"
     )
     key = await store_key(client, store_id)
     await disconnect(client, store_id)
-    assert await failure(client, DISCONNECT, {"id": store_id}) == invalid_state(
+    assert await gql_failure(client, DISCONNECT, {"id": store_id}) == invalid_state(
         "DisconnectCustomKeyStore", store_id, "DISCONNECTED"
     )
-    assert await failure(client, DELETE_STORE, {"id": store_id}) == GraphQLFailure(
+    assert await gql_failure(client, DELETE_STORE, {"id": store_id}) == GraphQLFailure(
         "CustomKeyStoreHasCMKsException",
         f"Custom key store {store_id} contains KMS keys; delete them (ScheduleKeyDeletion) "
         "before the store.",
     )
-    renamed = (
-        await gql(
-            client,
-            UPDATE,
-            {"input": {"customKeyStoreId": store_id, "newCustomKeyStoreName": "renamed"}},
-        )
-    )["updateCustomKeyStore"]["customKeyStore"]
+    renamed = await update_store(client, store_id, newCustomKeyStoreName="renamed")
     assert renamed["customKeyStoreName"] == "renamed"
     assert key["customKeyStoreId"] == store_id
 
@@ -340,11 +328,11 @@ async def test_delete_an_empty_store(
         "CustomKeyStoreNotFoundException", f"Custom key store '{store_id}' does not exist"
     )
     assert (
-        await failure(client, DESCRIBE_STORES, {"input": {"customKeyStoreId": store_id}})
+        await gql_failure(client, DESCRIBE_STORES, {"input": {"customKeyStoreId": store_id}})
         == not_found
     )
     for query in (CONNECT, DISCONNECT, DELETE_STORE):
-        assert await failure(client, query, {"id": store_id}) == not_found
+        assert await gql_failure(client, query, {"id": store_id}) == not_found
     # The token is free again.
     await create_store(client, key_store_config)
 
@@ -352,7 +340,7 @@ async def test_delete_an_empty_store(
 async def test_create_key_needs_an_existing_connected_store(
     client: httpx.AsyncClient, key_store_config: HsmConfig
 ) -> None:
-    assert await failure(
+    assert await gql_failure(
         client,
         CREATE_KEY,
         {"input": {"origin": "AWS_CLOUDHSM", "customKeyStoreId": "cks-0123456789abcdef0"}},
@@ -360,7 +348,7 @@ async def test_create_key_needs_an_existing_connected_store(
         "CustomKeyStoreNotFoundException", "Custom key store 'cks-0123456789abcdef0' does not exist"
     )
     store_id = await create_store(client, key_store_config)
-    assert await failure(
+    assert await gql_failure(
         client, CREATE_KEY, {"input": {"origin": "AWS_CLOUDHSM", "customKeyStoreId": store_id}}
     ) == invalid_state("CreateKey", store_id, "DISCONNECTED")
 
@@ -369,56 +357,24 @@ async def test_names_and_tokens_are_unique(
     client: httpx.AsyncClient, services: Services, key_store_config: HsmConfig
 ) -> None:
     store_id = await create_store(client, key_store_config)
-    assert await failure(
-        client,
-        CREATE_STORE,
-        {
-            "input": {
-                "customKeyStoreName": "payments-hsm",
-                "pkcs11ModulePath": key_store_config.module_path,
-                "tokenLabel": "another-token",
-                "keyStorePassword": "1234",
-            }
-        },
-    ) == GraphQLFailure(
+    taken_name = store_input(key_store_config, tokenLabel="another-token", keyStorePassword="1234")
+    assert await gql_failure(client, CREATE_STORE, taken_name) == GraphQLFailure(
         "CustomKeyStoreNameInUseException", "Custom key store name payments-hsm is already in use."
     )
-    assert await failure(
-        client,
-        CREATE_STORE,
-        {
-            "input": {
-                "customKeyStoreName": "second",
-                "pkcs11ModulePath": key_store_config.module_path,
-                "tokenLabel": key_store_config.token_label,
-                "keyStorePassword": "1234",
-            }
-        },
-    ) == GraphQLFailure(
+    taken_token = store_input(key_store_config, "second", keyStorePassword="1234")
+    assert await gql_failure(client, CREATE_STORE, taken_token) == GraphQLFailure(
         "CloudHsmClusterInUseException",
         f"Token {key_store_config.token_label} is already used by a custom key store.",
     )
     own = services.settings.hsm
-    assert await failure(
-        client,
-        CREATE_STORE,
-        {
-            "input": {
-                "customKeyStoreName": "own",
-                "pkcs11ModulePath": own.module_path,
-                "tokenLabel": own.token_label,
-                "keyStorePassword": "1234",
-            }
-        },
-    ) == GraphQLFailure(
+    own_token = store_input(own, "own", keyStorePassword="1234")
+    assert await gql_failure(client, CREATE_STORE, own_token) == GraphQLFailure(
         "CloudHsmClusterInUseException",
         f"Token {own.token_label} is keygraph's own HSM token and cannot be a custom key store.",
     )
     other = await create_store(client, key_store_config, "other", tokenLabel="elsewhere")
-    assert await failure(
-        client,
-        UPDATE,
-        {"input": {"customKeyStoreId": other, "newCustomKeyStoreName": "payments-hsm"}},
+    assert await gql_failure(
+        client, UPDATE, update_input(other, newCustomKeyStoreName="payments-hsm")
     ) == GraphQLFailure(
         "CustomKeyStoreNameInUseException", "Custom key store name payments-hsm is already in use."
     )
@@ -428,18 +384,14 @@ async def test_names_and_tokens_are_unique(
 async def test_only_the_deployments_module_may_be_loaded(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    assert await failure(
-        client,
-        CREATE_STORE,
-        {
-            "input": {
-                "customKeyStoreName": "rogue",
-                "pkcs11ModulePath": "/usr/lib/x86_64-linux-gnu/libc.so.6",
-                "tokenLabel": "t",
-                "keyStorePassword": "1234",
-            }
-        },
-    ) == GraphQLFailure(
+    rogue = store_input(
+        services.settings.hsm,
+        "rogue",
+        pkcs11ModulePath="/usr/lib/x86_64-linux-gnu/libc.so.6",
+        tokenLabel="t",
+        keyStorePassword="1234",
+    )
+    assert await gql_failure(client, CREATE_STORE, rogue) == GraphQLFailure(
         "ValidationException",
         "pkcs11ModulePath must be the PKCS#11 module this deployment uses: "
         f"{services.settings.hsm.module_path}",
@@ -463,14 +415,8 @@ async def test_only_the_deployments_module_may_be_loaded(
 async def test_create_validation(
     client: httpx.AsyncClient, key_store_config: HsmConfig, members: dict[str, str], message: str
 ) -> None:
-    given = {
-        "customKeyStoreName": "n",
-        "pkcs11ModulePath": key_store_config.module_path,
-        "tokenLabel": key_store_config.token_label,
-        "keyStorePassword": key_store_config.pin,
-        **members,
-    }
-    assert await failure(client, CREATE_STORE, {"input": given}) == GraphQLFailure(
+    given = store_input(key_store_config, "n", **members)
+    assert await gql_failure(client, CREATE_STORE, given) == GraphQLFailure(
         "ValidationException", message
     )
 
@@ -490,32 +436,22 @@ async def test_describe_by_id_by_name_and_page_by_page(
     assert sorted(s["customKeyStoreId"] for s in everything["customKeyStores"]) == sorted(ids)
     assert everything["truncated"] is False and everything["nextMarker"] is None
 
-    seen: list[str] = []
-    marker = None
-    while True:
-        page = (await gql(client, DESCRIBE_STORES, {"input": {"limit": 2, "marker": marker}}))[
-            "describeCustomKeyStores"
-        ]
-        seen += [s["customKeyStoreId"] for s in page["customKeyStores"]]
-        assert len(page["customKeyStores"]) <= 2
-        if not page["truncated"]:
-            assert page["nextMarker"] is None
-            break
-        marker = page["nextMarker"]
-    assert seen == sorted(ids)
+    pages = await walk_pages(lambda marker: stores_page(client, marker), "customKeyStores")
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert [s["customKeyStoreId"] for page in pages for s in page] == sorted(ids)
 
-    assert await failure(
+    assert await gql_failure(
         client, DESCRIBE_STORES, {"input": {"customKeyStoreName": "nope"}}
     ) == GraphQLFailure("CustomKeyStoreNotFoundException", "Custom key store 'nope' does not exist")
-    assert await failure(
+    assert await gql_failure(
         client, DESCRIBE_STORES, {"input": {"marker": "garbage"}}
     ) == GraphQLFailure("InvalidMarkerException", "The marker is not valid.")
-    assert await failure(client, DESCRIBE_STORES, {"input": {"limit": 0}}) == GraphQLFailure(
+    assert await gql_failure(client, DESCRIBE_STORES, {"input": {"limit": 0}}) == GraphQLFailure(
         "ValidationException",
         "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: "
         "Member must have value greater than or equal to 1",
     )
-    assert await failure(
+    assert await gql_failure(
         client,
         DESCRIBE_STORES,
         {"input": {"customKeyStoreId": ids[0], "customKeyStoreName": "store-0"}},
@@ -527,14 +463,13 @@ async def test_describe_by_id_by_name_and_page_by_page(
 async def test_a_restarted_process_reopens_a_connected_store(
     client: httpx.AsyncClient, services: Services, key_store_config: HsmConfig
 ) -> None:
-    store_id = await create_store(client, key_store_config)
-    await connect(client, store_id)
+    store_id = await connected_store(client, key_store_config)
     key = await store_key(client, store_id)
     await services.key_stores.aclose()  # what a restart does to this process's open tokens
     assert services.key_stores.get(store_id) is None
     assert await key_state(client, key["keyId"]) == "Enabled"
-    api_key = await describe_key(services, _call(services), key["keyId"])
-    store = await key_store_for(services, api_key)
+    api_key = await readable_key(services, root_call(services), key["keyId"], "DescribeKey")
+    store = await key_store_for(services.key_stores, api_key)
     assert await store.has_key(key["keyId"])
     # Connecting an already CONNECTED store is allowed and keeps it so.
     assert (await connect(client, store_id))["connectionState"] == "CONNECTED"
@@ -543,20 +478,21 @@ async def test_a_restarted_process_reopens_a_connected_store(
 async def test_destroy_store_key(
     client: httpx.AsyncClient, services: Services, key_store_config: HsmConfig
 ) -> None:
-    store_id = await create_store(client, key_store_config)
-    await connect(client, store_id)
+    store_id = await connected_store(client, key_store_config)
     kept, destroyed = await store_key(client, store_id), await store_key(client, store_id)
     token = services.key_stores.get(store_id)
     assert token is not None
-    call = _call(services)
-    gone = await describe_key(services, call, destroyed["keyId"])
-    await destroy_store_key(services, gone)
+    call = root_call(services)
+    gone = await readable_key(services, call, destroyed["keyId"], "DescribeKey")
+    await destroy_store_key(services.key_stores, gone)
     assert not await token.has_key(destroyed["keyId"])
     assert await token.has_key(kept["keyId"])
-    await destroy_store_key(services, gone)  # the job may come again: no error
+    await destroy_store_key(services.key_stores, gone)  # the job may come again: no error
     await disconnect(client, store_id)
     # AWS leaves a disconnected store's key material in the token.
-    await destroy_store_key(services, await describe_key(services, call, kept["keyId"]))
+    await destroy_store_key(
+        services.key_stores, await readable_key(services, call, kept["keyId"], "DescribeKey")
+    )
     await connect(client, store_id)
     reopened = services.key_stores.get(store_id)
     assert reopened is not None and await reopened.has_key(kept["keyId"])
@@ -565,8 +501,7 @@ async def test_destroy_store_key(
 async def test_the_deletion_job_destroys_the_token_object(
     client: httpx.AsyncClient, services: Services, key_store_config: HsmConfig
 ) -> None:
-    store_id = await create_store(client, key_store_config)
-    await connect(client, store_id)
+    store_id = await connected_store(client, key_store_config)
     key = await store_key(client, store_id)
     # The state is set directly: scheduling deletion is another part's operation.
     async with services.pool.acquire() as conn:
@@ -587,8 +522,7 @@ async def test_the_deletion_job_destroys_the_token_object(
 async def test_a_store_disconnected_by_another_replica_is_let_go_here(
     client: httpx.AsyncClient, services: Services, key_store_config: HsmConfig
 ) -> None:
-    store_id = await create_store(client, key_store_config)
-    await connect(client, store_id)
+    store_id = await connected_store(client, key_store_config)
     key = await store_key(client, store_id)
     assert services.key_stores.get(store_id) is not None
     # Another replica's DisconnectCustomKeyStore, as this one sees it: the shared row changes.
@@ -598,9 +532,9 @@ async def test_a_store_disconnected_by_another_replica_is_let_go_here(
             store_id,
         )
     assert await key_state(client, key["keyId"]) == "Unavailable"
-    api_key = await describe_key(services, _call(services), key["keyId"])
+    api_key = await readable_key(services, root_call(services), key["keyId"], "DescribeKey")
     with pytest.raises(CustomKeyStoreInvalidStateException):
-        await key_store_for(services, api_key)
+        await key_store_for(services.key_stores, api_key)
     assert services.key_stores.get(store_id) is None
 
 

@@ -13,7 +13,7 @@ import pytest
 from api.keys.rotation import RotationType, rotation_status_for_keys, rotations_for_keys
 from api.services import Services
 from hsm import InvalidCiphertext, KeySpec, Sealed, WrappedKey
-from tests.graphql_client import GraphQLFailure, gql
+from tests.graphql_client import GraphQLFailure, gql, gql_failure, validation_failure, walk_pages
 from tests.keys.test_deletion import CANCEL, SCHEDULE, ManualClock, key_in_state, parse_time
 from tests.keys.test_lifecycle import create_key
 
@@ -49,10 +49,21 @@ UNSUPPORTED = (
 )
 
 
+@pytest.fixture
+def clock(services: Services) -> ManualClock:
+    """The services' time, still until a test moves it."""
+    return ManualClock(services)
+
+
 async def status(client: httpx.AsyncClient, key_id: object) -> dict[str, Any]:
     data = await gql(client, STATUS, {"id": key_id})
     result: dict[str, Any] = data["getKeyRotationStatus"]
     return result
+
+
+async def rotations_page(client: httpx.AsyncClient, key_id: str, marker: str | None) -> Any:
+    data = await gql(client, LIST, {"id": key_id, "limit": 2, "marker": marker})
+    return data["listKeyRotations"]
 
 
 async def current_material(client: httpx.AsyncClient, key_id: object) -> str:
@@ -61,9 +72,8 @@ async def current_material(client: httpx.AsyncClient, key_id: object) -> str:
 
 
 async def test_enable_with_the_default_period_then_disable(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, clock: ManualClock
 ) -> None:
-    clock = ManualClock(services)
     key = await create_key(client)
     assert await status(client, key["keyId"]) == {
         "keyRotationEnabled": False,
@@ -85,9 +95,8 @@ async def test_enable_with_the_default_period_then_disable(
 
 @pytest.mark.parametrize("days", [90, 2560])
 async def test_period_bounds_are_accepted(
-    client: httpx.AsyncClient, services: Services, days: int
+    client: httpx.AsyncClient, clock: ManualClock, days: int
 ) -> None:
-    clock = ManualClock(services)
     key = await create_key(client)
     await gql(client, ENABLE, {"id": key["keyId"], "days": days})
     enabled = await status(client, key["keyId"])
@@ -103,20 +112,14 @@ async def test_period_outside_90_to_2560_days_is_refused(
     client: httpx.AsyncClient, days: int, bound: str
 ) -> None:
     key = await create_key(client)
-    with pytest.raises(GraphQLFailure) as raised:
-        await gql(client, ENABLE, {"id": key["keyId"], "days": days})
-    assert raised.value == GraphQLFailure(
-        "ValidationException",
-        f"1 validation error detected: Value '{days}' at 'rotationPeriodInDays' failed to "
-        f"satisfy constraint: Member must have value {bound}",
-    )
+    refused = await gql_failure(client, ENABLE, {"id": key["keyId"], "days": days})
+    assert refused == validation_failure("rotationPeriodInDays", f"have value {bound}", days)
     assert (await status(client, key["keyId"]))["keyRotationEnabled"] is False
 
 
 async def test_a_new_period_counts_from_the_start_of_the_current_one(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, clock: ManualClock
 ) -> None:
-    clock = ManualClock(services)
     enabled_at = clock.now
     key = await create_key(client)
     await gql(client, ENABLE, {"id": key["keyId"], "days": 365})
@@ -166,10 +169,10 @@ async def test_state_table_rows(
         assert raised.value == GraphQLFailure(code, message.format(arn=key["arn"]))
 
 
+@pytest.mark.usefixtures("clock")
 async def test_pending_deletion_reports_rotation_off_and_cancel_restores_it(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient,
 ) -> None:
-    ManualClock(services)
     key = await create_key(client)
     await gql(client, ENABLE, {"id": key["keyId"], "days": 100})
     before = await status(client, key["keyId"])
@@ -181,9 +184,8 @@ async def test_pending_deletion_reports_rotation_off_and_cancel_restores_it(
 
 
 async def test_on_demand_rotation_adds_a_current_version_and_keeps_the_old_ones(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, services: Services, clock: ManualClock
 ) -> None:
-    clock = ManualClock(services)
     key = await create_key(client)
     await gql(client, ENABLE, {"id": key["keyId"]})
     schedule = await status(client, key["keyId"])
@@ -255,29 +257,17 @@ async def test_on_demand_rotations_stop_at_25(client: httpx.AsyncClient) -> None
 
 
 async def test_list_key_rotations_pages_oldest_first(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, clock: ManualClock
 ) -> None:
-    clock = ManualClock(services)
     key = await create_key(client)
     made = []
     for _ in range(5):
         clock.advance(hours=1)
         await gql(client, ROTATE, {"id": key["keyId"]})
         made.append(await current_material(client, key["keyId"]))
-    seen: list[str] = []
-    marker = None
-    pages = []
-    while True:
-        variables = {"id": key["arn"], "limit": 2, "marker": marker}
-        page = (await gql(client, LIST, variables))["listKeyRotations"]
-        pages.append((len(page["rotations"]), page["truncated"]))
-        seen += [entry["keyMaterialId"] for entry in page["rotations"]]
-        marker = page["nextMarker"]
-        assert (marker is not None) == page["truncated"]
-        if marker is None:
-            break
-    assert pages == [(2, True), (2, True), (1, False)]
-    assert seen == made
+    pages = await walk_pages(lambda marker: rotations_page(client, key["arn"], marker), "rotations")
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert [entry["keyMaterialId"] for page in pages for entry in page] == made
 
 
 async def test_list_key_rotations_rejects_bad_markers_and_limits(client: httpx.AsyncClient) -> None:
@@ -294,10 +284,10 @@ async def test_list_key_rotations_rejects_bad_markers_and_limits(client: httpx.A
     )
 
 
+@pytest.mark.usefixtures("clock")
 async def test_batch_functions_answer_for_each_key(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    ManualClock(services)
     rotated = await create_key(client)
     await gql(client, ENABLE, {"id": rotated["keyId"], "days": 90})
     await gql(client, ROTATE, {"id": rotated["keyId"]})

@@ -11,9 +11,12 @@ import httpx
 
 from api.keys.tags import Tag, tags_for_keys
 from api.services import Services
-from tests.graphql_client import GraphQLFailure, gql
+from tests.aws_messages import validation_message
+from tests.graphql_client import GraphQLFailure, gql, walk_pages
+from tests.keys.tag_rules import LONG_KEY, REFUSED_TAGS
 from tests.keys.test_aliases import failure, new_key, set_state
 from tests.keys.test_lifecycle import CREATE
+from tests.statements import looked_up_in_one_statement
 
 SCOPE = "arn:aws:kms:us-east-1:111122223333"
 TAG = """
@@ -81,37 +84,8 @@ async def test_tag_untag_and_list(client: httpx.AsyncClient) -> None:
 
 async def test_tags_follow_aws_rules(client: httpx.AsyncClient) -> None:
     key_id = await new_key(client, tags=tags(kept="yes"))
-    long_key, long_value = "k" * 129, "v" * 257
-    cases: list[tuple[list[dict[str, str]], str, str]] = [
-        (tags(**{"aws:owner": "x"}), "TagException", "Tags beginning with aws: are reserved"),
-        (tags(**{"AWS:owner": "x"}), "TagException", "Tags beginning with aws: are reserved"),
-        (tags(**{"Aws:": "x"}), "TagException", "Tags beginning with aws: are reserved"),
-        (
-            [{"tagKey": "dup", "tagValue": "1"}, {"tagKey": "dup", "tagValue": "2"}],
-            "TagException",
-            "Duplicate tag keys",
-        ),
-        (numbered(51), "TagException", "Too many tags"),
-        (
-            tags(ok="1", **{long_key: "x"}),
-            "ValidationException",
-            f"1 validation error detected: Value '{long_key}' at 'tags.2.member.tagKey' failed "
-            "to satisfy constraint: Member must have length less than or equal to 128",
-        ),
-        (
-            tags(**{"": "x"}),
-            "ValidationException",
-            "1 validation error detected: Value '' at 'tags.1.member.tagKey' failed to satisfy "
-            "constraint: Member must have length greater than or equal to 1",
-        ),
-        (
-            tags(big=long_value),
-            "ValidationException",
-            f"1 validation error detected: Value '{long_value}' at 'tags.1.member.tagValue' "
-            "failed to satisfy constraint: Member must have length less than or equal to 256",
-        ),
-    ]
-    for given, code, message in cases:
+    for pairs, code, message in REFUSED_TAGS:
+        given = [{"tagKey": key, "tagValue": value} for key, value in pairs]
         got = await failure(TAG, client, id=key_id, tags=given)
         assert (got.code, got.message) == (code, message), given
         got = await failure(CREATE, client, input={"tags": given})
@@ -121,11 +95,10 @@ async def test_tags_follow_aws_rules(client: httpx.AsyncClient) -> None:
     longest = {"tagKey": "k" * 128, "tagValue": "v" * 256}
     await tag(client, key_id, [longest, {"tagKey": "my-aws:tag", "tagValue": ""}])
     assert len(await all_tags(client, key_id)) == 3
-    got = await failure(UNTAG, client, id=key_id, keys=["kept", long_key])
+    got = await failure(UNTAG, client, id=key_id, keys=["kept", LONG_KEY])
     assert (got.code, got.message) == (
         "ValidationException",
-        f"1 validation error detected: Value '{long_key}' at 'tagKeys.2.member' failed to "
-        "satisfy constraint: Member must have length less than or equal to 128",
+        validation_message("tagKeys.2.member", "have length less than or equal to 128", LONG_KEY),
     )
     assert len(await all_tags(client, key_id)) == 3
 
@@ -195,20 +168,9 @@ async def test_missing_and_malformed_keys(client: httpx.AsyncClient) -> None:
 
 async def test_list_resource_tags_pages(client: httpx.AsyncClient) -> None:
     key_id = await new_key(client, tags=numbered(5))
-    seen: list[str] = []
-    marker = None
-    pages = 0
-    while True:
-        page = await listed(client, key_id, limit=2, marker=marker)
-        pages += 1
-        assert len(page["tags"]) <= 2
-        assert page["truncated"] == (page["nextMarker"] is not None)
-        seen += [entry["tagKey"] for entry in page["tags"]]
-        if not page["truncated"]:
-            break
-        marker = page["nextMarker"]
-    assert seen == [f"k{n:02}" for n in range(5)]
-    assert pages == 3
+    pages = await walk_pages(lambda marker: listed(client, key_id, limit=2, marker=marker), "tags")
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert [entry["tagKey"] for page in pages for entry in page] == [f"k{n:02}" for n in range(5)]
     for limit, bound in ((0, "greater than or equal to 1"), (1001, "less than or equal to 1000")):
         got = await failure(LIST, client, input={"keyId": key_id, "limit": limit})
         assert got == GraphQLFailure(
@@ -229,15 +191,7 @@ async def test_tags_for_keys_is_one_statement(
         await new_key(client),
     ]
     ids = [uuid.UUID(key_id) for key_id in keys]
-    statements: list[str] = []
-    async with services.pool.acquire() as conn:
-        # The first call on a connection also makes asyncpg look up the uuid[] type.
-        await tags_for_keys(conn, ids[:1])
-        conn.add_query_logger(lambda record: statements.append(record.query))
-        await tags_for_keys(conn, ids[:1])
-        found = await tags_for_keys(conn, ids)
-        await asyncio.sleep(0)  # asyncpg calls query loggers with call_soon
-        assert len(statements) == 2
+    found = await looked_up_in_one_statement(services, tags_for_keys, ids)
     assert found == {
         ids[0]: [Tag("a", "1"), Tag("b", "2")],
         ids[1]: [Tag("only", "x")],

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from api.authz.decision import Outcome, Reason, Source
-from api.authz.simulate import ConditionValue, SimulateAccessRequest
+from api.decisions import Outcome, Reason, Source
 from api.errors import (
     AccessDeniedException,
     InvalidArnException,
@@ -18,15 +17,17 @@ from api.errors import (
 )
 from api.invoke import Caller as InvokeCaller
 from api.invoke import new_call
-from api.keys.create import CreateKeyRequest, create_key
 from api.operations.access import (
     Caller,
+    ConditionValue,
     DeletePrincipalPolicyResponse,
     PrincipalPolicyRequest,
     PrincipalPolicyResponse,
     PutPrincipalPolicyRequest,
+    SimulateAccessRequest,
     WhoamiRequest,
 )
+from api.operations.keys import CreateKeyRequest, create_key
 from api.principals import Principal, PrincipalKind, create_principal, principal_for
 from api.services import Services
 from tests.operations.conftest import Invoke
@@ -53,7 +54,7 @@ async def new_key(services: Services, root: Principal, policy: str) -> str:
     key = await create_key(
         services, new_call(services, InvokeCaller(root)), CreateKeyRequest(policy=policy)
     )
-    return key.arn
+    return key.key_metadata.arn
 
 
 async def test_whoami_answers_the_caller(call: Invoke, account: str, alice: Principal) -> None:

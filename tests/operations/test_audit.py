@@ -6,12 +6,10 @@ from __future__ import annotations
 import pytest
 
 from api.audit.chain import append
-from api.audit.query import AuditEventFilter
-from api.authz.decision import Outcome
-from api.authz.simulate import SimulateAccessRequest
+from api.decisions import Outcome
 from api.errors import AccessDeniedException, InvalidMarkerException, ValidationException
-from api.operations.access import PrincipalPolicyRequest, WhoamiRequest
-from api.operations.audit import AuditEvent, AuditEventsRequest, AuditEventsPage
+from api.operations.access import PrincipalPolicyRequest, SimulateAccessRequest, WhoamiRequest
+from api.operations.audit import AuditEvent, AuditEventFilter, AuditEventsPage, AuditEventsRequest
 from api.operations.catalog import PrivilegeRequest
 from api.principals import Principal, PrincipalKind, create_principal, principal_for
 from api.services import Services

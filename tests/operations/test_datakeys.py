@@ -3,8 +3,6 @@ the pipeline: data keys that Decrypt opens, key pairs whose halves match, AWS's 
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import (
@@ -23,15 +21,12 @@ from api.crypto.datakeys import (
     GenerateDataKeyWithoutPlaintextRequest,
 )
 from api.crypto.encryption import DecryptRequest
-from api.errors import KeygraphError
-from api.invoke import Caller, new_call
-from api.keys.create import CreateKeyRequest, create_key
 from api.keys.model import Key, KeyUsage
 from api.operations.datakeys import GenerateRandomRequest
 from api.principals import Principal
 from api.services import Services
 from hsm import KeySpec
-from tests.operations.conftest import Invoke
+from tests.operations.conftest import Invoke, created_key, refused
 
 CONTEXT = {"purpose": "test"}
 
@@ -39,16 +34,8 @@ CONTEXT = {"purpose": "test"}
 async def new_key(
     services: Services, root: Principal, spec: KeySpec = KeySpec.SYMMETRIC_DEFAULT
 ) -> Key:
-    """A new key (CreateKey's domain function: its operation is another area's)."""
     usage = KeyUsage.SIGN_VERIFY if spec is KeySpec.ECC_NIST_P256 else KeyUsage.ENCRYPT_DECRYPT
-    call = new_call(services, Caller(root))
-    return await create_key(services, call, CreateKeyRequest(key_spec=spec, key_usage=usage))
-
-
-async def refused(attempt: Any) -> KeygraphError:
-    with pytest.raises(KeygraphError) as raised:
-        await attempt
-    return raised.value
+    return await created_key(services, root, key_spec=spec, key_usage=usage)
 
 
 async def decrypted(call: Invoke, blob: bytes) -> bytes:

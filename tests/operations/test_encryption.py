@@ -7,8 +7,8 @@ import pytest
 
 from api.crypto.encryption import DecryptRequest, EncryptRequest, ReEncryptRequest
 from api.errors import InvalidCiphertextException, ValidationException
-from api.keys.create import CreateKeyRequest
 from api.keys.model import EncryptionAlgorithmSpec
+from api.operations.keys import CreateKeyRequest
 from tests.operations.conftest import Invoke
 
 CONTEXT = {"tenant": "acme"}

@@ -12,24 +12,22 @@ from typing import Any
 import asyncpg
 import pytest
 
-import api.grants.operations
 import api.grants.store
+import api.operations.grants
 from api.crypto.encryption import EncryptRequest
-from api.errors import KeygraphError
 from api.grants.model import GrantConstraints, GrantOperation
-from api.grants.operations import (
+from api.invoke import Caller, new_call
+from api.operations import BY_NAME
+from api.operations.grants import (
     CreateGrantRequest,
     ListGrantsRequest,
     ListRetirableGrantsRequest,
     RetireGrantRequest,
     RevokeGrantRequest,
 )
-from api.invoke import Caller, new_call
-from api.keys.create import CreateKeyRequest, create_key
-from api.operations import BY_NAME
 from api.principals import Principal, PrincipalKind, principal_for
 from api.services import Services
-from tests.operations.conftest import Invoke
+from tests.operations.conftest import Invoke, created_key, refused
 
 ENCRYPT, DECRYPT = GrantOperation.ENCRYPT, GrantOperation.DECRYPT
 
@@ -39,21 +37,13 @@ def user(services: Services, name: str) -> Principal:
 
 
 async def new_key(services: Services, root: Principal) -> str:
-    """A new key's id (CreateKey's domain function: its operation is another area's)."""
-    call = new_call(services, Caller(root))
-    return (await create_key(services, call, CreateKeyRequest())).key_id
+    return (await created_key(services, root)).key_id
 
 
 async def grant(call: Invoke, key_id: str, grantee: Principal, **members: Any) -> Any:
     members.setdefault("operations", [ENCRYPT, DECRYPT])
     request = CreateGrantRequest(key_id=key_id, grantee_principal=grantee.arn, **members)
     return await call("CreateGrant", request)
-
-
-async def refused(attempt: Any) -> KeygraphError:
-    with pytest.raises(KeygraphError) as raised:
-        await attempt
-    return raised.value
 
 
 async def test_a_grant_lets_its_grantee_encrypt_under_its_constraints(
@@ -215,7 +205,7 @@ async def test_a_page_of_keys_loads_its_grants_in_one_statement(
         batches.append(ids)
         return await grants_for_keys(conn, ids)
 
-    monkeypatch.setattr(api.grants.operations, "grants_for_keys", counted)
+    monkeypatch.setattr(api.operations.grants, "grants_for_keys", counted)
     page = new_call(services, Caller(root))
     handler = BY_NAME["ListGrants"].handler
     found = await asyncio.gather(

@@ -13,9 +13,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from api.crypto.encryption import DecryptRequest, EncryptRequest
-from api.errors import KeygraphError
-from api.invoke import Caller, new_call
-from api.keys.create import CreateKeyRequest, create_key
 from api.keys.imports import WrappingKeySpec
 from api.keys.model import ExpirationModel, KeyState, Origin
 from api.operations.imports import (
@@ -26,7 +23,7 @@ from api.operations.imports import (
 from api.principals import Principal
 from api.services import Services
 from hsm import WrappingAlgorithm
-from tests.operations.conftest import Invoke
+from tests.operations.conftest import Invoke, created_key, refused
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
 OAEP_SHA_256 = WrappingAlgorithm.RSAES_OAEP_SHA_256
@@ -38,9 +35,7 @@ def fixed_clock(services: Services) -> None:
 
 
 async def new_key(services: Services, root: Principal, origin: Origin = Origin.EXTERNAL) -> str:
-    """A new key's id (CreateKey's domain function: its operation is another area's)."""
-    call = new_call(services, Caller(root))
-    return (await create_key(services, call, CreateKeyRequest(origin=origin))).key_id
+    return (await created_key(services, root, origin=origin)).key_id
 
 
 def wrap(material: bytes, public_key: bytes) -> bytes:
@@ -69,12 +64,6 @@ async def import_request(
         encrypted_key_material=wrap(material, given.public_key),
         **members,
     )
-
-
-async def refused(attempt: Any) -> KeygraphError:
-    with pytest.raises(KeygraphError) as raised:
-        await attempt
-    return raised.value
 
 
 async def test_parameters_are_a_token_and_an_rsa_public_key_for_a_day(

@@ -10,27 +10,24 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import asyncpg
 import pytest
 
-from api.audit.query import AuditEventFilter
 from api.errors import (
     AccessDeniedException,
     InvalidMarkerException,
-    KeygraphError,
     KMSInvalidStateException,
     NotFoundException,
     ValidationException,
 )
 from api.invoke import Caller, new_call, run
-from api.keys.create import CreateKeyRequest
 from api.keys.model import KeyState, KeyUsage, Origin
 from api.keys.tags import Tag
 from api.operations import BY_NAME
 from api.operations.aliases import CreateAliasRequest, ListAliasesRequest
-from api.operations.audit import AuditEventsRequest
+from api.operations.audit import AuditEventFilter, AuditEventsRequest
 from api.operations.keys import (
     CancelKeyDeletionRequest,
+    CreateKeyRequest,
     DescribeKeyRequest,
     DisableKeyRequest,
     EnableKeyRequest,
@@ -45,7 +42,8 @@ from api.operations.tags import ListResourceTagsRequest
 from api.principals import Principal, PrincipalKind, create_principal, principal_for
 from api.services import Services
 from hsm import KeySpec, SigningAlgorithm
-from tests.operations.conftest import Invoke
+from tests.operations.conftest import Invoke, refused
+from tests.statements import pool_logging_statements
 
 SCOPE = "arn:aws:kms:us-east-1:111122223333"
 ARN = re.compile(rf"^{SCOPE}:key/[0-9a-f-]{{36}}$")
@@ -56,12 +54,6 @@ async def new_key(call: Invoke, **members: Any) -> KeyMetadata:
     created = await call("CreateKey", CreateKeyRequest(**members))
     metadata: KeyMetadata = created.key_metadata
     return metadata
-
-
-async def refused(attempt: Any) -> KeygraphError:
-    with pytest.raises(KeygraphError) as raised:
-        await attempt
-    return raised.value
 
 
 async def test_a_symmetric_key_by_default_described_by_every_name(call: Invoke) -> None:
@@ -256,19 +248,8 @@ async def statements(services: Services) -> AsyncIterator[list[str]]:
     """Every statement sent through the services' pool from now on (the audit trail and the
     key cache have connections of their own)."""
     sent: list[str] = []
-
-    async def log_queries(conn: asyncpg.Connection) -> None:
-        conn.add_query_logger(lambda record: sent.append(record.query))
-
-    original = services.pool
-    services.pool = await asyncpg.create_pool(
-        services.settings.database_url, min_size=1, max_size=4, init=log_queries
-    )
-    try:
+    async with pool_logging_statements(services, lambda record: sent.append(record.query)):
         yield sent
-    finally:
-        await services.pool.close()
-        services.pool = original
 
 
 async def read_page(services: Services, root: Principal, sent: list[str]) -> dict[str, Any]:

@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 
-from api.errors import KeygraphError
 from api.keystores.model import ConnectionErrorCode, ConnectionState, CustomKeyStoreType
-from api.keystores.operations import CreateCustomKeyStoreRequest
 from api.operations.keystores import (
     ConnectCustomKeyStoreRequest,
+    CreateCustomKeyStoreRequest,
     DeleteCustomKeyStoreRequest,
     DescribeCustomKeyStoresRequest,
     DisconnectCustomKeyStoreRequest,
@@ -20,7 +19,8 @@ from api.operations.keystores import (
 )
 from api.services import Services
 from hsm import HsmConfig
-from tests.operations.conftest import Invoke
+from tests.aws_messages import validation_message
+from tests.operations.conftest import Invoke, refused
 
 
 @pytest.fixture(autouse=True)
@@ -39,12 +39,6 @@ def creation(config: HsmConfig, **members: Any) -> CreateCustomKeyStoreRequest:
         **members,
     }
     return CreateCustomKeyStoreRequest(**given)
-
-
-async def refused(attempt: Any) -> KeygraphError:
-    with pytest.raises(KeygraphError) as raised:
-        await attempt
-    return raised.value
 
 
 async def test_a_store_through_its_life(call: Invoke, key_store_config: HsmConfig) -> None:
@@ -169,8 +163,7 @@ async def test_describe_takes_an_id_or_a_name_not_both(call: Invoke) -> None:
     )
     assert (error.code, error.message) == (
         "ValidationException",
-        "1 validation error detected: Value at 'customKeyStoreId' failed to satisfy "
-        "constraint: Member must have length less than or equal to 64",
+        validation_message("customKeyStoreId", "have length less than or equal to 64"),
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 from api.crypto.encryption import EncryptRequest
 from api.errors import DisabledException, ValidationException
 from api.invoke import fault
-from api.keys.create import CreateKeyRequest
+from api.operations.keys import CreateKeyRequest
 from api.services import Services
 from hsm import HsmUnavailable
 from tests.operations.conftest import Invoke

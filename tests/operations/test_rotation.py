@@ -16,10 +16,8 @@ import asyncpg
 import pytest
 
 import api.keys.rotation
-from api.errors import KeygraphError
+from api.authz.access import readable_key
 from api.invoke import Caller, new_call
-from api.keys.create import CreateKeyRequest, create_key
-from api.keys.lifecycle import describe_key
 from api.keys.model import KeyUsage
 from api.keys.rotation import RotationType
 from api.operations import BY_NAME
@@ -33,7 +31,8 @@ from api.operations.rotation import (
 from api.principals import Principal
 from api.services import Services
 from hsm import KeySpec
-from tests.operations.conftest import Invoke
+from tests.aws_messages import validation_message
+from tests.operations.conftest import Invoke, created_key, refused
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
 
@@ -46,22 +45,13 @@ def fixed_clock(services: Services) -> None:
 async def new_key(
     services: Services, root: Principal, spec: KeySpec = KeySpec.SYMMETRIC_DEFAULT
 ) -> str:
-    """A new key's id (CreateKey's domain function: its operation is another area's)."""
     usage = None if spec is KeySpec.SYMMETRIC_DEFAULT else KeyUsage.SIGN_VERIFY
-    call = new_call(services, Caller(root))
-    key = await create_key(services, call, CreateKeyRequest(key_spec=spec, key_usage=usage))
-    return key.key_id
+    return (await created_key(services, root, key_spec=spec, key_usage=usage)).key_id
 
 
 async def current_material(services: Services, root: Principal, key_id: str) -> str | None:
-    key = await describe_key(services, new_call(services, Caller(root)), key_id)
+    key = await readable_key(services, new_call(services, Caller(root)), key_id, "DescribeKey")
     return key.current_material_id
-
-
-async def refused(attempt: Any) -> KeygraphError:
-    with pytest.raises(KeygraphError) as raised:
-        await attempt
-    return raised.value
 
 
 async def test_enable_reports_the_schedule_and_disable_clears_it(
@@ -170,8 +160,7 @@ async def test_a_period_outside_the_model_is_refused_in_aws_words(
     )
     assert (error.code, error.message) == (
         "ValidationException",
-        f"1 validation error detected: Value '{days}' at 'rotationPeriodInDays' failed to "
-        f"satisfy constraint: Member must have value {bound}",
+        validation_message("rotationPeriodInDays", f"have value {bound}", days),
     )
 
 
@@ -181,8 +170,7 @@ async def test_a_key_id_too_long_and_an_unknown_key(call: Invoke) -> None:
     )
     assert (error.code, error.message) == (
         "ValidationException",
-        "1 validation error detected: Value at 'keyId' failed to satisfy constraint: "
-        "Member must have length less than or equal to 2048",
+        validation_message("keyId", "have length less than or equal to 2048"),
     )
     unknown = str(uuid.uuid4())
     error = await refused(call("ListKeyRotations", ListKeyRotationsRequest(key_id=unknown)))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from typing import Any
 
 import asyncpg
 import pytest
@@ -23,9 +22,7 @@ import api.crypto.public_keys
 from api.crypto.agreement import DeriveSharedSecretRequest
 from api.crypto.macs import GenerateMacRequest, VerifyMacRequest
 from api.crypto.signing import SignRequest, VerifyRequest
-from api.errors import KeygraphError
 from api.invoke import Caller, new_call
-from api.keys.create import CreateKeyRequest, create_key
 from api.keys.model import KeyAgreementAlgorithm, KeyUsage
 from api.operations import BY_NAME
 from api.operations.signing import GetPublicKeyRequest
@@ -33,7 +30,8 @@ from api.principals import Principal
 from api.services import Services
 from db.keys import public_keys_for_keys
 from hsm import KeySpec, MacAlgorithm, MessageType, SigningAlgorithm
-from tests.operations.conftest import Invoke
+from tests.aws_messages import validation_message
+from tests.operations.conftest import Invoke, created_key, refused
 
 MESSAGE = b"pay 100 to alice"
 SIGN_VERIFY, MAC, AGREEMENT = (
@@ -44,16 +42,7 @@ SIGN_VERIFY, MAC, AGREEMENT = (
 
 
 async def new_key(services: Services, root: Principal, spec: KeySpec, usage: KeyUsage) -> str:
-    """A new key's id (CreateKey's domain function: its operation is another area's)."""
-    call = new_call(services, Caller(root))
-    key = await create_key(services, call, CreateKeyRequest(key_spec=spec, key_usage=usage))
-    return key.key_id
-
-
-async def refused(attempt: Any) -> KeygraphError:
-    with pytest.raises(KeygraphError) as raised:
-        await attempt
-    return raised.value
+    return (await created_key(services, root, key_spec=spec, key_usage=usage)).key_id
 
 
 async def test_sign_and_verify_with_an_rsa_key(
@@ -161,8 +150,7 @@ async def test_signing_members_are_validated_in_aws_words(
         )
         assert (error.code, error.message) == (
             "ValidationException",
-            "1 validation error detected: Value at 'message' failed to satisfy constraint: "
-            f"Member must have length {bound}",
+            validation_message("message", f"have length {bound}"),
         )
     error = await refused(
         call(
@@ -232,10 +220,7 @@ async def test_generate_and_verify_a_mac(call: Invoke, services: Services, root:
             VerifyMacRequest(key_id=key_id, message=MESSAGE, mac_algorithm=algorithm, mac=b""),
         )
     )
-    assert oversized.message == (
-        "1 validation error detected: Value at 'mac' failed to satisfy constraint: "
-        "Member must have length greater than or equal to 1"
-    )
+    assert oversized.message == validation_message("mac", "have length greater than or equal to 1")
 
 
 async def test_derive_the_secret_the_peer_derives(
@@ -282,10 +267,7 @@ async def test_derive_the_secret_the_peer_derives(
             ),
         )
     )
-    assert huge.message == (
-        "1 validation error detected: Value at 'publicKey' failed to satisfy constraint: "
-        "Member must have length less than or equal to 8192"
-    )
+    assert huge.message == validation_message("publicKey", "have length less than or equal to 8192")
 
 
 async def test_get_public_key_answers_what_the_key_is_for(
@@ -314,8 +296,7 @@ async def test_get_public_key_answers_what_the_key_is_for(
     too_long = await refused(call("GetPublicKey", GetPublicKeyRequest(key_id="k" * 3000)))
     assert (too_long.code, too_long.message) == (
         "ValidationException",
-        "1 validation error detected: Value at 'keyId' failed to satisfy constraint: "
-        "Member must have length less than or equal to 2048",
+        validation_message("keyId", "have length less than or equal to 2048"),
     )
 
 

@@ -6,6 +6,8 @@ from api.errors import InvalidMarkerException, KMSInvalidStateException, TagExce
 from api.keys.tags import Tag
 from api.operations.keys import ScheduleKeyDeletionRequest
 from api.operations.tags import ListResourceTagsRequest, TagResourceRequest, UntagResourceRequest
+from tests.aws_messages import validation_message
+from tests.keys.tag_rules import LONG_KEY, REFUSED_TAGS
 from tests.operations.conftest import Invoke
 from tests.operations.test_keys import SCOPE, new_key, refused
 
@@ -40,34 +42,17 @@ async def test_tag_untag_and_list(call: Invoke) -> None:
 
 async def test_tags_follow_aws_rules(call: Invoke) -> None:
     key = await new_key(call, tags=tags(kept="yes"))
-    long_key, long_value = "k" * 129, "v" * 257
-    cases = [
-        (tags(**{"AWS:owner": "x"}), "TagException", "Tags beginning with aws: are reserved"),
-        ([Tag("dup", "1"), Tag("dup", "2")], "TagException", "Duplicate tag keys"),
-        (
-            tags(ok="1", **{long_key: "x"}),
-            "ValidationException",
-            f"1 validation error detected: Value '{long_key}' at 'tags.2.member.tagKey' failed "
-            "to satisfy constraint: Member must have length less than or equal to 128",
-        ),
-        (
-            tags(big=long_value),
-            "ValidationException",
-            f"1 validation error detected: Value '{long_value}' at 'tags.1.member.tagValue' "
-            "failed to satisfy constraint: Member must have length less than or equal to 256",
-        ),
-    ]
-    for given, code, message in cases:
+    for pairs, code, message in REFUSED_TAGS:
+        given = [Tag(key, value) for key, value in pairs]
         got = await refused(call("TagResource", TagResourceRequest(key_id=key.arn, tags=given)))
         assert (got.code, got.message) == (code, message), given
         got = await refused(new_key(call, tags=given))
         assert (got.code, got.message) == (code, message), given
     got = await refused(
-        call("UntagResource", UntagResourceRequest(key_id=key.arn, tag_keys=["kept", long_key]))
+        call("UntagResource", UntagResourceRequest(key_id=key.arn, tag_keys=["kept", LONG_KEY]))
     )
-    assert got.message == (
-        f"1 validation error detected: Value '{long_key}' at 'tagKeys.2.member' failed to "
-        "satisfy constraint: Member must have length less than or equal to 128"
+    assert got.message == validation_message(
+        "tagKeys.2.member", "have length less than or equal to 128", LONG_KEY
     )
     assert await listed(call, key.key_id) == tags(kept="yes")
 

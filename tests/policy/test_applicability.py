@@ -6,19 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from api.catalog import AccessLevel, Catalog, Privilege, ResourceType, load_catalog
+from api.catalog import AccessLevel, Catalog, Privilege, ResourceType
 from api.policy import condition_key_applies
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog()
-
-
-def privilege(catalog: Catalog, name: str) -> Privilege:
-    found = catalog.privilege(name)
-    assert found is not None
-    return found
+from tests.catalog.conftest import privilege
 
 
 @pytest.mark.parametrize(

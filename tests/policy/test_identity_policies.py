@@ -9,33 +9,21 @@ from typing import Any
 import pytest
 
 from api import limits
-from api.catalog import Catalog, load_catalog
+from api.catalog import Catalog
 from api.errors import KeygraphError, MalformedPolicyDocumentException, ValidationException
 from api.policy import PolicyKind, parse_identity_policy, parse_policy
+from tests.policy.conftest import assert_malformed, policy, refusal_by, with_members
 
 ACCOUNT = "111122223333"
 SHOULD_NOT = "Policy document should not specify a principal."
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog()
-
-
 def statement(**members: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}
-    base.update(members)
-    return {name: value for name, value in base.items() if value is not None}
-
-
-def policy(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+    return with_members({"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}, members)
 
 
 def refusal(document: str, catalog: Catalog) -> KeygraphError:
-    with pytest.raises(KeygraphError) as raised:
-        parse_identity_policy(document, catalog)
-    return raised.value
+    return refusal_by(parse_identity_policy, document, catalog)
 
 
 def test_an_identity_policy_parses_without_principals(catalog: Catalog) -> None:
@@ -63,9 +51,9 @@ def test_an_identity_policy_parses_without_principals(catalog: Catalog) -> None:
 @pytest.mark.parametrize("element", ["Principal", "NotPrincipal"])
 def test_a_principal_is_refused(element: str, catalog: Catalog) -> None:
     document = policy(statement(Sid="Admins", **{element: {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}}))
-    error = refusal(document, catalog)
-    assert isinstance(error, MalformedPolicyDocumentException)
-    assert error.message == f'{SHOULD_NOT} Statement[0] (Sid "Admins") has a {element}.'
+    assert_malformed(
+        refusal(document, catalog), f'{SHOULD_NOT} Statement[0] (Sid "Admins") has a {element}.'
+    )
 
 
 FORMS = "arn:aws:kms:<region>:<account>:key/<key id> or arn:aws:kms:<region>:<account>:alias/<name>"
@@ -111,16 +99,14 @@ def test_a_resource_that_is_not_a_key_or_alias_is_refused_by_name(
     ],
 )  # fmt: skip
 def test_the_key_policy_checks_apply(document: str, message: str, catalog: Catalog) -> None:
-    error = refusal(document, catalog)
-    assert isinstance(error, MalformedPolicyDocumentException)
-    assert error.message == message
+    assert_malformed(refusal(document, catalog), message)
 
 
 def test_the_size_and_character_limits_apply(catalog: Catalog) -> None:
     over = policy(statement(Sid="x" * limits.POLICY_MAX_BYTES))
-    error = refusal(over, catalog)
-    assert isinstance(error, MalformedPolicyDocumentException)
-    assert error.message == "The policy document exceeds the maximum size of 32768 bytes."
+    assert_malformed(
+        refusal(over, catalog), "The policy document exceeds the maximum size of 32768 bytes."
+    )
     wide = json.dumps({"Statement": [statement(Sid="\u0100")]}, ensure_ascii=False)
     assert isinstance(refusal(wide, catalog), ValidationException)
 

@@ -12,7 +12,7 @@ import pytest
 
 from api.services import Services
 from db.policies import policies_for_keys
-from tests.graphql_client import GraphQLFailure, gql
+from tests.graphql_client import GraphQLFailure, gql, gql_failure
 
 ACCOUNT = "111122223333"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
@@ -68,14 +68,6 @@ async def get_policy(client: httpx.AsyncClient, key_id: str, name: str | None = 
     return policy
 
 
-async def failure(
-    client: httpx.AsyncClient, query: str, variables: dict[str, Any]
-) -> GraphQLFailure:
-    with pytest.raises(GraphQLFailure) as raised:
-        await gql(client, query, variables)
-    return raised.value
-
-
 async def test_a_new_key_gets_the_default_policy(client: httpx.AsyncClient) -> None:
     key = await create_key(client)
     policy = json.loads(await get_policy(client, key["keyId"]))
@@ -103,7 +95,7 @@ async def test_create_key_refuses_an_invalid_policy_and_creates_nothing(
     refused = document("Bad", StringEquals={"kms:EncryptionContext:Dept": "IT"}).replace(
         '"kms:*"', '"kms:DescribeKey"'
     )
-    error = await failure(client, CREATE, {"input": {"policy": refused}})
+    error = await gql_failure(client, CREATE, {"input": {"policy": refused}})
     assert error == GraphQLFailure(
         "MalformedPolicyDocumentException",
         'Statement[0] (Sid "Bad"): condition key kms:EncryptionContext:Dept is not listed in the '
@@ -146,7 +138,7 @@ async def test_put_refuses_and_keeps_the_old_policy(
 ) -> None:
     key = await create_key(client)
     before = await get_policy(client, key["keyId"])
-    error = await failure(client, PUT, {"id": key["keyId"], "policy": policy})
+    error = await gql_failure(client, PUT, {"id": key["keyId"], "policy": policy})
     assert error == GraphQLFailure(code, message)
     assert await get_policy(client, key["keyId"]) == before
 
@@ -155,19 +147,23 @@ async def test_default_is_the_only_policy_name(client: httpx.AsyncClient) -> Non
     key = await create_key(client)
     before = await get_policy(client, key["keyId"])
     absent = GraphQLFailure("NotFoundException", "No such policy exists")
-    assert await failure(client, GET, {"id": key["keyId"], "name": "other"}) == absent
+    assert await gql_failure(client, GET, {"id": key["keyId"], "name": "other"}) == absent
     assert (
-        await failure(
+        await gql_failure(
             client, PUT, {"id": key["keyId"], "policy": document("Other"), "name": "other"}
         )
         == absent
     )
-    assert await failure(client, GET, {"id": key["keyId"], "name": "bad-name"}) == GraphQLFailure(
+    assert await gql_failure(
+        client, GET, {"id": key["keyId"], "name": "bad-name"}
+    ) == GraphQLFailure(
         "ValidationException",
         "1 validation error detected: Value 'bad-name' at 'policyName' failed to satisfy "
         "constraint: Member must satisfy regular expression pattern: [\\w]+",
     )
-    assert await failure(client, GET, {"id": key["keyId"], "name": "p" * 129}) == GraphQLFailure(
+    assert await gql_failure(
+        client, GET, {"id": key["keyId"], "name": "p" * 129}
+    ) == GraphQLFailure(
         "ValidationException",
         "1 validation error detected: Value at 'policyName' failed to satisfy constraint: "
         "Member must have length less than or equal to 128",
@@ -187,7 +183,7 @@ async def test_list_key_policies(client: httpx.AsyncClient) -> None:
     assert single["listKeyPolicies"]["policyNames"] == ["default"]
     after = await gql(client, LIST, {"id": key["keyId"], "marker": "default"})
     assert after["listKeyPolicies"] == {"policyNames": [], "truncated": False, "nextMarker": None}
-    assert await failure(client, LIST, {"id": key["keyId"], "limit": 0}) == GraphQLFailure(
+    assert await gql_failure(client, LIST, {"id": key["keyId"], "limit": 0}) == GraphQLFailure(
         "ValidationException",
         "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: "
         "Member must have value greater than or equal to 1",
@@ -199,9 +195,9 @@ async def test_an_absent_key(client: httpx.AsyncClient) -> None:
     expected = GraphQLFailure(
         "NotFoundException", f"Key 'arn:aws:kms:us-east-1:{ACCOUNT}:key/{missing}' does not exist"
     )
-    assert await failure(client, GET, {"id": missing}) == expected
-    assert await failure(client, LIST, {"id": missing}) == expected
-    assert await failure(client, PUT, {"id": missing, "policy": document("A")}) == expected
+    assert await gql_failure(client, GET, {"id": missing}) == expected
+    assert await gql_failure(client, LIST, {"id": missing}) == expected
+    assert await gql_failure(client, PUT, {"id": missing, "policy": document("A")}) == expected
 
 
 @pytest.mark.parametrize(

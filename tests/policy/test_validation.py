@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from api import limits
-from api.catalog import Catalog, load_catalog
-from api.errors import KeygraphError, MalformedPolicyDocumentException, ValidationException
+from api.catalog import Catalog
+from api.errors import KeygraphError, ValidationException
 from api.policy import default_key_policy, parse_key_policy, validate_key_policy
 from api.policy.model import (
     ConditionOperator,
@@ -20,13 +20,9 @@ from api.policy.model import (
     SetQualifier,
     Version,
 )
+from tests.policy.conftest import assert_malformed, policy, refusal_by, with_members
 
 ROOT = "arn:aws:iam::111122223333:root"
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog()
 
 
 def statement(**members: Any) -> dict[str, Any]:
@@ -37,18 +33,11 @@ def statement(**members: Any) -> dict[str, Any]:
         "Action": "kms:*",
         "Resource": "*",
     }
-    base.update(members)
-    return {name: value for name, value in base.items() if value is not None}
-
-
-def policy(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+    return with_members(base, members)
 
 
 def refusal(document: str, catalog: Catalog) -> KeygraphError:
-    with pytest.raises(KeygraphError) as raised:
-        validate_key_policy(document, catalog)
-    return raised.value
+    return refusal_by(validate_key_policy, document, catalog)
 
 
 def test_default_policy_is_valid_and_kept_verbatim(catalog: Catalog) -> None:
@@ -260,9 +249,7 @@ INVALID = "Policy contains a statement with one or more invalid principals."
     ],
 )  # fmt: skip
 def test_refused(document: str, message: str, catalog: Catalog) -> None:
-    error = refusal(document, catalog)
-    assert isinstance(error, MalformedPolicyDocumentException)
-    assert error.message == message
+    assert_malformed(refusal(document, catalog), message)
 
 
 def test_condition_keys_the_catalog_lists_for_the_action_are_accepted(catalog: Catalog) -> None:
@@ -283,9 +270,9 @@ def test_the_32_kb_limit(catalog: Catalog) -> None:
     assert len(exactly.encode()) == limits.POLICY_MAX_BYTES
     assert validate_key_policy(exactly, catalog) == exactly
     over = policy(statement(Sid="x" * (2 + padding)))
-    error = refusal(over, catalog)
-    assert isinstance(error, MalformedPolicyDocumentException)
-    assert error.message == "The policy document exceeds the maximum size of 32768 bytes."
+    assert_malformed(
+        refusal(over, catalog), "The policy document exceeds the maximum size of 32768 bytes."
+    )
 
 
 def test_characters_outside_aws_pattern_are_a_validation_error(catalog: Catalog) -> None:

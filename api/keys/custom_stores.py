@@ -1,4 +1,8 @@
-"""Keys of origin AWS_CLOUDHSM: token objects in their store's token, labelled with the key id."""
+"""Keys of origin AWS_CLOUDHSM: token objects in their store's token, labelled with the key id.
+
+Their whole life goes through the store's ``KeyStores`` (``services.key_stores``): made when
+CreateKey stores the key, found for every cryptographic operation, destroyed by the deletion job.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,8 @@ from api.calls import Call
 from api.errors import KeygraphError
 from api.keys.model import Key
 from api.keystores.model import ConnectionState, require_connection
+from api.keystores.registry import KeyStores
 from api.keystores.stores import load_store_row, not_found, to_store
-from api.keystores.tokens import with_token
-from api.services import Services
 from db import keystores as rows
 from hsm import HsmError, KeyStore
 
@@ -21,43 +24,43 @@ log = logging.getLogger("keygraph.keystores")
 
 @contextlib.asynccontextmanager
 async def store_key(
-    services: Services, call: Call, store_id: str, key_id: str
+    stores: KeyStores, call: Call, store_id: str, key_id: str
 ) -> AsyncIterator[None]:
     """CreateKey in a custom key store: the token object is made on entry (the store must exist
     and be CONNECTED) and destroyed again if the body, which stores the key, fails."""
-    async with services.pool.acquire() as conn:
+    async with stores.pool.acquire() as conn:
         row = await load_store_row(conn, call, store_id)
     require_connection("CreateKey", to_store(row))
-    await with_token(services, row, lambda token: token.create_key(key_id))
+    await stores.use(row, lambda token: token.create_key(key_id))
     try:
         yield
     except BaseException:
         with contextlib.suppress(KeygraphError, HsmError):
-            await with_token(services, row, lambda token: token.delete_key(key_id))
+            await stores.use(row, lambda token: token.delete_key(key_id))
         raise
 
 
-async def key_store_for(services: Services, key: Key) -> KeyStore:
+async def key_store_for(stores: KeyStores, key: Key) -> KeyStore:
     """The open token holding ``key`` (label = key id), for cryptographic operations."""
     store_id = key.custom_key_store_id
     if store_id is None:
         raise ValueError(f"key {key.key_id} is not in a custom key store")
-    async with services.pool.acquire() as conn:
+    async with stores.pool.acquire() as conn:
         row = await rows.find_store(conn, store_id)
     if row is None:
         raise not_found(store_id)
     if row.connection_state != ConnectionState.CONNECTED.value:
         # disconnected by another replica, perhaps: give up this process's login too
-        await services.key_stores.disconnect(store_id)
+        await stores.disconnect(store_id)
     require_connection("UseKey", to_store(row))
-    return await with_token(services, row, _same)
+    return await stores.use(row, _same)
 
 
 async def _same(token: KeyStore) -> KeyStore:
     return token
 
 
-async def destroy_store_key(services: Services, key: Key) -> None:
+async def destroy_store_key(stores: KeyStores, key: Key) -> None:
     """For the deletion job (``api.jobs.StoreKeyDestroyer``): destroy the key's token object;
     no error when it is gone already. A store that is not connected keeps the object, which is
     what AWS does with a disconnected store's keys. A connected store whose token cannot be
@@ -65,9 +68,9 @@ async def destroy_store_key(services: Services, key: Key) -> None:
     store_id = key.custom_key_store_id
     if store_id is None:
         return
-    async with services.pool.acquire() as conn:
+    async with stores.pool.acquire() as conn:
         row = await rows.find_store(conn, store_id)
     if row is None or row.connection_state != ConnectionState.CONNECTED.value:
         log.warning("key %s deleted; its object stays in custom key store %s", key.key_id, store_id)
         return
-    await with_token(services, row, lambda token: token.delete_key(key.key_id))
+    await stores.use(row, lambda token: token.delete_key(key.key_id))

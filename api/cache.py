@@ -8,6 +8,10 @@ keygraph_keys`` with the key's id (triggers, migrations 0003, 0004 and 0006); a 
 principal or its identity policy fires ``principal:<arn>``. Each process listens on a dedicated
 connection and evicts what the notification names. NOTIFY is lost while the listening
 connection is down, so the cache serves nothing until the listener is back, and is flushed then.
+
+It holds the values of several packages (keys, grants, policies, principals' bearer tokens), so it
+sits above them all and below what reads through it (``api.authz.access``, authorization, the
+crypto material lookup, authentication), which reach it as ``services.key_cache``.
 """
 
 from __future__ import annotations
@@ -19,17 +23,15 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 
+from api.grants.model import Grant
 from api.keys.model import Key
 from api.policy.model import PolicyDocument
 from api.principals import TokenHolder
 from hsm import WrappedKey
-
-if TYPE_CHECKING:
-    from api.grants.model import Grant
 
 log = logging.getLogger("keygraph.keycache")
 

@@ -1,18 +1,31 @@
-"""The keys and key material a cryptographic call needs, checked and ready for the HSM.
+"""Guarded key access: the key a ``keyId`` names, once the caller may act on it and the key state
+table allows the action.
 
-Every crypto operation starts here: resolve the ``keyId``, authorize the caller (key policy,
-identity policy, grants), check the key state table and the key usage for the action, then fetch
-the wrapped material. This is the hot path, so both come from the
-process's ``KeyCache`` when it has them (kept fresh by change notifications, see
-``api.keys.cache``); a miss costs one query and fills the cache.
+Every operation on an existing key reaches its key through one of these, so resolution,
+authorization and the state table run in the same order everywhere (a caller without permission
+learns nothing about the key's state):
+
+- ``usable_key`` for the cryptographic operations: from the cache, authorized with the request's
+  encryption context, condition values and grant tokens, then state table and key usage;
+- ``readable_key`` for reads of the key that the graph repeats per key (DescribeKey,
+  ListAliases...): from the cache;
+- ``read_key`` for a read on the caller's connection;
+- ``change_key`` for every change: one transaction, the key's row locked (``FOR UPDATE``) so
+  concurrent changes of one key are serialised, the change applied with a version bump and the
+  event recorded (``api.keys.store.apply_change``). Operations only say what to change.
+
+``cached_key`` resolves without authorizing, for the operations that authorize on their own
+terms (ListGrants, simulateAccess). Cache hits cost no database round trip: this is the hot path.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import partial
+from typing import Any
+
+import asyncpg
 
 from api.authz.authorize import authorize
 from api.authz.facts import Values
@@ -20,24 +33,15 @@ from api.calls import Call
 from api.keys.ids import AliasRef, absent, alias_not_found, parse_key_ref
 from api.keys.model import Key
 from api.keys.states import require_state
-from api.keys.store import to_key
+from api.keys.store import apply_change, load_key, to_key
 from api.keys.usage import require_usage
 from api.services import Services
 from db import aliases as alias_rows
 from db import keys as rows
-from hsm import WrappedKey
 
-
-@dataclass(frozen=True)
-class Material:
-    """One version of a key's material, wrapped: what the HSM unwraps to use it."""
-
-    material_id: str
-    wrapped: WrappedKey
-
-
-class MaterialNotFound(Exception):
-    """The key has no material version with this id (deleted, or never this key's)."""
+# What an operation computes from the locked key: the column changes to apply (may be empty).
+# It runs inside the transaction, so any rows it writes through the connection commit with it.
+Change = Callable[[Key], Awaitable[dict[str, Any]]]
 
 
 async def readable_key(services: Services, call: Call, key_id: str, action: str) -> Key:
@@ -71,6 +75,42 @@ async def usable_key(
     return key
 
 
+async def read_key(
+    services: Services,
+    conn: asyncpg.Connection,
+    call: Call,
+    key_id: str,
+    action: str,
+    facts: Values | None = None,
+) -> Key:
+    """A key for a read-only action, once the caller may perform ``action`` on it and the state
+    table allows it."""
+    key = await load_key(conn, call, key_id)
+    await authorize(services, call, action, key, facts=facts, conn=conn)
+    require_state(action, key)
+    return key
+
+
+async def change_key(
+    services: Services,
+    conn: asyncpg.Connection,
+    call: Call,
+    key_id: str,
+    action: str,
+    change: Change,
+    facts: Values | None = None,
+) -> Key:
+    """Lock the key, authorize the caller, check ``action`` against its state, apply
+    ``change``, record the event."""
+    async with conn.transaction():
+        key = await load_key(conn, call, key_id, for_update=True)
+        await authorize(services, call, action, key, facts=facts, conn=conn)
+        require_state(action, key)
+        changed = await apply_change(conn, key, action, await change(key))
+    services.key_cache.forget_key(key.uuid)
+    return changed
+
+
 async def cached_key(services: Services, call: Call, key_id: str) -> Key:
     """The key ``key_id`` names (any accepted form), from the cache when it is there."""
     scope = call.scope
@@ -102,26 +142,3 @@ async def _alias_target(services: Services, call: Call, name: str) -> uuid.UUID:
     if target is None:
         raise alias_not_found(scope, name)
     return target
-
-
-async def material_of(services: Services, key: Key, material_id: str | None = None) -> Material:
-    """A version of the key's material: the current one unless ``material_id`` names another.
-
-    Raises ``MaterialNotFound`` when the key has no such version; for a ciphertext naming a
-    deleted version the caller turns that into InvalidCiphertextException.
-    """
-    wanted = material_id or key.current_material_id
-    if wanted is None:
-        raise MaterialNotFound(key.key_id)
-
-    async def load() -> WrappedKey | None:
-        async with services.pool.acquire() as conn:
-            row = await rows.find_material(conn, key.uuid, wanted)
-        return None if row is None else WrappedKey(key.spec, row.wrapped, row.public_key)
-
-    cache = services.key_cache
-    keep = partial(cache.put_material, key.uuid, wanted)
-    wrapped = await cache.read_through(cache.material(key.uuid, wanted), load, keep)
-    if wrapped is None:
-        raise MaterialNotFound(wanted)
-    return Material(wanted, wrapped)
