@@ -56,239 +56,218 @@ _RECIPIENT = (
     "no part of."
 )
 _MULTI_REGION = "keygraph has no multi-region keys."
-_CLOUDHSM = "keygraph's custom key stores are PKCS#11 tokens, not CloudHSM clusters."
 _ML_KEM = "Key encapsulation needs ML-KEM keys, which keygraph does not serve."
 _DRY_RUN_MODIFIERS = (
     "DryRunModifiers (IGNORE_CIPHERTEXT) is not served: a dry run checks the ciphertext too, so it "
     "is required."
 )
 
+
+def _each(kind: Kind, reason: str, *places: str) -> tuple[Difference, ...]:
+    """One difference for each place, written ``"<Operation> <input|output> <Member>"``."""
+    found = []
+    for place in places:
+        operation, side, member = place.split(" ")
+        found.append(Difference(operation, Side(side), member, kind, reason))
+    return tuple(found)
+
+
 DIFFERENCES: tuple[Difference, ...] = (
-    # KeyMetadata, wherever it is answered.
-    Difference("*", Side.OUTPUT, "KeyMetadata.CloudHsmClusterId", Kind.ABSENT, _CLOUDHSM),
-    Difference("*", Side.OUTPUT, "KeyMetadata.EncapsulationAlgorithms", Kind.ABSENT, _ML_KEM),
-    Difference(
-        "*", Side.OUTPUT, "KeyMetadata.MultiRegionConfiguration", Kind.ABSENT, _MULTI_REGION
+    *_each(
+        Kind.ABSENT,
+        _PKCS11,
+        "* output KeyMetadata.CloudHsmClusterId",
+        "UpdateCustomKeyStore input CloudHsmClusterId",
+        "DescribeCustomKeyStores output CustomKeyStores.CloudHsmClusterId",
+        "DescribeCustomKeyStores output CustomKeyStores.TrustAnchorCertificate",
     ),
-    Difference("*", Side.OUTPUT, "KeyMetadata.XksKeyConfiguration", Kind.ABSENT, _XKS),
-    Difference("*", Side.OUTPUT, "KeyMetadata", Kind.EXTRA, _AFTER),
-    Difference("CreateKey", Side.INPUT, "MultiRegion", Kind.ABSENT, _MULTI_REGION),
-    Difference("CreateKey", Side.INPUT, "XksKeyId", Kind.ABSENT, _XKS),
-    Difference(
-        "ListKeys",
-        Side.INPUT,
-        "ResourceOwners",
+    *_each(
+        Kind.ABSENT,
+        _ML_KEM,
+        "* output KeyMetadata.EncapsulationAlgorithms",
+        "GetPublicKey output EncapsulationAlgorithms",
+    ),
+    *_each(
+        Kind.ABSENT,
+        _MULTI_REGION,
+        "* output KeyMetadata.MultiRegionConfiguration",
+        "CreateKey input MultiRegion",
+    ),
+    *_each(
+        Kind.ABSENT,
+        _XKS,
+        "* output KeyMetadata.XksKeyConfiguration",
+        "CreateKey input XksKeyId",
+        "CreateCustomKeyStore input XksProxyUriEndpoint",
+        "CreateCustomKeyStore input XksProxyUriPath",
+        "CreateCustomKeyStore input XksProxyVpcEndpointServiceName",
+        "CreateCustomKeyStore input XksProxyVpcEndpointServiceOwner",
+        "CreateCustomKeyStore input XksProxyAuthenticationCredential",
+        "CreateCustomKeyStore input XksProxyConnectivity",
+        "UpdateCustomKeyStore input XksProxyUriEndpoint",
+        "UpdateCustomKeyStore input XksProxyUriPath",
+        "UpdateCustomKeyStore input XksProxyVpcEndpointServiceName",
+        "UpdateCustomKeyStore input XksProxyVpcEndpointServiceOwner",
+        "UpdateCustomKeyStore input XksProxyAuthenticationCredential",
+        "UpdateCustomKeyStore input XksProxyConnectivity",
+        "DescribeCustomKeyStores output CustomKeyStores.XksProxyConfiguration",
+    ),
+    *_each(
+        Kind.EXTRA,
+        _AFTER,
+        "* output KeyMetadata",
+    ),
+    *_each(
         Kind.ABSENT,
         "keys are not shared across accounts through AWS RAM; ListKeys lists the account's own.",
+        "ListKeys input ResourceOwners",
     ),
-    Difference("Decrypt", Side.INPUT, "CiphertextBlob", Kind.REQUIRED, _DRY_RUN_MODIFIERS),
-    Difference("Decrypt", Side.INPUT, "DryRunModifiers", Kind.ABSENT, _DRY_RUN_MODIFIERS),
-    Difference("ReEncrypt", Side.INPUT, "CiphertextBlob", Kind.REQUIRED, _DRY_RUN_MODIFIERS),
-    Difference("ReEncrypt", Side.INPUT, "DryRunModifiers", Kind.ABSENT, _DRY_RUN_MODIFIERS),
-    *(
-        Difference(operation, side, member, Kind.ABSENT, _RECIPIENT)
-        for operation in (
-            "Decrypt",
-            "DeriveSharedSecret",
-            "GenerateDataKey",
-            "GenerateDataKeyPair",
-            "GenerateRandom",
-        )
-        for side, member in ((Side.INPUT, "Recipient"), (Side.OUTPUT, "CiphertextForRecipient"))
+    *_each(
+        Kind.REQUIRED,
+        _DRY_RUN_MODIFIERS,
+        "Decrypt input CiphertextBlob",
+        "ReEncrypt input CiphertextBlob",
     ),
-    Difference(
-        "GenerateRandom",
-        Side.INPUT,
-        "CustomKeyStoreId",
+    *_each(
+        Kind.ABSENT,
+        _DRY_RUN_MODIFIERS,
+        "Decrypt input DryRunModifiers",
+        "ReEncrypt input DryRunModifiers",
+    ),
+    *_each(
+        Kind.ABSENT,
+        _RECIPIENT,
+        "Decrypt input Recipient",
+        "Decrypt output CiphertextForRecipient",
+        "DeriveSharedSecret input Recipient",
+        "DeriveSharedSecret output CiphertextForRecipient",
+        "GenerateDataKey input Recipient",
+        "GenerateDataKey output CiphertextForRecipient",
+        "GenerateDataKeyPair input Recipient",
+        "GenerateDataKeyPair output CiphertextForRecipient",
+        "GenerateRandom input Recipient",
+        "GenerateRandom output CiphertextForRecipient",
+    ),
+    *_each(
         Kind.ABSENT,
         "random bytes come from the deployment's HSM; a custom key store's token is not asked.",
+        "GenerateRandom input CustomKeyStoreId",
     ),
-    Difference("GetPublicKey", Side.OUTPUT, "EncapsulationAlgorithms", Kind.ABSENT, _ML_KEM),
-    Difference("EnableKeyRotation", Side.OUTPUT, "KeyMetadata", Kind.EXTRA, _AFTER),
-    Difference("DisableKeyRotation", Side.OUTPUT, "KeyMetadata", Kind.EXTRA, _AFTER),
-    Difference(
-        "ListKeyRotations",
-        Side.INPUT,
-        "IncludeKeyMaterial",
+    *_each(
         Kind.ABSENT,
         "Lists rotations only (AWS's ROTATIONS_ONLY): " + _MATERIALS,
+        "ListKeyRotations input IncludeKeyMaterial",
     ),
-    Difference(
-        "ListKeyRotations", Side.OUTPUT, "Rotations.KeyMaterialDescription", Kind.ABSENT, _MATERIALS
+    *_each(
+        Kind.ABSENT,
+        _MATERIALS,
+        "ListKeyRotations output Rotations.KeyMaterialDescription",
+        "ListKeyRotations output Rotations.ImportState",
+        "ListKeyRotations output Rotations.KeyMaterialState",
+        "ListKeyRotations output Rotations.ExpirationModel",
+        "ListKeyRotations output Rotations.ValidTo",
+        "ImportKeyMaterial input ImportType",
+        "ImportKeyMaterial input KeyMaterialDescription",
+        "ImportKeyMaterial input KeyMaterialId",
+        "DeleteImportedKeyMaterial input KeyMaterialId",
     ),
-    Difference("ListKeyRotations", Side.OUTPUT, "Rotations.ImportState", Kind.ABSENT, _MATERIALS),
-    Difference(
-        "ListKeyRotations", Side.OUTPUT, "Rotations.KeyMaterialState", Kind.ABSENT, _MATERIALS
-    ),
-    Difference(
-        "ListKeyRotations", Side.OUTPUT, "Rotations.ExpirationModel", Kind.ABSENT, _MATERIALS
-    ),
-    Difference("ListKeyRotations", Side.OUTPUT, "Rotations.ValidTo", Kind.ABSENT, _MATERIALS),
-    Difference("ImportKeyMaterial", Side.INPUT, "ImportType", Kind.ABSENT, _MATERIALS),
-    Difference("ImportKeyMaterial", Side.INPUT, "KeyMaterialDescription", Kind.ABSENT, _MATERIALS),
-    Difference("ImportKeyMaterial", Side.INPUT, "KeyMaterialId", Kind.ABSENT, _MATERIALS),
-    Difference("ImportKeyMaterial", Side.OUTPUT, "KeyMetadata", Kind.EXTRA, _AFTER),
-    Difference("DeleteImportedKeyMaterial", Side.INPUT, "KeyMaterialId", Kind.ABSENT, _MATERIALS),
-    Difference("DeleteImportedKeyMaterial", Side.OUTPUT, "KeyMetadata", Kind.EXTRA, _AFTER),
-    Difference(
-        "CreateCustomKeyStore",
-        Side.INPUT,
-        "CloudHsmClusterId",
+    *_each(
         Kind.ABSENT,
         _PKCS11 + " pkcs11ModulePath and tokenLabel name the token.",
+        "CreateCustomKeyStore input CloudHsmClusterId",
     ),
-    Difference(
-        "CreateCustomKeyStore",
-        Side.INPUT,
-        "TrustAnchorCertificate",
+    *_each(
         Kind.ABSENT,
         _PKCS11 + " The module reaches its token without a TLS trust anchor.",
+        "CreateCustomKeyStore input TrustAnchorCertificate",
     ),
-    Difference(
-        "CreateCustomKeyStore",
-        Side.INPUT,
-        "KeyStorePassword",
+    *_each(
         Kind.REQUIRED,
-        "The token's user PIN: every PKCS#11 store needs one (AWS makes it optional for XKS "
-        "stores).",
+        (
+            "The token's user PIN: every PKCS#11 store needs one (AWS makes it optional for XKS "
+            "stores)."
+        ),
+        "CreateCustomKeyStore input KeyStorePassword",
     ),
-    Difference("CreateCustomKeyStore", Side.INPUT, "XksProxyUriEndpoint", Kind.ABSENT, _XKS),
-    Difference("CreateCustomKeyStore", Side.INPUT, "XksProxyUriPath", Kind.ABSENT, _XKS),
-    Difference(
-        "CreateCustomKeyStore", Side.INPUT, "XksProxyVpcEndpointServiceName", Kind.ABSENT, _XKS
-    ),
-    Difference(
-        "CreateCustomKeyStore", Side.INPUT, "XksProxyVpcEndpointServiceOwner", Kind.ABSENT, _XKS
-    ),
-    Difference(
-        "CreateCustomKeyStore", Side.INPUT, "XksProxyAuthenticationCredential", Kind.ABSENT, _XKS
-    ),
-    Difference("CreateCustomKeyStore", Side.INPUT, "XksProxyConnectivity", Kind.ABSENT, _XKS),
-    Difference(
-        "CreateCustomKeyStore",
-        Side.INPUT,
-        "Pkcs11ModulePath",
+    *_each(
         Kind.EXTRA,
         _PKCS11 + " The PKCS#11 library (must be the deployment's own).",
+        "CreateCustomKeyStore input Pkcs11ModulePath",
     ),
-    Difference(
-        "CreateCustomKeyStore",
-        Side.INPUT,
-        "TokenLabel",
+    *_each(
         Kind.EXTRA,
         _PKCS11 + " The label of the token that holds the store's keys.",
+        "CreateCustomKeyStore input TokenLabel",
     ),
-    Difference(
-        "ConnectCustomKeyStore",
-        Side.OUTPUT,
-        "CustomKeyStore",
+    *_each(
         Kind.EXTRA,
         _STORE_AFTER
         + " Connecting completes within the call: CONNECTED, or FAILED with the reason.",
+        "ConnectCustomKeyStore output CustomKeyStore",
     ),
-    Difference("DisconnectCustomKeyStore", Side.OUTPUT, "CustomKeyStore", Kind.EXTRA, _STORE_AFTER),
-    Difference("UpdateCustomKeyStore", Side.INPUT, "CloudHsmClusterId", Kind.ABSENT, _PKCS11),
-    Difference("UpdateCustomKeyStore", Side.INPUT, "XksProxyUriEndpoint", Kind.ABSENT, _XKS),
-    Difference("UpdateCustomKeyStore", Side.INPUT, "XksProxyUriPath", Kind.ABSENT, _XKS),
-    Difference(
-        "UpdateCustomKeyStore", Side.INPUT, "XksProxyVpcEndpointServiceName", Kind.ABSENT, _XKS
+    *_each(
+        Kind.EXTRA,
+        _STORE_AFTER,
+        "DisconnectCustomKeyStore output CustomKeyStore",
+        "UpdateCustomKeyStore output CustomKeyStore",
     ),
-    Difference(
-        "UpdateCustomKeyStore", Side.INPUT, "XksProxyVpcEndpointServiceOwner", Kind.ABSENT, _XKS
-    ),
-    Difference(
-        "UpdateCustomKeyStore", Side.INPUT, "XksProxyAuthenticationCredential", Kind.ABSENT, _XKS
-    ),
-    Difference("UpdateCustomKeyStore", Side.INPUT, "XksProxyConnectivity", Kind.ABSENT, _XKS),
-    Difference("UpdateCustomKeyStore", Side.OUTPUT, "CustomKeyStore", Kind.EXTRA, _STORE_AFTER),
-    Difference(
-        "DeleteCustomKeyStore",
-        Side.OUTPUT,
-        "CustomKeyStoreId",
+    *_each(
         Kind.EXTRA,
         "keygraph answers with the id it deleted, where AWS's response is empty.",
+        "DeleteCustomKeyStore output CustomKeyStoreId",
     ),
-    Difference(
-        "DeleteCustomKeyStore",
-        Side.OUTPUT,
-        "Deleted",
+    *_each(
         Kind.EXTRA,
         "keygraph answers that the store is deleted, where AWS's response is empty.",
+        "DeleteCustomKeyStore output Deleted",
     ),
-    Difference(
-        "DescribeCustomKeyStores",
-        Side.OUTPUT,
-        "CustomKeyStores.CloudHsmClusterId",
-        Kind.ABSENT,
-        _PKCS11,
-    ),
-    Difference(
-        "DescribeCustomKeyStores",
-        Side.OUTPUT,
-        "CustomKeyStores.TrustAnchorCertificate",
-        Kind.ABSENT,
-        _PKCS11,
-    ),
-    Difference(
-        "DescribeCustomKeyStores",
-        Side.OUTPUT,
-        "CustomKeyStores.XksProxyConfiguration",
-        Kind.ABSENT,
-        _XKS,
-    ),
-    Difference(
-        "DescribeCustomKeyStores",
-        Side.OUTPUT,
-        "CustomKeyStores.Pkcs11ModulePath",
+    *_each(
         Kind.EXTRA,
         _PKCS11,
+        "DescribeCustomKeyStores output CustomKeyStores.Pkcs11ModulePath",
+        "DescribeCustomKeyStores output CustomKeyStores.TokenLabel",
     ),
-    Difference(
-        "DescribeCustomKeyStores", Side.OUTPUT, "CustomKeyStores.TokenLabel", Kind.EXTRA, _PKCS11
-    ),
-    Difference(
-        "CreateGrant",
-        Side.INPUT,
-        "GranteePrincipal",
+    *_each(
         Kind.REQUIRED,
         "Required: AWS's alternative, GranteeServicePrincipal, is not served. " + _SERVICE,
+        "CreateGrant input GranteePrincipal",
     ),
-    Difference("CreateGrant", Side.INPUT, "GranteeServicePrincipal", Kind.ABSENT, _SERVICE),
-    Difference("CreateGrant", Side.INPUT, "RetiringServicePrincipal", Kind.ABSENT, _SERVICE),
-    Difference("CreateGrant", Side.INPUT, "Constraints.SourceArn", Kind.ABSENT, _SOURCE_ARN),
-    Difference("ListGrants", Side.INPUT, "GranteeServicePrincipal", Kind.ABSENT, _SERVICE),
-    Difference("ListGrants", Side.OUTPUT, "Grants.Constraints.SourceArn", Kind.ABSENT, _SOURCE_ARN),
-    Difference("ListGrants", Side.OUTPUT, "Grants.GranteeServicePrincipal", Kind.ABSENT, _SERVICE),
-    Difference("ListGrants", Side.OUTPUT, "Grants.RetiringServicePrincipal", Kind.ABSENT, _SERVICE),
-    Difference(
-        "ListRetirableGrants",
-        Side.INPUT,
-        "RetiringPrincipal",
+    *_each(
+        Kind.ABSENT,
+        _SERVICE,
+        "CreateGrant input GranteeServicePrincipal",
+        "CreateGrant input RetiringServicePrincipal",
+        "ListGrants input GranteeServicePrincipal",
+        "ListGrants output Grants.GranteeServicePrincipal",
+        "ListGrants output Grants.RetiringServicePrincipal",
+        "ListRetirableGrants input RetiringServicePrincipal",
+        "ListRetirableGrants output Grants.GranteeServicePrincipal",
+        "ListRetirableGrants output Grants.RetiringServicePrincipal",
+    ),
+    *_each(
+        Kind.ABSENT,
+        _SOURCE_ARN,
+        "CreateGrant input Constraints.SourceArn",
+        "ListGrants output Grants.Constraints.SourceArn",
+        "ListRetirableGrants output Grants.Constraints.SourceArn",
+    ),
+    *_each(
         Kind.REQUIRED,
         "Required: AWS's alternative, RetiringServicePrincipal, is not served. " + _SERVICE,
+        "ListRetirableGrants input RetiringPrincipal",
     ),
-    Difference(
-        "ListRetirableGrants", Side.INPUT, "RetiringServicePrincipal", Kind.ABSENT, _SERVICE
-    ),
-    Difference(
-        "ListRetirableGrants", Side.OUTPUT, "Grants.Constraints.SourceArn", Kind.ABSENT, _SOURCE_ARN
-    ),
-    Difference(
-        "ListRetirableGrants", Side.OUTPUT, "Grants.GranteeServicePrincipal", Kind.ABSENT, _SERVICE
-    ),
-    Difference(
-        "ListRetirableGrants", Side.OUTPUT, "Grants.RetiringServicePrincipal", Kind.ABSENT, _SERVICE
-    ),
-    Difference(
-        "RetireGrant",
-        Side.OUTPUT,
-        "KeyId",
+    *_each(
         Kind.EXTRA,
         _GONE + " Not the key's metadata: a retiring principal may have no right to read it.",
+        "RetireGrant output KeyId",
     ),
-    Difference("RetireGrant", Side.OUTPUT, "GrantId", Kind.EXTRA, _GONE),
-    Difference("RevokeGrant", Side.OUTPUT, "KeyId", Kind.EXTRA, _GONE),
-    Difference("RevokeGrant", Side.OUTPUT, "GrantId", Kind.EXTRA, _GONE),
+    *_each(
+        Kind.EXTRA,
+        _GONE,
+        "RetireGrant output GrantId",
+        "RevokeGrant output KeyId",
+        "RevokeGrant output GrantId",
+    ),
 )
 
 # The values of AWS's enums that keygraph does not serve, and why: AWS's model lists algorithms
