@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -18,31 +19,25 @@ _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.operations = Counter(
+        counter = partial(Counter, registry=self.registry)
+        seconds = partial(Histogram, buckets=_LATENCY_BUCKETS, registry=self.registry)
+        self.operations = counter(
             "keygraph_operations_total",
             "GraphQL root operations by outcome (ok or the AWS error code).",
             ["operation", "outcome"],
-            registry=self.registry,
         )
-        self.operation_seconds = Histogram(
+        self.operation_seconds = seconds(
             "keygraph_operation_seconds",
             "Time of the GraphQL request that ran the operation.",
             ["operation", "outcome"],
-            buckets=_LATENCY_BUCKETS,
-            registry=self.registry,
         )
-        self.http_requests = Counter(
+        self.http_requests = counter(
             "keygraph_http_requests_total",
             "HTTP requests by route and status code.",
             ["route", "status"],
-            registry=self.registry,
         )
-        self.http_seconds = Histogram(
-            "keygraph_http_request_seconds",
-            "HTTP request latency by route.",
-            ["route"],
-            buckets=_LATENCY_BUCKETS,
-            registry=self.registry,
+        self.http_seconds = seconds(
+            "keygraph_http_request_seconds", "HTTP request latency by route.", ["route"]
         )
 
     def observe_operation(self, operation: str, outcome: str, seconds: float) -> None:

@@ -122,16 +122,7 @@ def _options(argv: list[str] | None) -> Options:
         help="directory for the JSON and PNG results (default bench/results)",
     )
     args = parser.parse_args(argv)
-    return Options(
-        duration=args.duration,
-        warmup=args.warmup,
-        connections=args.connections,
-        workers=args.workers,
-        threads=args.threads,
-        keys=args.keys,
-        only=tuple(args.only),
-        output=args.output,
-    )
+    return Options(**{**vars(args), "only": tuple(args.only)})
 
 
 def _positive(text: str) -> int:

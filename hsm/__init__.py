@@ -45,7 +45,7 @@ from hsm.errors import (
     TokenNotFound,
 )
 from hsm.facade import Hsm, open_hsm
-from hsm.keyspec import ExportedKeyPair, KeyKind, KeySpec, WrappedKey
+from hsm.keyspec import ExportedKeyPair, KeyKind, KeySpec, OfKeySpec, WrappedKey
 from hsm.keystore import KeyAlreadyExists, KeyStore, KeyStoreEngine, open_key_store
 from hsm.provision import provision_softhsm
 
@@ -82,6 +82,7 @@ __all__ = [
     "MacAlgorithm",
     "MechanismUnsupported",
     "MessageType",
+    "OfKeySpec",
     "PlaintextTooLarge",
     "Sealed",
     "SignaturePadding",

@@ -54,6 +54,15 @@ class KeySpec(enum.Enum):
         return self.kind in (KeyKind.RSA, KeyKind.EC)
 
 
+class OfKeySpec(enum.Enum):
+    """An AWS enum whose values name key specs (``DataKeyPairSpec``, ``WrappingKeySpec``): a
+    narrower choice of the same keys."""
+
+    @property
+    def key_spec(self) -> KeySpec:
+        return KeySpec(self.value)
+
+
 _KIND = {"SYMMETRIC": KeyKind.AES, "RSA": KeyKind.RSA, "ECC": KeyKind.EC, "HMAC": KeyKind.HMAC}
 
 _BITS = {

@@ -20,7 +20,6 @@ from api.errors import KeygraphError, UnsupportedOperationException
 from api.invoke import nested
 from api.operations import BY_NAME
 from api.operations.keys import KeyListEntry
-from api.operations.rotation import KeyRotationStatus
 from api.shapes import shape_of
 from schema.context import Context
 from schema.types import TypeBuilder
@@ -37,8 +36,6 @@ class Link:
     operation: str
     member: str | None
     description: str
-    # The type the field shows when it is not the member's own (a response's base class).
-    shows: Any = None
     # Errors that mean "this key has none" rather than a failure: the field is null, no error.
     none_when: tuple[type[KeygraphError], ...] = ()
 
@@ -58,13 +55,7 @@ KEY_LINKS = (
         "DER SubjectPublicKeyInfo of an asymmetric key (as getPublicKey returns it).",
         none_when=(UnsupportedOperationException,),  # a symmetric or HMAC key
     ),
-    Link(
-        "rotationStatus",
-        "GetKeyRotationStatus",
-        None,
-        "Whether and when the key rotates.",
-        shows=KeyRotationStatus,
-    ),
+    Link("rotationStatus", "GetKeyRotationStatus", None, "Whether and when the key rotates."),
     Link(
         "rotations", "ListKeyRotations", "rotations", "The key's completed rotations, oldest first."
     ),
@@ -88,8 +79,6 @@ def _resolver(link: Link) -> Callable[..., Any]:
 
 def _annotation(link: Link) -> Any:
     operation = BY_NAME[link.operation]
-    if link.shows is not None:
-        return link.shows | None
     if link.member is None:
         return operation.response | None
     (member,) = (m for m in shape_of(operation.response) if m.name == link.member)

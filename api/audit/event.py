@@ -12,6 +12,7 @@ from datetime import datetime
 from api.calls import Call
 from api.catalog import DEFAULT_SERVICE
 from api.decisions import Outcome
+from api.shapes import project
 from db.audit import AuditEntry
 
 # The outcome of a call that succeeded; a failed call's outcome is its AWS error code.
@@ -107,14 +108,5 @@ def to_entry(event: AuditEvent) -> AuditEntry:
 
 
 def from_entry(entry: AuditEntry) -> AuditEvent:
-    return AuditEvent(
-        time=entry.event_time,
-        request_id=entry.request_id,
-        principal_arn=entry.principal_arn,
-        source_ip=entry.source_ip,
-        action=entry.action,
-        key_arn=entry.key_arn,
-        decision=None if entry.decision is None else Outcome(entry.decision),
-        decided_by=entry.decided_by,
-        outcome=entry.outcome,
-    )
+    decision = None if entry.decision is None else Outcome(entry.decision)
+    return project(AuditEvent, entry, time=entry.event_time, decision=decision)

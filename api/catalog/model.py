@@ -5,10 +5,17 @@ All are frozen and hold tuples, so a loaded catalog can be shared by every reque
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 
 from api.catalog.levels import AccessLevel, OperationType, operation_type
 from api.catalog.naming import operation_name, root_field_name
+
+
+def _sorted_union(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
+    """Every name of any group once, sorted, so listings and data files are stable."""
+    return tuple(sorted(set(chain.from_iterable(groups))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +53,11 @@ class Privilege:
     @property
     def condition_keys(self) -> tuple[str, ...]:
         """Every condition key any resource type allows, because policies see the union."""
-        return tuple(sorted({key for row in self.resource_types for key in row.condition_keys}))
+        return _sorted_union(row.condition_keys for row in self.resource_types)
 
     @property
     def dependent_actions(self) -> tuple[str, ...]:
-        return tuple(sorted({act for row in self.resource_types for act in row.dependent_actions}))
+        return _sorted_union(row.dependent_actions for row in self.resource_types)
 
     @property
     def resource_type_names(self) -> tuple[str, ...]:
@@ -85,9 +92,9 @@ class Service:
 
     @property
     def condition_keys(self) -> tuple[str, ...]:
-        return tuple(sorted({key for p in self.privileges for key in p.condition_keys}))
+        return _sorted_union(p.condition_keys for p in self.privileges)
 
     @property
     def resource_types(self) -> tuple[str, ...]:
         """Resource type names, including ``""`` (all resources) when any action uses it."""
-        return tuple(sorted({name for p in self.privileges for name in p.resource_type_names}))
+        return _sorted_union(p.resource_type_names for p in self.privileges)

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-from api import limits, validation
-from api.authz.access import usable_key
+from api import limits
 from api.calls import Call
 from api.crypto import checks
 from api.crypto.material import material_of
@@ -46,15 +45,8 @@ class SharedSecret:
 async def derive_shared_secret(
     services: Services, call: Call, request: DeriveSharedSecretRequest
 ) -> SharedSecret:
-    validation.grant_tokens(request.grant_tokens)
-    key = await usable_key(
-        services,
-        call,
-        request.key_id,
-        "DeriveSharedSecret",
-        facts={"kms:KeyAgreementAlgorithm": request.key_agreement_algorithm.value},
-        grant_tokens=request.grant_tokens,
-    )
+    facts = {"kms:KeyAgreementAlgorithm": request.key_agreement_algorithm.value}
+    key = await checks.request_key(services, call, "DeriveSharedSecret", request, facts=facts)
     checks.compatible(key, request.key_agreement_algorithm, key.key_agreement_algorithms)
     _require_peer_on_curve(key, request.public_key)
     checks.stop_if_dry_run(bool(request.dry_run))

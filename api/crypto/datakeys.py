@@ -3,17 +3,16 @@
 A data key is random bytes from the HSM; a data key pair is a new asymmetric key pair (see
 ``api.crypto.keypairs``). Either way the secret is returned encrypted under a symmetric KMS key
 exactly as Encrypt would encrypt it, with the request's encryption context, so Decrypt (with no
-key id) recovers it. The WithoutPlaintext variants run the same code and drop the plaintext.
+key id) recovers it. The WithoutPlaintext variants run the same code; their responses drop the
+plaintext.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from api import limits, validation
-from api.authz.access import usable_key
+from api import limits
 from api.authz.facts import Values
 from api.calls import Call
 from api.crypto import checks
@@ -25,7 +24,7 @@ from api.keys.model import Key
 from api.members import dry_run, grant_tokens, key_id
 from api.services import Services
 from api.shapes import member
-from hsm import KeySpec
+from hsm import KeySpec, OfKeySpec
 
 
 class DataKeySpec(enum.Enum):
@@ -37,7 +36,7 @@ class DataKeySpec(enum.Enum):
         return 32 if self is DataKeySpec.AES_256 else 16
 
 
-class DataKeyPairSpec(enum.Enum):
+class DataKeyPairSpec(OfKeySpec):
     RSA_2048 = "RSA_2048"
     RSA_3072 = "RSA_3072"
     RSA_4096 = "RSA_4096"
@@ -46,13 +45,12 @@ class DataKeyPairSpec(enum.Enum):
     ECC_NIST_P521 = "ECC_NIST_P521"
     ECC_SECG_P256K1 = "ECC_SECG_P256K1"
 
-    @property
-    def key_spec(self) -> KeySpec:
-        return KeySpec(self.value)
-
 
 @dataclass(frozen=True, kw_only=True)
 class GenerateDataKeyRequest:
+    """GenerateDataKey's request, and GenerateDataKeyWithoutPlaintext's: AWS's shapes are the
+    same."""
+
     key_id: str = key_id()
     # Exactly one of the two: a rule of the operation, not of the model.
     key_spec: DataKeySpec | None = None
@@ -64,26 +62,19 @@ class GenerateDataKeyRequest:
     dry_run: bool | None = dry_run()
 
 
-# AWS's shapes for the two operations are the same; doors name their types after the class.
-class GenerateDataKeyWithoutPlaintextRequest(GenerateDataKeyRequest):
-    pass
-
-
-@dataclass(frozen=True)
-class EncryptedDataKey:
-    key: Key
-    ciphertext_blob: bytes
-    key_material_id: str | None
-
-
 @dataclass(frozen=True)
 class DataKey:
-    encrypted: EncryptedDataKey
+    key: Key
+    ciphertext_blob: bytes
     plaintext: bytes = field(repr=False)
+    key_material_id: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
 class GenerateDataKeyPairRequest:
+    """GenerateDataKeyPair's request, and GenerateDataKeyPairWithoutPlaintext's: AWS's shapes
+    are the same."""
+
     key_id: str = key_id()
     key_pair_spec: DataKeyPairSpec
     encryption_context: dict[str, str] | None = None
@@ -91,49 +82,42 @@ class GenerateDataKeyPairRequest:
     dry_run: bool | None = dry_run()
 
 
-# As for GenerateDataKeyWithoutPlaintextRequest: the same shape under its own name.
-class GenerateDataKeyPairWithoutPlaintextRequest(GenerateDataKeyPairRequest):
-    pass
-
-
 @dataclass(frozen=True)
-class EncryptedDataKeyPair:
+class DataKeyPair:
     key: Key
     private_key_ciphertext_blob: bytes
+    private_key_plaintext: bytes = field(repr=False)
     public_key: bytes
     key_pair_spec: DataKeyPairSpec
     key_material_id: str | None
 
 
-@dataclass(frozen=True)
-class DataKeyPair:
-    encrypted: EncryptedDataKeyPair
-    private_key_plaintext: bytes = field(repr=False)
-
-
 async def generate_data_key(
-    services: Services, call: Call, request: GenerateDataKeyRequest
+    services: Services, call: Call, request: GenerateDataKeyRequest, action: str
 ) -> DataKey:
-    return await _data_key(services, call, request, "GenerateDataKey")
-
-
-async def generate_data_key_without_plaintext(
-    services: Services, call: Call, request: GenerateDataKeyRequest
-) -> EncryptedDataKey:
-    return (await _data_key(services, call, request, "GenerateDataKeyWithoutPlaintext")).encrypted
+    """A data key for ``action``: GenerateDataKey, or GenerateDataKeyWithoutPlaintext, whose
+    response leaves the plaintext out."""
+    size = _data_key_size(request)
+    encrypter = await _parent(services, call, action, request)
+    checks.stop_if_dry_run(bool(request.dry_run))
+    plaintext = await services.hsm.generate_random(size)
+    blob = await encrypter.encrypt(plaintext)
+    return DataKey(encrypter.key, blob, plaintext, encrypter.material_id)
 
 
 async def generate_data_key_pair(
-    services: Services, call: Call, request: GenerateDataKeyPairRequest
+    services: Services, call: Call, request: GenerateDataKeyPairRequest, action: str
 ) -> DataKeyPair:
-    return await _data_key_pair(services, call, request, "GenerateDataKeyPair")
-
-
-async def generate_data_key_pair_without_plaintext(
-    services: Services, call: Call, request: GenerateDataKeyPairRequest
-) -> EncryptedDataKeyPair:
-    action = "GenerateDataKeyPairWithoutPlaintext"
-    return (await _data_key_pair(services, call, request, action)).encrypted
+    """A data key pair for ``action``: GenerateDataKeyPair, or
+    GenerateDataKeyPairWithoutPlaintext, whose response leaves the private key out."""
+    spec = request.key_pair_spec
+    encrypter = await _parent(services, call, action, request, {"kms:DataKeyPairSpec": spec.value})
+    checks.stop_if_dry_run(bool(request.dry_run))
+    pair = await new_key_pair(services, spec.key_spec)
+    blob = await encrypter.encrypt(pair.private_key_der)
+    return DataKeyPair(
+        encrypter.key, blob, pair.private_key_der, pair.public_key_der, spec, encrypter.material_id
+    )
 
 
 def _data_key_size(request: GenerateDataKeyRequest) -> int:
@@ -148,57 +132,12 @@ async def _parent(
     services: Services,
     call: Call,
     action: str,
-    key_id: str,
-    context: Mapping[str, str] | None,
-    grant_tokens: Sequence[str] | None,
+    request: GenerateDataKeyRequest | GenerateDataKeyPairRequest,
     facts: Values | None = None,
 ) -> Encrypter:
     """The symmetric key that will encrypt the data key, checked as Encrypt would check it."""
-    checked_context = encryption_context("encryptionContext", context)
-    validation.grant_tokens(grant_tokens)
-    key = await usable_key(
-        services,
-        call,
-        key_id,
-        action,
-        context=checked_context,
-        facts=facts,
-        grant_tokens=grant_tokens,
-    )
+    context = encryption_context("encryptionContext", request.encryption_context)
+    key = await checks.request_key(services, call, action, request, context=context, facts=facts)
     if key.spec is not KeySpec.SYMMETRIC_DEFAULT:
         raise InvalidKeyUsageException("You cannot generate a data key with an asymmetric CMK")
-    return await prepare_encrypter(services, key, SYMMETRIC_DEFAULT, checked_context)
-
-
-async def _data_key(
-    services: Services, call: Call, request: GenerateDataKeyRequest, action: str
-) -> DataKey:
-    size = _data_key_size(request)
-    encrypter = await _parent(
-        services, call, action, request.key_id, request.encryption_context, request.grant_tokens
-    )
-    checks.stop_if_dry_run(bool(request.dry_run))
-    plaintext = await services.hsm.generate_random(size)
-    blob = await encrypter.encrypt(plaintext)
-    return DataKey(EncryptedDataKey(encrypter.key, blob, encrypter.material_id), plaintext)
-
-
-async def _data_key_pair(
-    services: Services, call: Call, request: GenerateDataKeyPairRequest, action: str
-) -> DataKeyPair:
-    encrypter = await _parent(
-        services,
-        call,
-        action,
-        request.key_id,
-        request.encryption_context,
-        request.grant_tokens,
-        {"kms:DataKeyPairSpec": request.key_pair_spec.value},
-    )
-    checks.stop_if_dry_run(bool(request.dry_run))
-    pair = await new_key_pair(services, request.key_pair_spec.key_spec)
-    blob = await encrypter.encrypt(pair.private_key_der)
-    encrypted = EncryptedDataKeyPair(
-        encrypter.key, blob, pair.public_key_der, request.key_pair_spec, encrypter.material_id
-    )
-    return DataKeyPair(encrypted, pair.private_key_der)
+    return await prepare_encrypter(services, key, SYMMETRIC_DEFAULT, context)

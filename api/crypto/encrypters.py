@@ -33,7 +33,9 @@ from hsm import EncryptionAlgorithm, KeySpec
 SYMMETRIC_DEFAULT = EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT
 
 
-class Encrypter(Protocol):
+class _Prepared(Protocol):
+    """What either direction reports: the key, the algorithm and the material version used."""
+
     @property
     def key(self) -> Key: ...
 
@@ -43,6 +45,8 @@ class Encrypter(Protocol):
     @property
     def material_id(self) -> str | None: ...
 
+
+class Encrypter(_Prepared, Protocol):
     @property
     def largest_plaintext(self) -> int: ...
 
@@ -50,34 +54,34 @@ class Encrypter(Protocol):
         """The ciphertext blob: one HSM call for a symmetric key, none for RSA (public key)."""
 
 
-class Decrypter(Protocol):
-    @property
-    def key(self) -> Key: ...
-
-    @property
-    def algorithm(self) -> EncryptionAlgorithmSpec: ...
-
-    @property
-    def material_id(self) -> str | None: ...
-
+class Decrypter(_Prepared, Protocol):
     async def decrypt(self) -> bytes:
         """The plaintext (one HSM call); ``InvalidCiphertextException`` for any damage."""
 
 
 @dataclass(frozen=True)
-class SymmetricEncrypter:
+class _SymmetricDirection:
+    """What a symmetric key's encrypter and decrypter share: the key, its material and the
+    context that the blob's AAD binds."""
+
     symmetric: SymmetricKey
     context: Mapping[str, str]
-    algorithm: EncryptionAlgorithmSpec = SYMMETRIC_DEFAULT
 
     @property
     def key(self) -> Key:
         return self.symmetric.key
 
     @property
+    def algorithm(self) -> EncryptionAlgorithmSpec:
+        return SYMMETRIC_DEFAULT
+
+    @property
     def material_id(self) -> str | None:
         return self.symmetric.material_id
 
+
+@dataclass(frozen=True)
+class SymmetricEncrypter(_SymmetricDirection):
     @property
     def largest_plaintext(self) -> int:
         return limits.PLAINTEXT_BYTES.high
@@ -95,61 +99,50 @@ class SymmetricEncrypter:
 
 
 @dataclass(frozen=True)
-class RsaEncrypter:
-    hsm: hsm.Hsm
-    key: Key
-    material: Material
-    algorithm: EncryptionAlgorithmSpec
-
-    @property
-    def material_id(self) -> str | None:
-        return None
-
-    @property
-    def largest_plaintext(self) -> int:
-        return limits.RSA_PLAINTEXT_MAX[(self.key.spec.value, self.algorithm.value)]
-
-    async def encrypt(self, plaintext: bytes) -> bytes:
-        require_fits(self, len(plaintext))
-        oaep = EncryptionAlgorithm(self.algorithm.value)
-        return await self.hsm.rsa_encrypt(self.material.wrapped, plaintext, oaep)
-
-
-@dataclass(frozen=True)
-class SymmetricDecrypter:
-    symmetric: SymmetricKey
+class SymmetricDecrypter(_SymmetricDirection):
     parsed: envelope.Envelope = field(repr=False)
-    context: Mapping[str, str]
-    algorithm: EncryptionAlgorithmSpec = SYMMETRIC_DEFAULT
-
-    @property
-    def key(self) -> Key:
-        return self.symmetric.key
-
-    @property
-    def material_id(self) -> str | None:
-        return self.symmetric.material_id
 
     async def decrypt(self) -> bytes:
         return await envelope.unseal(self.symmetric.cipher, self.parsed, self.context)
 
 
 @dataclass(frozen=True)
-class RsaDecrypter:
+class _RsaDirection:
+    """What an RSA key's encrypter and decrypter share: RSAES-OAEP in the HSM, and no material
+    version to report (AWS reports none for asymmetric keys)."""
+
     hsm: hsm.Hsm
     key: Key
     material: Material
     algorithm: EncryptionAlgorithmSpec
-    ciphertext: bytes = field(repr=False)
 
     @property
     def material_id(self) -> str | None:
         return None
 
+    @property
+    def oaep(self) -> EncryptionAlgorithm:
+        return EncryptionAlgorithm(self.algorithm.value)
+
+
+@dataclass(frozen=True)
+class RsaEncrypter(_RsaDirection):
+    @property
+    def largest_plaintext(self) -> int:
+        return limits.RSA_PLAINTEXT_MAX[(self.key.spec.value, self.algorithm.value)]
+
+    async def encrypt(self, plaintext: bytes) -> bytes:
+        require_fits(self, len(plaintext))
+        return await self.hsm.rsa_encrypt(self.material.wrapped, plaintext, self.oaep)
+
+
+@dataclass(frozen=True)
+class RsaDecrypter(_RsaDirection):
+    ciphertext: bytes = field(repr=False)
+
     async def decrypt(self) -> bytes:
-        oaep = EncryptionAlgorithm(self.algorithm.value)
         try:
-            return await self.hsm.rsa_decrypt(self.material.wrapped, self.ciphertext, oaep)
+            return await self.hsm.rsa_decrypt(self.material.wrapped, self.ciphertext, self.oaep)
         except hsm.InvalidCiphertext:
             raise InvalidCiphertextException() from None
 
@@ -213,7 +206,7 @@ async def prepare_decrypter(
                 "The key ID in the request does not identify a CMK that can perform this operation."
             )
     symmetric = await symmetric_key(services, key, parsed.material_id)
-    return SymmetricDecrypter(symmetric, parsed, context)
+    return SymmetricDecrypter(symmetric, context, parsed)
 
 
 @dataclass(frozen=True)

@@ -91,16 +91,8 @@ class ReEncrypted:
 async def encrypt(services: Services, call: Call, request: EncryptRequest) -> Encrypted:
     checks.sized("plaintext", request.plaintext, limits.PLAINTEXT_BYTES)
     context = encryption_context("encryptionContext", request.encryption_context)
-    validation.grant_tokens(request.grant_tokens)
-    key = await usable_key(
-        services,
-        call,
-        request.key_id,
-        "Encrypt",
-        context=context,
-        facts={"kms:EncryptionAlgorithm": request.encryption_algorithm.value},
-        grant_tokens=request.grant_tokens,
-    )
+    facts = {"kms:EncryptionAlgorithm": request.encryption_algorithm.value}
+    key = await checks.request_key(services, call, "Encrypt", request, context=context, facts=facts)
     encrypter = await prepare_encrypter(services, key, request.encryption_algorithm, context)
     require_fits(encrypter, len(request.plaintext))
     checks.stop_if_dry_run(bool(request.dry_run))

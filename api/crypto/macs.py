@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import hsm
-from api import limits, validation
-from api.authz.access import usable_key
+from api import limits
 from api.calls import Call
 from api.crypto import checks
 from api.crypto.material import Material, material_of
@@ -71,15 +70,8 @@ async def verify_mac(services: Services, call: Call, request: VerifyMacRequest) 
 async def _mac_key(
     services: Services, call: Call, action: str, request: GenerateMacRequest | VerifyMacRequest
 ) -> tuple[Key, Material]:
-    validation.grant_tokens(request.grant_tokens)
-    key = await usable_key(
-        services,
-        call,
-        request.key_id,
-        action,
-        facts={"kms:MacAlgorithm": request.mac_algorithm.value},
-        grant_tokens=request.grant_tokens,
-    )
+    facts = {"kms:MacAlgorithm": request.mac_algorithm.value}
+    key = await checks.request_key(services, call, action, request, facts=facts)
     checks.compatible(key, request.mac_algorithm, key.mac_algorithms)
     checks.stop_if_dry_run(bool(request.dry_run))
     return key, await material_of(services, key)

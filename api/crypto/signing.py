@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import hsm
-from api import limits, validation
-from api.authz.access import usable_key
+from api import limits
 from api.calls import Call
 from api.crypto import checks
 from api.crypto.material import Material, material_of
@@ -82,19 +81,9 @@ async def verify(services: Services, call: Call, request: VerifyRequest) -> Key:
 async def _signing_key(
     services: Services, call: Call, action: str, request: SignRequest | VerifyRequest
 ) -> tuple[Key, Material]:
-    validation.grant_tokens(request.grant_tokens)
     algorithm = request.signing_algorithm
-    key = await usable_key(
-        services,
-        call,
-        request.key_id,
-        action,
-        facts={
-            "kms:SigningAlgorithm": algorithm.value,
-            "kms:MessageType": request.message_type.value,
-        },
-        grant_tokens=request.grant_tokens,
-    )
+    facts = {"kms:SigningAlgorithm": algorithm.value, "kms:MessageType": request.message_type.value}
+    key = await checks.request_key(services, call, action, request, facts=facts)
     checks.compatible(key, algorithm, key.signing_algorithms)
     digest_size = algorithm.hash.digest_size
     if request.message_type is MessageType.DIGEST and len(request.message) != digest_size:

@@ -12,24 +12,19 @@ The operations (GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMate
 
 from __future__ import annotations
 
-import enum
 import hashlib
 from typing import Any
 
 from api.keys.model import Key, KeyState
-from hsm import KeySpec, WrappedKey
+from hsm import OfKeySpec, WrappedKey
 
 
-class WrappingKeySpec(enum.Enum):
+class WrappingKeySpec(OfKeySpec):
     """The import public key's size, as AWS names it."""
 
     RSA_2048 = "RSA_2048"
     RSA_3072 = "RSA_3072"
     RSA_4096 = "RSA_4096"
-
-    @property
-    def key_spec(self) -> KeySpec:
-        return KeySpec(self.value)
 
 
 def material_fingerprint(wrapped: WrappedKey) -> str:

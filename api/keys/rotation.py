@@ -20,7 +20,7 @@ import asyncpg
 from api.errors import UnsupportedOperationException
 from api.keys.batch import by_key
 from api.keys.model import Key, KeyState, key_arn, new_material_id
-from api.keys.store import to_key
+from api.keys.store import store_material, to_key
 from db import keys as key_rows
 from db import rotations as rows
 from hsm import Hsm, KeySpec
@@ -101,17 +101,7 @@ async def add_material(
     it together with the returned column change that makes it current."""
     material = await hsm.generate_key(key.spec)
     material_id = new_material_id()
-    await key_rows.insert_material(
-        conn,
-        key_rows.MaterialRow(
-            key_id=key.uuid,
-            material_id=material_id,
-            wrapped=material.material,
-            public_key=material.public_key,
-            created_at=now,
-            rotation_type=rotation_type.value,
-        ),
-    )
+    await store_material(conn, key.uuid, material_id, material, now, rotation_type.value)
     return {"current_material_id": material_id}
 
 

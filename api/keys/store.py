@@ -1,4 +1,5 @@
-"""Keys loaded from and saved to Postgres, and the one way a change is written.
+"""Keys loaded from and saved to Postgres, their material versions stored, and the one way a
+change is written.
 
 ``apply_change`` writes a change to a key whose row the transaction has locked, with a version
 bump, and records the event in the key's history. Operations reach it through
@@ -9,6 +10,8 @@ the jobs, which claim their keys locked already, call it directly.
 from __future__ import annotations
 
 import enum
+import uuid
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -18,7 +21,7 @@ from api.keys.ids import absent, resolve_key_id
 from api.keys.model import ExpirationModel, Key, KeyState, KeyUsage, Origin
 from api.keystores.model import ConnectionState
 from db import keys as rows
-from hsm import KeySpec
+from hsm import KeySpec, WrappedKey
 
 
 def to_key(row: rows.KeyRow) -> Key:
@@ -54,6 +57,29 @@ def _visible_state(row: rows.KeyRow) -> KeyState:
     if in_unusable_store and stored is not KeyState.PENDING_DELETION:
         return KeyState.UNAVAILABLE
     return stored
+
+
+async def store_material(
+    conn: asyncpg.Connection,
+    key_id: uuid.UUID,
+    material_id: str,
+    material: WrappedKey,
+    created_at: datetime,
+    rotation_type: str | None,
+) -> None:
+    """Store a version of a key's material as the HSM wrapped it (and its public key, for an
+    asymmetric key): a new key's, a rotation's (``rotation_type``) or an import's."""
+    await rows.insert_material(
+        conn,
+        rows.MaterialRow(
+            key_id=key_id,
+            material_id=material_id,
+            wrapped=material.material,
+            public_key=material.public_key,
+            created_at=created_at,
+            rotation_type=rotation_type,
+        ),
+    )
 
 
 async def load_key(

@@ -7,22 +7,18 @@ import asyncpg
 from api.calls import Call
 from api.errors import CustomKeyStoreNotFoundException
 from api.keystores.model import ConnectionErrorCode, ConnectionState, CustomKeyStore
+from api.shapes import project
 from db import keystores as rows
 
 
 def to_store(row: rows.StoreRow) -> CustomKeyStore:
-    return CustomKeyStore(
+    error = row.connection_error
+    return project(
+        CustomKeyStore,
+        row,
         store_id=row.id,
-        account_id=row.account_id,
-        region=row.region,
-        name=row.name,
-        module_path=row.module_path,
-        token_label=row.token_label,
         connection_state=ConnectionState(row.connection_state),
-        connection_error=(
-            ConnectionErrorCode(row.connection_error) if row.connection_error else None
-        ),
-        created_at=row.created_at,
+        connection_error=ConnectionErrorCode(error) if error else None,
     )
 
 

@@ -31,7 +31,7 @@ from api.members import grant_tokens, optional_key_id
 from api.operation import Audit, change, read
 from api.principals import Principal, PrincipalKind, parse_principal_arn
 from api.services import Services
-from api.shapes import member, name_shapes
+from api.shapes import member, name_shapes, project
 from db import principal_policies as rows
 
 # The decision's reasons are the authorizer's own ``Reason``s; the contract calls them so.
@@ -56,15 +56,6 @@ class Caller:
     account_id: str
     name: str
     type: PrincipalKind
-
-    @classmethod
-    def of(cls, principal: Principal) -> Caller:
-        return cls(
-            arn=principal.arn,
-            account_id=principal.account_id,
-            name=principal.name,
-            type=principal.kind,
-        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,7 +123,8 @@ class DeletePrincipalPolicyResponse:
 
 
 async def whoami(services: Services, call: Call, request: WhoamiRequest) -> Caller:
-    return Caller.of(call.principal)
+    principal = call.principal
+    return project(Caller, principal, type=principal.kind)
 
 
 async def simulate(
@@ -185,8 +177,10 @@ async def simulate(
     )
 
 
-def _allowed(call: Call, action: str, target: Principal, *, self_allowed: bool) -> None:
-    """Root of the target's account (or the target itself, for reading); recorded on the call."""
+def _target(call: Call, action: str, principal: str, *, self_allowed: bool) -> Principal:
+    """The principal ``principal`` names, once the caller may perform ``action`` on it: the root
+    of its account may (and the principal itself, for reading); recorded on the call."""
+    target = parse_principal_arn(principal)
     caller = call.principal
     root = caller.kind is PrincipalKind.ROOT and caller.account_id == target.account_id
     itself = self_allowed and caller.arn == target.arn
@@ -204,13 +198,13 @@ def _allowed(call: Call, action: str, target: Principal, *, self_allowed: bool) 
         f"User: {caller.arn} is not authorized to perform: {action} on resource: "
         f"{target.arn}: only the root principal of account {target.account_id} may.",
     )
+    return target
 
 
 async def principal_policy(
     services: Services, call: Call, request: PrincipalPolicyRequest
 ) -> PrincipalPolicyResponse:
-    target = parse_principal_arn(request.principal)
-    _allowed(call, GET, target, self_allowed=True)
+    target = _target(call, GET, request.principal, self_allowed=True)
     async with services.pool.acquire() as conn:
         document = await rows.find_policy(conn, target.arn)
     return PrincipalPolicyResponse(principal=request.principal, policy=document)
@@ -220,8 +214,7 @@ async def put_principal_policy(
     services: Services, call: Call, request: PutPrincipalPolicyRequest
 ) -> PrincipalPolicyResponse:
     """Attach the document to the principal, replacing its policy; checked like key policies."""
-    target = parse_principal_arn(request.principal)
-    _allowed(call, PUT, target, self_allowed=False)
+    target = _target(call, PUT, request.principal, self_allowed=False)
     async with services.pool.acquire() as conn:
         await attach_policy(conn, services.catalog, target, request.policy)
     services.key_cache.forget_principal(target.arn)
@@ -232,8 +225,7 @@ async def delete_principal_policy(
     services: Services, call: Call, request: PrincipalPolicyRequest
 ) -> DeletePrincipalPolicyResponse:
     """Remove the principal's policy; ``deleted`` is false when it had none."""
-    target = parse_principal_arn(request.principal)
-    _allowed(call, DELETE, target, self_allowed=False)
+    target = _target(call, DELETE, request.principal, self_allowed=False)
     async with services.pool.acquire() as conn:
         deleted = await rows.delete_policy(conn, target.arn)
     services.key_cache.forget_principal(target.arn)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +28,7 @@ import asyncpg
 
 from api import limits
 from api import members as aws
-from api.authz.access import change_key, readable_key
+from api.authz.access import readable_key
 from api.authz.authorize import authorize
 from api.calls import Call
 from api.errors import (
@@ -41,10 +42,11 @@ from api.keys.ids import alias_not_found
 from api.keys.model import Key, alias_arn
 from api.keys.store import to_key
 from api.operation import change, read
-from api.operations.structures import KeyMetadata, KeyMetadataResponse
+from api.operations.keys import changed_key
+from api.operations.structures import KeyMetadataResponse
 from api.pages import fetch_size, invalid_marker, page_of, page_size
 from api.services import Services
-from api.shapes import member
+from api.shapes import member, project
 from api.validation import member_length
 from db import aliases as rows
 from db import keys as key_rows
@@ -73,10 +75,11 @@ class AliasListEntry:
 
     @classmethod
     def of(cls, alias: Alias) -> AliasListEntry:
-        return cls(
+        return project(
+            cls,
+            alias,
             alias_name=alias.name,
             alias_arn=alias.arn,
-            target_key_id=alias.target_key_id,
             creation_date=alias.created_at,
             last_updated_date=alias.updated_at,
         )
@@ -90,29 +93,9 @@ class AliasTargetRequest:
     target_key_id: str = aws.key_id()
 
 
-class CreateAliasRequest(AliasTargetRequest):
-    pass
-
-
-class CreateAliasResponse(KeyMetadataResponse):
-    pass
-
-
-class UpdateAliasRequest(AliasTargetRequest):
-    pass
-
-
-class UpdateAliasResponse(KeyMetadataResponse):
-    pass
-
-
 @dataclass(frozen=True, kw_only=True)
 class DeleteAliasRequest:
     alias_name: str = alias_name()
-
-
-class DeleteAliasResponse(KeyMetadataResponse):
-    pass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -205,88 +188,87 @@ def _check_compatible(name: str, current: Key, target: Key) -> None:
         )
 
 
-async def create_alias(
-    services: Services, call: Call, request: CreateAliasRequest
-) -> CreateAliasResponse:
-    """Create the alias; answers with the key it points at."""
+# Writes the alias row that points ``name`` at ``key``: CreateAlias's or UpdateAlias's.
+PointAlias = Callable[[asyncpg.Connection, str, Key], Awaitable[None]]
+
+
+async def _point_alias(
+    services: Services, call: Call, request: AliasTargetRequest, action: str, point: PointAlias
+) -> KeyMetadataResponse:
+    """Point the alias at the request's target key, within that key's limit of aliases;
+    answers with the key."""
     name = _new_name(request.alias_name)
     target = _key_target(request.target_key_id)
+
+    async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
+        await point(conn, name, key)
+        await _within_limit(conn, key)
+        return {}
+
+    return KeyMetadataResponse.of(await changed_key(services, call, target, action, change))
+
+
+async def create_alias(
+    services: Services, call: Call, request: AliasTargetRequest
+) -> KeyMetadataResponse:
+    """Create the alias; answers with the key it points at."""
     scope = call.scope
 
-    async with services.pool.acquire() as conn:
-
-        async def change(key: Key) -> dict[str, Any]:
-            row = rows.AliasRow(
-                account_id=scope.account_id,
-                region=scope.region,
-                name=name,
-                key_id=key.uuid,
-                created_at=call.now,
-                updated_at=call.now,
+    async def insert(conn: asyncpg.Connection, name: str, key: Key) -> None:
+        row = rows.AliasRow(
+            account_id=scope.account_id,
+            region=scope.region,
+            name=name,
+            key_id=key.uuid,
+            created_at=call.now,
+            updated_at=call.now,
+        )
+        if not await rows.insert_alias(conn, row):
+            raise AlreadyExistsException(
+                f"An alias with the name {alias_arn(scope.region, scope.account_id, name)} "
+                "already exists"
             )
-            if not await rows.insert_alias(conn, row):
-                raise AlreadyExistsException(
-                    f"An alias with the name {alias_arn(scope.region, scope.account_id, name)} "
-                    "already exists"
-                )
-            await _within_limit(conn, key)
-            return {}
 
-        key = await change_key(services, conn, call, target, "CreateAlias", change)
-    return CreateAliasResponse(key_metadata=KeyMetadata.of(key))
+    return await _point_alias(services, call, request, "CreateAlias", insert)
 
 
 async def update_alias(
-    services: Services, call: Call, request: UpdateAliasRequest
-) -> UpdateAliasResponse:
+    services: Services, call: Call, request: AliasTargetRequest
+) -> KeyMetadataResponse:
     """Point the alias at another key of the same type and usage; answers with that key."""
-    name = _new_name(request.alias_name)
-    target = _key_target(request.target_key_id)
     scope = call.scope
 
-    async with services.pool.acquire() as conn:
-
-        async def change(key: Key) -> dict[str, Any]:
-            alias = await rows.find_alias(
-                conn, scope.account_id, scope.region, name, for_update=True
-            )
-            if alias is None:
+    async def move(conn: asyncpg.Connection, name: str, key: Key) -> None:
+        alias = await rows.find_alias(conn, scope.account_id, scope.region, name, for_update=True)
+        if alias is None:
+            raise alias_not_found(scope, name)
+        if alias.key_id != key.uuid:
+            current = await key_rows.find_key(conn, alias.key_id)
+            if current is None:  # deleted meanwhile, and the alias with it
                 raise alias_not_found(scope, name)
-            if alias.key_id != key.uuid:
-                current = await key_rows.find_key(conn, alias.key_id)
-                if current is None:  # deleted meanwhile, and the alias with it
-                    raise alias_not_found(scope, name)
-                previous = to_key(current)
-                # Moving an alias needs UpdateAlias on the key it leaves as well.
-                await authorize(services, call, "UpdateAlias", previous, conn=conn)
-                _check_compatible(name, previous, key)
-            await rows.retarget_alias(
-                conn, scope.account_id, scope.region, name, key.uuid, call.now
-            )
-            await _within_limit(conn, key)
-            return {}
+            previous = to_key(current)
+            # Moving an alias needs UpdateAlias on the key it leaves as well.
+            await authorize(services, call, "UpdateAlias", previous, conn=conn)
+            _check_compatible(name, previous, key)
+        await rows.retarget_alias(conn, scope.account_id, scope.region, name, key.uuid, call.now)
 
-        key = await change_key(services, conn, call, target, "UpdateAlias", change)
-    return UpdateAliasResponse(key_metadata=KeyMetadata.of(key))
+    return await _point_alias(services, call, request, "UpdateAlias", move)
 
 
 async def delete_alias(
     services: Services, call: Call, request: DeleteAliasRequest
-) -> DeleteAliasResponse:
+) -> KeyMetadataResponse:
     """Delete the alias; answers with the key it pointed at."""
     name = validate_alias_name(request.alias_name)
     scope = call.scope
 
-    async with services.pool.acquire() as conn:
+    async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
+        if not await rows.delete_alias(conn, scope.account_id, scope.region, name):
+            raise alias_not_found(scope, name)
+        return {}
 
-        async def change(key: Key) -> dict[str, Any]:
-            if not await rows.delete_alias(conn, scope.account_id, scope.region, name):
-                raise alias_not_found(scope, name)
-            return {}
-
-        # The alias name resolves to its key (AWS's NotFoundException when there is none).
-        key = await change_key(services, conn, call, name, "DeleteAlias", change)
-    return DeleteAliasResponse(key_metadata=KeyMetadata.of(key))
+    # The alias name resolves to its key (AWS's NotFoundException when there is none).
+    return KeyMetadataResponse.of(await changed_key(services, call, name, "DeleteAlias", change))
 
 
 async def list_aliases(
@@ -312,11 +294,8 @@ async def list_aliases(
                 conn, scope.account_id, scope.region, marker, fetch_size(size)
             )
         page = page_of([to_alias(row) for row in listed], size, lambda alias: alias.name)
-    return ListAliasesResponse(
-        aliases=[AliasListEntry.of(alias) for alias in page.items],
-        next_marker=page.next_marker,
-        truncated=page.truncated,
-    )
+    aliases = [AliasListEntry.of(alias) for alias in page.items]
+    return project(ListAliasesResponse, page, aliases=aliases)
 
 
 OPERATIONS = (

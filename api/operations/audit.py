@@ -25,7 +25,7 @@ from api.operation import read
 from api.pages import fetch_size, invalid_marker, page_of, page_size
 from api.principals import PrincipalKind
 from api.services import Services
-from api.shapes import member, name_shapes
+from api.shapes import member, name_shapes, project
 from db import audit as rows
 from db.audit import AuditRow
 
@@ -73,18 +73,7 @@ class AuditEvent:
     @classmethod
     def of(cls, recorded: RecordedEvent) -> AuditEvent:
         event = recorded.event
-        return cls(
-            seq=str(recorded.seq),
-            time=event.time,
-            request_id=event.request_id,
-            principal=event.principal_arn,
-            source_ip=event.source_ip,
-            action=event.action,
-            key_arn=event.key_arn,
-            decision=event.decision,
-            decided_by=event.decided_by,
-            outcome=event.outcome,
-        )
+        return project(cls, event, seq=str(recorded.seq), principal=event.principal_arn)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,11 +139,8 @@ async def list_audit_events(
     async with services.pool.acquire() as conn:
         found = await rows.find_events(conn, query, after, fetch_size(size))
     page = page_of([_recorded(row) for row in found], size, lambda event: str(event.seq))
-    return AuditEventsPage(
-        events=[AuditEvent.of(recorded) for recorded in page.items],
-        truncated=page.truncated,
-        next_marker=page.next_marker,
-    )
+    events = [AuditEvent.of(recorded) for recorded in page.items]
+    return project(AuditEventsPage, page, events=events)
 
 
 OPERATIONS = (

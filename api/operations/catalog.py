@@ -17,7 +17,7 @@ from api.calls import Call
 from api.catalog import DEFAULT_SERVICE, AccessLevel, OperationType
 from api.operation import Audit, Handler, Operation, read
 from api.services import Services
-from api.shapes import member
+from api.shapes import member, project
 
 Q = TypeVar("Q")
 
@@ -56,17 +56,15 @@ class Privilege:
 
     @classmethod
     def of(cls, privilege: catalog.Privilege) -> Privilege:
-        return cls(
-            name=privilege.name,
-            action=privilege.action,
+        return project(
+            cls,
+            privilege,
             service=privilege.prefix,
-            description=privilege.description,
-            access_level=privilege.access_level,
             access_level_name=privilege.access_level.value,
             resource_types=[
-                PrivilegeResourceType(
-                    resource_type=row.resource_type,
-                    required=row.required,
+                project(
+                    PrivilegeResourceType,
+                    row,
                     condition_keys=list(row.condition_keys),
                     dependent_actions=list(row.dependent_actions),
                 )
@@ -74,10 +72,7 @@ class Privilege:
             ],
             condition_keys=list(privilege.condition_keys),
             dependent_actions=list(privilege.dependent_actions),
-            from_seed=privilege.from_seed,
             amended_condition_keys=list(privilege.amended_condition_keys),
-            operation=privilege.operation,
-            operation_type=privilege.operation_type,
         )
 
 
@@ -93,9 +88,9 @@ class Service:
 
     @classmethod
     def of(cls, service: catalog.Service) -> Service:
-        return cls(
-            name=service.name,
-            prefix=service.prefix,
+        return project(
+            cls,
+            service,
             privileges=[Privilege.of(p) for p in service.privileges],
             condition_keys=list(service.condition_keys),
             resource_types=list(service.resource_types),
@@ -138,13 +133,11 @@ class PrivilegeRequest:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ConditionKeysRequest:
-    # A service's prefix; none means every service.
+class AnyServiceRequest:
+    """ConditionKeys's and ResourceTypes's request: a service's prefix; none means every
+    service."""
+
     service: str | None = None
-
-
-class ResourceTypesRequest(ConditionKeysRequest):
-    pass
 
 
 async def get_service(services: Services, call: Call, request: ServiceRequest) -> Service | None:
@@ -178,13 +171,13 @@ async def get_privilege(
 
 
 async def list_condition_keys(
-    services: Services, call: Call, request: ConditionKeysRequest
+    services: Services, call: Call, request: AnyServiceRequest
 ) -> list[str]:
     return list(services.catalog.condition_keys(request.service))
 
 
 async def list_resource_types(
-    services: Services, call: Call, request: ResourceTypesRequest
+    services: Services, call: Call, request: AnyServiceRequest
 ) -> list[str]:
     return list(services.catalog.resource_types(request.service))
 

@@ -1,8 +1,8 @@
 """GenerateDataKey, GenerateDataKeyPair, their WithoutPlaintext variants, and GenerateRandom.
 
-The data key requests are ``api.crypto.datakeys``'s (AWS's members); GenerateRandom's is declared
-here, its domain function taking only the byte count. Every ``KeyId`` answered is the key ARN, as
-AWS answers.
+The data key requests are ``api.crypto.datakeys``'s (AWS's members; a WithoutPlaintext variant
+takes the same request as its operation); GenerateRandom's is declared here, its domain function
+taking only the byte count. Every ``KeyId`` answered is the key ARN, as AWS answers.
 """
 
 from __future__ import annotations
@@ -12,16 +12,10 @@ from dataclasses import dataclass
 from api import limits
 from api.calls import Call
 from api.crypto import datakeys, randomness
-from api.crypto.datakeys import (
-    DataKeyPairSpec,
-    GenerateDataKeyPairRequest,
-    GenerateDataKeyPairWithoutPlaintextRequest,
-    GenerateDataKeyRequest,
-    GenerateDataKeyWithoutPlaintextRequest,
-)
+from api.crypto.datakeys import DataKeyPairSpec, GenerateDataKeyPairRequest, GenerateDataKeyRequest
 from api.operation import compute
 from api.services import Services
-from api.shapes import member
+from api.shapes import member, project
 
 _ENCRYPTED_PRIVATE_KEY = "The PKCS#8 private key, encrypted as Encrypt would under the key."
 _PUBLIC_KEY = "DER SubjectPublicKeyInfo."
@@ -77,52 +71,31 @@ class GenerateRandomResponse:
 async def generate_data_key(
     services: Services, call: Call, request: GenerateDataKeyRequest
 ) -> GenerateDataKeyResponse:
-    made = await datakeys.generate_data_key(services, call, request)
-    return GenerateDataKeyResponse(
-        ciphertext_blob=made.encrypted.ciphertext_blob,
-        plaintext=made.plaintext,
-        key_id=made.encrypted.key.arn,
-        key_material_id=made.encrypted.key_material_id,
-    )
+    made = await datakeys.generate_data_key(services, call, request, "GenerateDataKey")
+    return project(GenerateDataKeyResponse, made, key_id=made.key.arn)
 
 
 async def generate_data_key_without_plaintext(
-    services: Services, call: Call, request: GenerateDataKeyWithoutPlaintextRequest
+    services: Services, call: Call, request: GenerateDataKeyRequest
 ) -> GenerateDataKeyWithoutPlaintextResponse:
-    made = await datakeys.generate_data_key_without_plaintext(services, call, request)
-    return GenerateDataKeyWithoutPlaintextResponse(
-        ciphertext_blob=made.ciphertext_blob,
-        key_id=made.key.arn,
-        key_material_id=made.key_material_id,
-    )
+    action = "GenerateDataKeyWithoutPlaintext"
+    made = await datakeys.generate_data_key(services, call, request, action)
+    return project(GenerateDataKeyWithoutPlaintextResponse, made, key_id=made.key.arn)
 
 
 async def generate_data_key_pair(
     services: Services, call: Call, request: GenerateDataKeyPairRequest
 ) -> GenerateDataKeyPairResponse:
-    pair = await datakeys.generate_data_key_pair(services, call, request)
-    made = pair.encrypted
-    return GenerateDataKeyPairResponse(
-        private_key_ciphertext_blob=made.private_key_ciphertext_blob,
-        private_key_plaintext=pair.private_key_plaintext,
-        public_key=made.public_key,
-        key_id=made.key.arn,
-        key_pair_spec=made.key_pair_spec,
-        key_material_id=made.key_material_id,
-    )
+    made = await datakeys.generate_data_key_pair(services, call, request, "GenerateDataKeyPair")
+    return project(GenerateDataKeyPairResponse, made, key_id=made.key.arn)
 
 
 async def generate_data_key_pair_without_plaintext(
-    services: Services, call: Call, request: GenerateDataKeyPairWithoutPlaintextRequest
+    services: Services, call: Call, request: GenerateDataKeyPairRequest
 ) -> GenerateDataKeyPairWithoutPlaintextResponse:
-    made = await datakeys.generate_data_key_pair_without_plaintext(services, call, request)
-    return GenerateDataKeyPairWithoutPlaintextResponse(
-        private_key_ciphertext_blob=made.private_key_ciphertext_blob,
-        public_key=made.public_key,
-        key_id=made.key.arn,
-        key_pair_spec=made.key_pair_spec,
-        key_material_id=made.key_material_id,
-    )
+    action = "GenerateDataKeyPairWithoutPlaintext"
+    made = await datakeys.generate_data_key_pair(services, call, request, action)
+    return project(GenerateDataKeyPairWithoutPlaintextResponse, made, key_id=made.key.arn)
 
 
 async def generate_random(

@@ -11,7 +11,7 @@ from api.crypto.encryption import DecryptRequest, EncryptRequest, ReEncryptReque
 from api.keys.model import EncryptionAlgorithmSpec
 from api.operation import compute
 from api.services import Services
-from api.shapes import member
+from api.shapes import member, project
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,36 +44,19 @@ class ReEncryptResponse:
 
 async def encrypt(services: Services, call: Call, request: EncryptRequest) -> EncryptResponse:
     done = await encryption.encrypt(services, call, request)
-    return EncryptResponse(
-        ciphertext_blob=done.ciphertext_blob,
-        key_id=done.key.arn,
-        encryption_algorithm=done.encryption_algorithm,
-    )
+    return project(EncryptResponse, done, key_id=done.key.arn)
 
 
 async def decrypt(services: Services, call: Call, request: DecryptRequest) -> DecryptResponse:
     done = await encryption.decrypt(services, call, request)
-    return DecryptResponse(
-        key_id=done.key.arn,
-        plaintext=done.plaintext,
-        encryption_algorithm=done.encryption_algorithm,
-        key_material_id=done.key_material_id,
-    )
+    return project(DecryptResponse, done, key_id=done.key.arn)
 
 
 async def re_encrypt(
     services: Services, call: Call, request: ReEncryptRequest
 ) -> ReEncryptResponse:
     done = await encryption.re_encrypt(services, call, request)
-    return ReEncryptResponse(
-        ciphertext_blob=done.ciphertext_blob,
-        source_key_id=done.source_key.arn,
-        key_id=done.key.arn,
-        source_encryption_algorithm=done.source_encryption_algorithm,
-        destination_encryption_algorithm=done.destination_encryption_algorithm,
-        source_key_material_id=done.source_key_material_id,
-        destination_key_material_id=done.destination_key_material_id,
-    )
+    return project(ReEncryptResponse, done, source_key_id=done.source_key.arn, key_id=done.key.arn)
 
 
 # Cryptographic operations change nothing: their audit events are batched.

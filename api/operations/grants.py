@@ -57,10 +57,11 @@ from api.keys.model import Key
 from api.keys.states import require_state
 from api.keys.store import load_key
 from api.operation import change, read
+from api.operations.structures import KeyPageRequest
 from api.pages import Page, fetch_size, page_of, page_size
 from api.principals import Principal, PrincipalKind
 from api.services import Services
-from api.shapes import member
+from api.shapes import member, project
 from api.validation import member_length
 from db import grants as rows
 
@@ -95,10 +96,7 @@ class CreateGrantRequest:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ListGrantsRequest:
-    key_id: str = aws.key_id()
-    limit: int | None = aws.limit()
-    marker: str | None = aws.marker()
+class ListGrantsRequest(KeyPageRequest):
     grant_id: str | None = _grant_id(None)
     grantee_principal: str | None = _principal(None)
 
@@ -151,43 +149,32 @@ class GrantListEntry:
 
     @classmethod
     def of(cls, grant: Grant) -> Self:
-        return cls(
+        return project(
+            cls,
+            grant,
             key_id=grant.key_arn,
-            grant_id=grant.grant_id,
-            name=grant.name,
             creation_date=grant.created_at,
-            grantee_principal=grant.grantee_principal,
-            retiring_principal=grant.retiring_principal,
-            issuing_account=grant.issuing_account,
             # In the enum's order, as the old layer listed them.
             operations=[op for op in GrantOperation if op.value in grant.operations],
-            constraints=grant.constraints,
         )
 
 
 @dataclass(frozen=True, kw_only=True)
 class ListGrantsResponse:
+    """ListGrants's and ListRetirableGrants's answer, as in AWS's model."""
+
     grants: list[GrantListEntry]
     next_marker: str | None
     truncated: bool
 
     @classmethod
     def of(cls, page: Page[Grant]) -> Self:
-        return cls(
-            grants=[GrantListEntry.of(grant) for grant in page.items],
-            next_marker=page.next_marker,
-            truncated=page.truncated,
-        )
+        return project(cls, page, grants=[GrantListEntry.of(grant) for grant in page.items])
 
 
 @dataclass(frozen=True, kw_only=True)
-class ListRetirableGrantsResponse(ListGrantsResponse):
-    pass
-
-
-@dataclass(frozen=True, kw_only=True)
-class RetireGrantResponse:
-    """The grant that is gone."""
+class DeletedGrantResponse:
+    """The grant that is gone: RetireGrant's and RevokeGrant's answer."""
 
     key_id: str = member(doc="The key ARN.")
     grant_id: str
@@ -195,11 +182,6 @@ class RetireGrantResponse:
     @classmethod
     def of(cls, grant: Grant) -> Self:
         return cls(key_id=grant.key_arn, grant_id=grant.grant_id)
-
-
-@dataclass(frozen=True, kw_only=True)
-class RevokeGrantResponse(RetireGrantResponse):
-    pass
 
 
 RETIRE_GRANT = "kms:RetireGrant"
@@ -413,7 +395,7 @@ async def list_grants(
 
 async def list_retirable_grants(
     services: Services, call: Call, request: ListRetirableGrantsRequest
-) -> ListRetirableGrantsResponse:
+) -> ListGrantsResponse:
     """The grants on the scope's keys whose retiring principal is ``retiring_principal``."""
     retiring = members.principal("retiringPrincipal", request.retiring_principal)
     size = _page_size(request.limit)
@@ -425,7 +407,7 @@ async def list_retirable_grants(
             conn, scope.account_id, scope.region, retiring, marker, fetch_size(size)
         )
     page = page_of([to_grant(row) for row in found], size, lambda grant: grant.grant_id)
-    return ListRetirableGrantsResponse.of(page)
+    return ListGrantsResponse.of(page)
 
 
 @dataclass(frozen=True)
@@ -464,7 +446,7 @@ async def _named_for_retirement(
 
 async def retire_grant(
     services: Services, call: Call, request: RetireGrantRequest
-) -> RetireGrantResponse:
+) -> DeletedGrantResponse:
     """Delete the grant; allowed by the grant itself (``authorize_retirement``)."""
     async with services.pool.acquire() as conn:
         named = await _named_for_retirement(conn, call, request)
@@ -476,12 +458,12 @@ async def retire_grant(
             stop_if_dry_run(bool(request.dry_run))
             await rows.delete_grant(conn, grant.grant_id)
     services.key_cache.forget_key(grant.key_uuid)
-    return RetireGrantResponse.of(grant)
+    return DeletedGrantResponse.of(grant)
 
 
 async def revoke_grant(
     services: Services, call: Call, request: RevokeGrantRequest
-) -> RevokeGrantResponse:
+) -> DeletedGrantResponse:
     """Delete the grant; allowed by policy (``kms:RevokeGrant``), as AWS does."""
     key_id = members.grant_key_id(call.scope, request.key_id)
     grant_id = members.grant_id(request.grant_id)
@@ -493,7 +475,7 @@ async def revoke_grant(
         stop_if_dry_run(bool(request.dry_run))
         await rows.delete_grant(conn, grant.grant_id)
     services.key_cache.forget_key(grant.key_uuid)
-    return RevokeGrantResponse.of(grant)
+    return DeletedGrantResponse.of(grant)
 
 
 # CreateGrant, RetireGrant and RevokeGrant are Permissions management in AWS's catalog (changes:

@@ -24,8 +24,7 @@ from typing import Any, Self
 import asyncpg
 
 from api import limits
-from api import members as aws
-from api.authz.access import change_key, read_key
+from api.authz.access import read_key
 from api.calls import Call
 from api.crypto.checks import sized
 from api.errors import (
@@ -37,8 +36,10 @@ from api.errors import (
 )
 from api.keys.imports import WrappingKeySpec, material_fingerprint, material_gone
 from api.keys.model import ExpirationModel, Key, KeyState
+from api.keys.store import store_material
 from api.operation import change, read
-from api.operations.structures import KeyMetadata, KeyMetadataResponse
+from api.operations.keys import changed_key
+from api.operations.structures import KeyMetadata, KeyMetadataResponse, KeyRequest
 from api.services import Services
 from api.shapes import member
 from db import imports as import_rows
@@ -55,8 +56,7 @@ def _ciphertext(*, sensitive: bool = False) -> Any:
 
 
 @dataclass(frozen=True, kw_only=True)
-class GetParametersForImportRequest:
-    key_id: str = aws.key_id()
+class GetParametersForImportRequest(KeyRequest):
     wrapping_algorithm: WrappingAlgorithm
     wrapping_key_spec: WrappingKeySpec
 
@@ -70,8 +70,7 @@ class GetParametersForImportResponse:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ImportKeyMaterialRequest:
-    key_id: str = aws.key_id()
+class ImportKeyMaterialRequest(KeyRequest):
     import_token: bytes = _ciphertext(sensitive=True)
     encrypted_key_material: bytes = _ciphertext()
     valid_to: datetime | None = None
@@ -94,16 +93,6 @@ class ImportKeyMaterialResponse(KeyMetadataResponse):
         )
 
 
-@dataclass(frozen=True, kw_only=True)
-class DeleteImportedKeyMaterialRequest:
-    key_id: str = aws.key_id()
-
-
-@dataclass(frozen=True, kw_only=True)
-class DeleteImportedKeyMaterialResponse(ImportKeyMaterialResponse):
-    pass
-
-
 def _token_id(token: bytes) -> uuid.UUID:
     return uuid.UUID(bytes=hashlib.sha256(token).digest()[:16])
 
@@ -112,18 +101,12 @@ async def get_parameters_for_import(
     services: Services, call: Call, request: GetParametersForImportRequest
 ) -> GetParametersForImportResponse:
     algorithm, wrapping_key_spec = request.wrapping_algorithm, request.wrapping_key_spec
+    facts = {
+        "kms:WrappingAlgorithm": algorithm.value,
+        "kms:WrappingKeySpec": wrapping_key_spec.value,
+    }
     async with services.pool.acquire() as conn:
-        key = await read_key(
-            services,
-            conn,
-            call,
-            request.key_id,
-            "GetParametersForImport",
-            {
-                "kms:WrappingAlgorithm": algorithm.value,
-                "kms:WrappingKeySpec": wrapping_key_spec.value,
-            },
-        )
+        key = await read_key(services, conn, call, request.key_id, "GetParametersForImport", facts)
     import_key = await services.hsm.create_import_key(wrapping_key_spec.key_spec)
     assert import_key.public_key is not None  # an RSA key always has one
     token = secrets.token_bytes(_TOKEN_BYTES)
@@ -190,7 +173,7 @@ async def import_key_material(
     import_token = request.import_token
     token_id = _token_id(import_token) if len(import_token) == _TOKEN_BYTES else None
 
-    async def change(key: Key) -> dict[str, Any]:
+    async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
         token = await _usable_token(conn, call, key, token_id)
         import_key = WrappedKey(
             KeySpec(token.wrapping_key_spec), token.wrapped_private_key, token.public_key
@@ -212,17 +195,7 @@ async def import_key_material(
             )
         await import_rows.use_token(conn, token.id, call.now)
         if await rows.find_material(conn, key.uuid, material_id) is None:
-            await rows.insert_material(
-                conn,
-                rows.MaterialRow(
-                    key_id=key.uuid,
-                    material_id=material_id,
-                    wrapped=wrapped.material,
-                    public_key=None,
-                    created_at=call.now,
-                    rotation_type="IMPORTED",
-                ),
-            )
+            await store_material(conn, key.uuid, material_id, wrapped, call.now, "IMPORTED")
         changes: dict[str, Any] = {
             "current_material_id": material_id,
             "expiration_model": model,
@@ -232,13 +205,10 @@ async def import_key_material(
             changes["state"] = KeyState.ENABLED
         return changes
 
-    async with services.pool.acquire() as conn:
-        facts = {"kms:ExpirationModel": model.value}
-        if expires is not None:
-            facts["kms:ValidTo"] = str(int(expires.timestamp()))
-        key = await change_key(
-            services, conn, call, request.key_id, "ImportKeyMaterial", change, facts
-        )
+    facts = {"kms:ExpirationModel": model.value}
+    if expires is not None:
+        facts["kms:ValidTo"] = str(int(expires.timestamp()))
+    key = await changed_key(services, call, request.key_id, "ImportKeyMaterial", change, facts)
     return ImportKeyMaterialResponse.of(key)
 
 
@@ -258,17 +228,14 @@ async def _usable_token(
 
 
 async def delete_imported_key_material(
-    services: Services, call: Call, request: DeleteImportedKeyMaterialRequest
-) -> DeleteImportedKeyMaterialResponse:
-    async def change(key: Key) -> dict[str, Any]:
+    services: Services, call: Call, request: KeyRequest
+) -> ImportKeyMaterialResponse:
+    async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
         await import_rows.delete_materials(conn, key.uuid)
         return material_gone(key)
 
-    async with services.pool.acquire() as conn:
-        key = await change_key(
-            services, conn, call, request.key_id, "DeleteImportedKeyMaterial", change
-        )
-    return DeleteImportedKeyMaterialResponse.of(key)
+    key = await changed_key(services, call, request.key_id, "DeleteImportedKeyMaterial", change)
+    return ImportKeyMaterialResponse.of(key)
 
 
 # GetParametersForImport is Read in AWS's catalog (a Query), although it stores a new token.

@@ -11,15 +11,18 @@ Scheduling a deletion only changes the key's state and dates; the deletion itsel
 background job's (``api.jobs``), once the date has passed.
 
 AWS answers EnableKey, DisableKey and UpdateKeyDescription with nothing; keygraph answers with the
-key's metadata after the change, as its GraphQL door always has.
+key's metadata after the change, as its GraphQL door always has. ``changed_key`` is the step of
+every operation that changes one key (those of aliases, tags, policies and imports too).
 """
 
 from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -42,37 +45,27 @@ from api.keys.model import (
     Origin,
     new_material_id,
 )
-from api.keys.store import to_key
+from api.keys.store import store_material, to_key
 from api.keys.tags import Tag, insert_tags, validate_tags
 from api.keystores.model import ConnectionState
-from api.operation import change, read
-from api.operations.structures import KeyMetadata, KeyMetadataResponse
+from api.operation import Handler, change, read
+from api.operations.structures import (
+    KeyArnResponse,
+    KeyMetadataResponse,
+    KeyRequest,
+    KeyTokensRequest,
+)
 from api.pages import fetch_size, invalid_marker, page_of, page_size
 from api.policy import default_key_policy
 from api.policy.validation import parse_key_policy, policy_document
 from api.services import Services
-from api.shapes import member
+from api.shapes import member, project
 from api.validation import member_length, member_range
 from db import keys as rows
 from hsm import KeySpec
 
 # The API model's longest CustomKeyStoreId.
 CUSTOM_KEY_STORE_ID_LENGTH = 64
-
-
-@dataclass(frozen=True, kw_only=True)
-class KeyRequest:
-    """A request whose only member is the key; each operation's own request subclasses it."""
-
-    key_id: str = aws.key_id()
-
-
-@dataclass(frozen=True, kw_only=True)
-class KeyPageRequest(KeyRequest):
-    """A page of one key's list (ListResourceTags, ListKeyPolicies)."""
-
-    limit: int | None = aws.limit()
-    marker: str | None = aws.marker()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,21 +90,6 @@ class CreateKeyRequest:
         return self.customer_master_key_spec or self.key_spec
 
 
-class CreateKeyResponse(KeyMetadataResponse):
-    pass
-
-
-@dataclass(frozen=True, kw_only=True)
-class DescribeKeyRequest(KeyRequest):
-    # Validated as AWS's model says, then unused, as before: keygraph's grants take effect at
-    # once, so DescribeKey has no token to wait for.
-    grant_tokens: list[str] | None = aws.grant_tokens()
-
-
-class DescribeKeyResponse(KeyMetadataResponse):
-    pass
-
-
 @dataclass(frozen=True, kw_only=True)
 class ListKeysRequest:
     limit: int | None = aws.limit()
@@ -133,29 +111,9 @@ class ListKeysResponse:
     truncated: bool
 
 
-class EnableKeyRequest(KeyRequest):
-    pass
-
-
-class EnableKeyResponse(KeyMetadataResponse):
-    pass
-
-
-class DisableKeyRequest(KeyRequest):
-    pass
-
-
-class DisableKeyResponse(KeyMetadataResponse):
-    pass
-
-
 @dataclass(frozen=True, kw_only=True)
 class UpdateKeyDescriptionRequest(KeyRequest):
     description: str = member(length=(0, limits.DESCRIPTION_MAX))
-
-
-class UpdateKeyDescriptionResponse(KeyMetadataResponse):
-    pass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,13 +132,21 @@ class ScheduleKeyDeletionResponse:
     pending_window_in_days: int
 
 
-class CancelKeyDeletionRequest(KeyRequest):
-    pass
+# A change of one key that writes with the transaction's connection: ``change_key``'s ``change``.
+KeyChange = Callable[[asyncpg.Connection, Key], Awaitable[dict[str, Any]]]
 
 
-@dataclass(frozen=True, kw_only=True)
-class CancelKeyDeletionResponse:
-    key_id: str = member(doc="The key's ARN.")
+async def changed_key(
+    services: Services,
+    call: Call,
+    key_id: str,
+    action: str,
+    change: KeyChange,
+    facts: Values | None = None,
+) -> Key:
+    """``change_key`` on a connection of its own, which ``change`` is handed to write with."""
+    async with services.pool.acquire() as conn:
+        return await change_key(services, conn, call, key_id, action, partial(change, conn), facts)
 
 
 def resolve_usage(spec: KeySpec, usage: KeyUsage | None) -> KeyUsage:
@@ -213,7 +179,7 @@ def check_origin(request: CreateKeyRequest) -> None:
 
 async def create_key(
     services: Services, call: Call, request: CreateKeyRequest
-) -> CreateKeyResponse:
+) -> KeyMetadataResponse:
     """Validate everything, make the material, then store key, material and tags at once."""
     member_length("description", request.description, limits.DESCRIPTION_MAX)
     usage = resolve_usage(request.spec, request.key_usage)
@@ -258,20 +224,10 @@ async def create_key(
     async with placed, services.pool.acquire() as conn, conn.transaction():
         await rows.insert_key(conn, row)
         if material is not None and material_id is not None:
-            await rows.insert_material(
-                conn,
-                rows.MaterialRow(
-                    key_id=key_id,
-                    material_id=material_id,
-                    wrapped=material.material,
-                    public_key=material.public_key,
-                    created_at=call.now,
-                    rotation_type=None,
-                ),
-            )
+            await store_material(conn, key_id, material_id, material, call.now, None)
         await insert_tags(conn, key_id, tags)
         await rows.record_event(conn, key_id, "CreateKey", None, state.value)
-    return CreateKeyResponse(key_metadata=KeyMetadata.of(to_key(row)))
+    return KeyMetadataResponse.of(to_key(row))
 
 
 def _create_facts(request: CreateKeyRequest, usage: KeyUsage, tags: list[Tag]) -> Values:
@@ -298,11 +254,13 @@ def _placed(
 
 
 async def describe_key(
-    services: Services, call: Call, request: DescribeKeyRequest
-) -> DescribeKeyResponse:
-    """From the key cache: services call DescribeKey about as often as they encrypt."""
+    services: Services, call: Call, request: KeyTokensRequest
+) -> KeyMetadataResponse:
+    """From the key cache: services call DescribeKey about as often as they encrypt. Its grant
+    tokens are validated as AWS's model says, then unused: keygraph's grants take effect at once,
+    so there is no token to wait for."""
     key = await readable_key(services, call, request.key_id, "DescribeKey")
-    return DescribeKeyResponse(key_metadata=KeyMetadata.of(key))
+    return KeyMetadataResponse.of(key)
 
 
 async def list_keys(services: Services, call: Call, request: ListKeysRequest) -> ListKeysResponse:
@@ -332,50 +290,39 @@ async def list_keys(services: Services, call: Call, request: ListKeysRequest) ->
     keys = [to_key(found[key_id]) for key_id in ids.items if key_id in found]
     for key in keys:
         cache.put_key(key, since)
-    return ListKeysResponse(
-        keys=[KeyListEntry(key_id=key.key_id, key_arn=key.arn) for key in keys],
-        next_marker=ids.next_marker,
-        truncated=ids.truncated,
-    )
+    entries = [KeyListEntry(key_id=key.key_id, key_arn=key.arn) for key in keys]
+    return project(ListKeysResponse, ids, keys=entries)
 
 
-async def _set_state(key: Key, state: KeyState) -> dict[str, Any]:
-    return {} if key.state is state else {"state": state}
+def _state_setter(action: str, state: KeyState) -> Handler[KeyRequest, KeyMetadataResponse]:
+    """EnableKey's and DisableKey's handler: the key in ``state``, from whichever states the
+    state table lets ``action`` leave."""
+
+    async def set_state(services: Services, call: Call, request: KeyRequest) -> KeyMetadataResponse:
+        async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
+            return {} if key.state is state else {"state": state}
+
+        key = await changed_key(services, call, request.key_id, action, change)
+        return KeyMetadataResponse.of(key)
+
+    return set_state
 
 
-async def enable_key(
-    services: Services, call: Call, request: EnableKeyRequest
-) -> EnableKeyResponse:
-    async def change(key: Key) -> dict[str, Any]:
-        return await _set_state(key, KeyState.ENABLED)
-
-    async with services.pool.acquire() as conn:
-        key = await change_key(services, conn, call, request.key_id, "EnableKey", change)
-    return EnableKeyResponse(key_metadata=KeyMetadata.of(key))
-
-
-async def disable_key(
-    services: Services, call: Call, request: DisableKeyRequest
-) -> DisableKeyResponse:
-    async def change(key: Key) -> dict[str, Any]:
-        return await _set_state(key, KeyState.DISABLED)
-
-    async with services.pool.acquire() as conn:
-        key = await change_key(services, conn, call, request.key_id, "DisableKey", change)
-    return DisableKeyResponse(key_metadata=KeyMetadata.of(key))
+enable_key = _state_setter("EnableKey", KeyState.ENABLED)
+disable_key = _state_setter("DisableKey", KeyState.DISABLED)
 
 
 async def update_key_description(
     services: Services, call: Call, request: UpdateKeyDescriptionRequest
-) -> UpdateKeyDescriptionResponse:
+) -> KeyMetadataResponse:
     description = member_length("description", request.description, limits.DESCRIPTION_MAX)
 
-    async def change(key: Key) -> dict[str, Any]:
+    async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
         return {} if key.description == description else {"description": description}
 
-    async with services.pool.acquire() as conn:
-        key = await change_key(services, conn, call, request.key_id, "UpdateKeyDescription", change)
-    return UpdateKeyDescriptionResponse(key_metadata=KeyMetadata.of(key))
+    return KeyMetadataResponse.of(
+        await changed_key(services, call, request.key_id, "UpdateKeyDescription", change)
+    )
 
 
 async def schedule_key_deletion(
@@ -392,23 +339,15 @@ async def schedule_key_deletion(
 
     deletion_date = call.now + timedelta(days=days)
 
-    async def change(key: Key) -> dict[str, Any]:
+    async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
         return {
             "state": KeyState.PENDING_DELETION,
             "deletion_date": deletion_date,
             "pending_window_days": days,
         }
 
-    async with services.pool.acquire() as conn:
-        key = await change_key(
-            services,
-            conn,
-            call,
-            request.key_id,
-            "ScheduleKeyDeletion",
-            change,
-            {"kms:ScheduleKeyDeletionPendingWindowInDays": str(days)},
-        )
+    facts = {"kms:ScheduleKeyDeletionPendingWindowInDays": str(days)}
+    key = await changed_key(services, call, request.key_id, "ScheduleKeyDeletion", change, facts)
     return ScheduleKeyDeletionResponse(
         key_id=key.arn,
         deletion_date=deletion_date,
@@ -428,19 +367,17 @@ async def _state_after_cancel(conn: asyncpg.Connection, key: Key) -> KeyState:
 
 
 async def cancel_key_deletion(
-    services: Services, call: Call, request: CancelKeyDeletionRequest
-) -> CancelKeyDeletionResponse:
-    async with services.pool.acquire() as conn:
+    services: Services, call: Call, request: KeyRequest
+) -> KeyArnResponse:
+    async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
+        return {
+            "state": await _state_after_cancel(conn, key),
+            "deletion_date": None,
+            "pending_window_days": None,
+        }
 
-        async def change(key: Key) -> dict[str, Any]:
-            return {
-                "state": await _state_after_cancel(conn, key),
-                "deletion_date": None,
-                "pending_window_days": None,
-            }
-
-        key = await change_key(services, conn, call, request.key_id, "CancelKeyDeletion", change)
-    return CancelKeyDeletionResponse(key_id=key.arn)
+    key = await changed_key(services, call, request.key_id, "CancelKeyDeletion", change)
+    return KeyArnResponse(key_id=key.arn)
 
 
 OPERATIONS = (

@@ -42,7 +42,7 @@ from api.keystores.stores import load_store_row, not_found, to_store
 from api.operation import change, read
 from api.pages import Page, fetch_size, invalid_marker, page_of, page_size
 from api.services import Services
-from api.shapes import member, name_shapes
+from api.shapes import member, name_shapes, project
 from api.validation import member_length
 from db import keystores as rows
 
@@ -136,40 +136,17 @@ class CreateCustomKeyStoreResponse:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ConnectCustomKeyStoreRequest:
+class CustomKeyStoreRequest:
+    """A request whose only member is the store: ConnectCustomKeyStore's,
+    DisconnectCustomKeyStore's and DeleteCustomKeyStore's."""
+
     custom_key_store_id: str = _store_id()
 
 
 @dataclass(frozen=True, kw_only=True)
-class ConnectCustomKeyStoreResponse(CustomKeyStoreResponse):
-    pass
-
-
-@dataclass(frozen=True, kw_only=True)
-class DisconnectCustomKeyStoreRequest:
-    custom_key_store_id: str = _store_id()
-
-
-@dataclass(frozen=True, kw_only=True)
-class DisconnectCustomKeyStoreResponse(CustomKeyStoreResponse):
-    pass
-
-
-@dataclass(frozen=True, kw_only=True)
-class UpdateCustomKeyStoreRequest:
-    custom_key_store_id: str = _store_id()
+class UpdateCustomKeyStoreRequest(CustomKeyStoreRequest):
     new_custom_key_store_name: str | None = store_name(None)
     key_store_password: str | None = key_store_password(None)
-
-
-@dataclass(frozen=True, kw_only=True)
-class UpdateCustomKeyStoreResponse(CustomKeyStoreResponse):
-    pass
-
-
-@dataclass(frozen=True, kw_only=True)
-class DeleteCustomKeyStoreRequest:
-    custom_key_store_id: str = _store_id()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,6 +201,16 @@ def _check_token(services: Services, module_path: str, token_label: str) -> None
         )
 
 
+async def _locked_store_row(
+    conn: asyncpg.Connection, call: Call, store_id: str, action: str
+) -> rows.StoreRow:
+    """The store's row locked for this transaction, once its connection state allows
+    ``action``."""
+    row = await load_store_row(conn, call, store_id, for_update=True)
+    require_connection(action, to_store(row))
+    return row
+
+
 def _name_in_use(name: str) -> CustomKeyStoreNameInUseException:
     return CustomKeyStoreNameInUseException(f"Custom key store name {name} is already in use.")
 
@@ -261,16 +248,15 @@ async def create_custom_key_store(
 
 
 async def connect_custom_key_store(
-    services: Services, call: Call, request: ConnectCustomKeyStoreRequest
-) -> ConnectCustomKeyStoreResponse:
+    services: Services, call: Call, request: CustomKeyStoreRequest
+) -> CustomKeyStoreResponse:
     """CONNECTING while the token is opened, then CONNECTED or FAILED with the reason. A store
     another replica connected is opened here too, so this replica can serve its keys."""
     await authorize(services, call, "ConnectCustomKeyStore", None)
     store_id = request.custom_key_store_id
     async with services.pool.acquire() as conn:
         async with conn.transaction():
-            row = await load_store_row(conn, call, store_id, for_update=True)
-            require_connection("ConnectCustomKeyStore", to_store(row))
+            row = await _locked_store_row(conn, call, store_id, "ConnectCustomKeyStore")
             previous = row.connection_state
             if previous != ConnectionState.CONNECTED.value:
                 await rows.set_connection(
@@ -288,29 +274,28 @@ async def connect_custom_key_store(
             updated = await rows.find_store(conn, store_id)
             if updated is None:
                 raise not_found(store_id)
-    return ConnectCustomKeyStoreResponse.of(to_store(updated))
+    return CustomKeyStoreResponse.of(to_store(updated))
 
 
 async def disconnect_custom_key_store(
-    services: Services, call: Call, request: DisconnectCustomKeyStoreRequest
-) -> DisconnectCustomKeyStoreResponse:
+    services: Services, call: Call, request: CustomKeyStoreRequest
+) -> CustomKeyStoreResponse:
     await authorize(services, call, "DisconnectCustomKeyStore", None)
     store_id = request.custom_key_store_id
     async with services.pool.acquire() as conn, conn.transaction():
-        row = await load_store_row(conn, call, store_id, for_update=True)
-        require_connection("DisconnectCustomKeyStore", to_store(row))
+        await _locked_store_row(conn, call, store_id, "DisconnectCustomKeyStore")
         updated = await rows.update_store(
             conn,
             store_id,
             {"connection_state": ConnectionState.DISCONNECTED.value, "connection_error": None},
         )
     await services.key_stores.disconnect(store_id)
-    return DisconnectCustomKeyStoreResponse.of(to_store(updated))
+    return CustomKeyStoreResponse.of(to_store(updated))
 
 
 async def update_custom_key_store(
     services: Services, call: Call, request: UpdateCustomKeyStoreRequest
-) -> UpdateCustomKeyStoreResponse:
+) -> CustomKeyStoreResponse:
     """Only a DISCONNECTED store changes, as in AWS; the new PIN is sealed like the first."""
     await authorize(services, call, "UpdateCustomKeyStore", None)
     store_id = request.custom_key_store_id
@@ -320,8 +305,7 @@ async def update_custom_key_store(
     if pin is not None:
         _check_pin(pin)
     async with services.pool.acquire() as conn, conn.transaction():
-        row = await load_store_row(conn, call, store_id, for_update=True)
-        require_connection("UpdateCustomKeyStore", to_store(row))
+        row = await _locked_store_row(conn, call, store_id, "UpdateCustomKeyStore")
         changes: dict[str, Any] = {}
         if new_name is not None and new_name != row.name:
             if await rows.find_store_by_name(conn, row.account_id, row.region, new_name):
@@ -330,22 +314,21 @@ async def update_custom_key_store(
         if pin is not None:
             changes["sealed_pin"] = await seal_pin(services.hsm, store_id, pin)
         if not changes:
-            return UpdateCustomKeyStoreResponse.of(to_store(row))
+            return CustomKeyStoreResponse.of(to_store(row))
         try:
             updated = await rows.update_store(conn, store_id, changes)
         except asyncpg.UniqueViolationError:
             raise _name_in_use(new_name or row.name) from None
-    return UpdateCustomKeyStoreResponse.of(to_store(updated))
+    return CustomKeyStoreResponse.of(to_store(updated))
 
 
 async def delete_custom_key_store(
-    services: Services, call: Call, request: DeleteCustomKeyStoreRequest
+    services: Services, call: Call, request: CustomKeyStoreRequest
 ) -> DeleteCustomKeyStoreResponse:
     await authorize(services, call, "DeleteCustomKeyStore", None)
     store_id = request.custom_key_store_id
     async with services.pool.acquire() as conn, conn.transaction():
-        row = await load_store_row(conn, call, store_id, for_update=True)
-        require_connection("DeleteCustomKeyStore", to_store(row))
+        await _locked_store_row(conn, call, store_id, "DeleteCustomKeyStore")
         if await rows.has_keys(conn, store_id):
             raise CustomKeyStoreHasCMKsException(
                 f"Custom key store {store_id} contains KMS keys; delete them "
@@ -389,11 +372,8 @@ async def describe_custom_key_stores(
                 conn, call.scope.account_id, call.scope.region, marker, fetch_size(size)
             )
             page = page_of([to_store(row) for row in listed], size, lambda store: store.store_id)
-    return DescribeCustomKeyStoresResponse(
-        custom_key_stores=[CustomKeyStoresListEntry.of(store) for store in page.items],
-        next_marker=page.next_marker,
-        truncated=page.truncated,
-    )
+    stores = [CustomKeyStoresListEntry.of(store) for store in page.items]
+    return project(DescribeCustomKeyStoresResponse, page, custom_key_stores=stores)
 
 
 OPERATIONS = (

@@ -13,21 +13,23 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
+
 from api import limits
-from api.authz.access import change_key, read_key, readable_key
+from api.authz.access import read_key, readable_key
 from api.authz.lockout import check_lockout
 from api.calls import Call
 from api.errors import NotFoundException, ValidationException
 from api.keys.ids import absent
 from api.keys.model import Key
 from api.operation import change, read
-from api.operations.keys import KeyPageRequest, KeyRequest
-from api.operations.structures import KeyMetadata, KeyMetadataResponse
+from api.operations.keys import changed_key
+from api.operations.structures import KeyMetadataResponse, KeyPageRequest, KeyRequest
 from api.pages import page_of, page_size
 from api.policy.documents import DEFAULT_POLICY_NAME
 from api.policy.validation import parse_key_policy, policy_document
 from api.services import Services
-from api.shapes import member
+from api.shapes import member, project
 from api.validation import member_length
 from db.policies import policies_for_keys
 
@@ -53,10 +55,6 @@ class GetKeyPolicyResponse:
     policy_name: str
 
 
-class ListKeyPoliciesRequest(KeyPageRequest):
-    pass
-
-
 @dataclass(frozen=True, kw_only=True)
 class ListKeyPoliciesResponse:
     policy_names: list[str]
@@ -69,10 +67,6 @@ class PutKeyPolicyRequest(KeyRequest):
     policy: str = policy_document()
     policy_name: str | None = policy_name()
     bypass_policy_lockout_safety_check: bool = False
-
-
-class PutKeyPolicyResponse(KeyMetadataResponse):
-    pass
 
 
 def checked_policy_name(name: str | None) -> str:
@@ -108,7 +102,7 @@ async def get_key_policy(
 
 
 async def list_key_policies(
-    services: Services, call: Call, request: ListKeyPoliciesRequest
+    services: Services, call: Call, request: KeyPageRequest
 ) -> ListKeyPoliciesResponse:
     """The key's policy names after ``marker`` (the last name of the previous page)."""
     size = page_size(request.limit)
@@ -119,14 +113,12 @@ async def list_key_policies(
         await read_key(services, conn, call, request.key_id, "ListKeyPolicies")
     names = [name for name in (DEFAULT_POLICY_NAME,) if marker is None or name > marker]
     page = page_of(names, size, str)
-    return ListKeyPoliciesResponse(
-        policy_names=page.items, next_marker=page.next_marker, truncated=page.truncated
-    )
+    return project(ListKeyPoliciesResponse, page, policy_names=page.items)
 
 
 async def put_key_policy(
     services: Services, call: Call, request: PutKeyPolicyRequest
-) -> PutKeyPolicyResponse:
+) -> KeyMetadataResponse:
     """Replace the key's policy with the document once the catalog accepts it and it passes the
     lockout safety check (unless bypassed)."""
     wanted = checked_policy_name(request.policy_name)
@@ -134,22 +126,15 @@ async def put_key_policy(
     policy = parse_key_policy(document, services.catalog)
     bypass = request.bypass_policy_lockout_safety_check
 
-    async def change(key: Key) -> dict[str, Any]:
+    async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
         require_existing(wanted)
         await check_lockout(services, call, key, policy, bypass=bypass)
         return {"policy": document}
 
-    async with services.pool.acquire() as conn:
-        key = await change_key(
-            services,
-            conn,
-            call,
-            request.key_id,
-            "PutKeyPolicy",
-            change,
-            {"kms:BypassPolicyLockoutSafetyCheck": str(bypass).lower()},
-        )
-    return PutKeyPolicyResponse(key_metadata=KeyMetadata.of(key))
+    facts = {"kms:BypassPolicyLockoutSafetyCheck": str(bypass).lower()}
+    return KeyMetadataResponse.of(
+        await changed_key(services, call, request.key_id, "PutKeyPolicy", change, facts)
+    )
 
 
 OPERATIONS = (

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Self
 
+import asyncpg
+
 from api import limits
-from api import members as aws
-from api.authz.access import change_key, readable_key
+from api.authz.access import readable_key
 from api.calls import Call
 from api.errors import LimitExceededException
 from api.keys import rotation
@@ -23,50 +24,25 @@ from api.keys.ids import absent
 from api.keys.model import Key
 from api.keys.rotation import RotationType, add_material, require_symmetric
 from api.operation import change, read
-from api.operations.structures import KeyMetadata, KeyMetadataResponse
+from api.operations.keys import changed_key
+from api.operations.structures import (
+    KeyArnResponse,
+    KeyMetadataResponse,
+    KeyPageRequest,
+    KeyRequest,
+)
 from api.pages import invalid_marker, page_of, page_size
 from api.services import Services
-from api.shapes import member
+from api.shapes import member, project
 from api.validation import member_range
 from db import rotations as rows
 
 
 @dataclass(frozen=True, kw_only=True)
-class EnableKeyRotationRequest:
-    key_id: str = aws.key_id()
+class EnableKeyRotationRequest(KeyRequest):
     rotation_period_in_days: int | None = member(
         None, value=(limits.ROTATION_PERIOD_DAYS.low, limits.ROTATION_PERIOD_DAYS.high)
     )
-
-
-@dataclass(frozen=True, kw_only=True)
-class EnableKeyRotationResponse(KeyMetadataResponse):
-    pass
-
-
-@dataclass(frozen=True, kw_only=True)
-class DisableKeyRotationRequest:
-    key_id: str = aws.key_id()
-
-
-@dataclass(frozen=True, kw_only=True)
-class DisableKeyRotationResponse(KeyMetadataResponse):
-    pass
-
-
-@dataclass(frozen=True, kw_only=True)
-class RotateKeyOnDemandRequest:
-    key_id: str = aws.key_id()
-
-
-@dataclass(frozen=True, kw_only=True)
-class RotateKeyOnDemandResponse:
-    key_id: str = member(doc="The key's ARN.")
-
-
-@dataclass(frozen=True, kw_only=True)
-class GetKeyRotationStatusRequest:
-    key_id: str = aws.key_id()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,25 +61,13 @@ class KeyRotationStatus:
 
     @classmethod
     def of(cls, status: rotation.RotationStatus) -> Self:
-        return cls(
+        return project(
+            cls,
+            status,
             key_rotation_enabled=status.enabled,
             key_id=status.key_arn,
             rotation_period_in_days=status.period_days,
-            next_rotation_date=status.next_rotation_date,
-            on_demand_rotation_start_date=status.on_demand_rotation_start_date,
         )
-
-
-@dataclass(frozen=True, kw_only=True)
-class GetKeyRotationStatusResponse(KeyRotationStatus):
-    pass
-
-
-@dataclass(frozen=True, kw_only=True)
-class ListKeyRotationsRequest:
-    key_id: str = aws.key_id()
-    limit: int | None = aws.limit()
-    marker: str | None = aws.marker()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,12 +98,12 @@ class ListKeyRotationsResponse:
 
 async def enable_key_rotation(
     services: Services, call: Call, request: EnableKeyRotationRequest
-) -> EnableKeyRotationResponse:
+) -> KeyMetadataResponse:
     requested = request.rotation_period_in_days
     days = limits.ROTATION_PERIOD_DEFAULT if requested is None else requested
     member_range("rotationPeriodInDays", days, limits.ROTATION_PERIOD_DAYS)
 
-    async def change(key: Key) -> dict[str, Any]:
+    async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
         require_symmetric(key)
         if key.rotation_period_days is None or key.next_rotation_at is None:
             return {
@@ -152,66 +116,58 @@ async def enable_key_rotation(
         started = key.next_rotation_at - timedelta(days=key.rotation_period_days)
         return {"rotation_period_days": days, "next_rotation_at": started + timedelta(days=days)}
 
-    async with services.pool.acquire() as conn:
-        key = await change_key(
-            services,
-            conn,
-            call,
-            request.key_id,
-            "EnableKeyRotation",
-            change,
-            {"kms:RotationPeriodInDays": str(days)},
-        )
-    return EnableKeyRotationResponse(key_metadata=KeyMetadata.of(key))
+    facts = {"kms:RotationPeriodInDays": str(days)}
+    return KeyMetadataResponse.of(
+        await changed_key(services, call, request.key_id, "EnableKeyRotation", change, facts)
+    )
 
 
 async def disable_key_rotation(
-    services: Services, call: Call, request: DisableKeyRotationRequest
-) -> DisableKeyRotationResponse:
-    async def change(key: Key) -> dict[str, Any]:
+    services: Services, call: Call, request: KeyRequest
+) -> KeyMetadataResponse:
+    async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
         require_symmetric(key)
         if not key.rotation_enabled:
             return {}
         return {"rotation_period_days": None, "next_rotation_at": None}
 
-    async with services.pool.acquire() as conn:
-        key = await change_key(services, conn, call, request.key_id, "DisableKeyRotation", change)
-    return DisableKeyRotationResponse(key_metadata=KeyMetadata.of(key))
+    return KeyMetadataResponse.of(
+        await changed_key(services, call, request.key_id, "DisableKeyRotation", change)
+    )
 
 
 async def rotate_key_on_demand(
-    services: Services, call: Call, request: RotateKeyOnDemandRequest
-) -> RotateKeyOnDemandResponse:
+    services: Services, call: Call, request: KeyRequest
+) -> KeyArnResponse:
     """A new material version now; the automatic schedule, if any, is left as it was."""
-    async with services.pool.acquire() as conn:
 
-        async def change(key: Key) -> dict[str, Any]:
-            require_symmetric(key)
-            done = await rows.count_rotations(conn, key.uuid, RotationType.ON_DEMAND.value)
-            if done >= limits.ON_DEMAND_ROTATIONS_MAX:
-                raise LimitExceededException(
-                    "The on-demand rotations limit has been reached for the given keyId. "
-                    f"No more on-demand rotations can be performed for this key: {key.arn}"
-                )
-            return await add_material(conn, services.hsm, key, RotationType.ON_DEMAND, call.now)
+    async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
+        require_symmetric(key)
+        done = await rows.count_rotations(conn, key.uuid, RotationType.ON_DEMAND.value)
+        if done >= limits.ON_DEMAND_ROTATIONS_MAX:
+            raise LimitExceededException(
+                "The on-demand rotations limit has been reached for the given keyId. "
+                f"No more on-demand rotations can be performed for this key: {key.arn}"
+            )
+        return await add_material(conn, services.hsm, key, RotationType.ON_DEMAND, call.now)
 
-        key = await change_key(services, conn, call, request.key_id, "RotateKeyOnDemand", change)
-    return RotateKeyOnDemandResponse(key_id=key.arn)
+    key = await changed_key(services, call, request.key_id, "RotateKeyOnDemand", change)
+    return KeyArnResponse(key_id=key.arn)
 
 
 async def get_key_rotation_status(
-    services: Services, call: Call, request: GetKeyRotationStatusRequest
-) -> GetKeyRotationStatusResponse:
+    services: Services, call: Call, request: KeyRequest
+) -> KeyRotationStatus:
     """From the key cache and the call's batched loader, as ``list_key_rotations``."""
     key = await readable_key(services, call, request.key_id, "GetKeyRotationStatus")
     status = await call.loader(services.pool, rotation.rotation_status_for_keys).load(key.uuid)
     if status is None:  # deleted since it was read
         raise absent(call.scope, key.key_id)
-    return GetKeyRotationStatusResponse.of(status)
+    return KeyRotationStatus.of(status)
 
 
 async def list_key_rotations(
-    services: Services, call: Call, request: ListKeyRotationsRequest
+    services: Services, call: Call, request: KeyPageRequest
 ) -> ListKeyRotationsResponse:
     """Completed rotations, oldest first; ``marker`` is the key material id last seen.
 
@@ -231,11 +187,8 @@ async def list_key_rotations(
             raise invalid_marker()
         done = done[seen.index(marker) + 1 :]
     page = page_of(done, size, lambda made: made.material_id)
-    return ListKeyRotationsResponse(
-        rotations=[RotationsListEntry.of(made) for made in page.items],
-        next_marker=page.next_marker,
-        truncated=page.truncated,
-    )
+    rotations = [RotationsListEntry.of(made) for made in page.items]
+    return project(ListKeyRotationsResponse, page, rotations=rotations)
 
 
 OPERATIONS = (

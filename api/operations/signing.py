@@ -17,10 +17,10 @@ from api.crypto.agreement import DeriveSharedSecretRequest
 from api.crypto.macs import GenerateMacRequest, VerifyMacRequest
 from api.crypto.signing import SignRequest, VerifyRequest
 from api.keys.model import EncryptionAlgorithmSpec, KeyAgreementAlgorithm, KeyUsage, Origin
-from api.members import grant_tokens, key_id
 from api.operation import compute, read
+from api.operations.structures import KeyTokensRequest
 from api.services import Services
-from api.shapes import member
+from api.shapes import member, project
 from hsm import KeySpec, MacAlgorithm, SigningAlgorithm
 
 
@@ -67,12 +67,6 @@ class DeriveSharedSecretResponse:
 
 
 @dataclass(frozen=True, kw_only=True)
-class GetPublicKeyRequest:
-    key_id: str = key_id()
-    grant_tokens: list[str] | None = grant_tokens()
-
-
-@dataclass(frozen=True, kw_only=True)
 class GetPublicKeyResponse:
     key_id: str = member(doc="The key ARN.")
     public_key: bytes = member(doc="DER SubjectPublicKeyInfo.")
@@ -93,11 +87,7 @@ class GetPublicKeyResponse:
 
 async def sign(services: Services, call: Call, request: SignRequest) -> SignResponse:
     signed = await signing.sign(services, call, request)
-    return SignResponse(
-        key_id=signed.key.arn,
-        signature=signed.signature,
-        signing_algorithm=signed.signing_algorithm,
-    )
+    return project(SignResponse, signed, key_id=signed.key.arn)
 
 
 async def verify(services: Services, call: Call, request: VerifyRequest) -> VerifyResponse:
@@ -111,7 +101,7 @@ async def generate_mac(
     services: Services, call: Call, request: GenerateMacRequest
 ) -> GenerateMacResponse:
     made = await macs.generate_mac(services, call, request)
-    return GenerateMacResponse(key_id=made.key.arn, mac=made.mac, mac_algorithm=made.mac_algorithm)
+    return project(GenerateMacResponse, made, key_id=made.key.arn)
 
 
 async def verify_mac(
@@ -125,16 +115,12 @@ async def derive_shared_secret(
     services: Services, call: Call, request: DeriveSharedSecretRequest
 ) -> DeriveSharedSecretResponse:
     derived = await agreement.derive_shared_secret(services, call, request)
-    return DeriveSharedSecretResponse(
-        key_id=derived.key.arn,
-        shared_secret=derived.shared_secret,
-        key_agreement_algorithm=derived.key_agreement_algorithm,
-        key_origin=derived.key.origin,
-    )
+    key = derived.key
+    return project(DeriveSharedSecretResponse, derived, key_id=key.arn, key_origin=key.origin)
 
 
 async def get_public_key(
-    services: Services, call: Call, request: GetPublicKeyRequest
+    services: Services, call: Call, request: KeyTokensRequest
 ) -> GetPublicKeyResponse:
     found = await public_keys.get_public_key(services, call, request.key_id, request.grant_tokens)
     key = found.key

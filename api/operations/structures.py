@@ -9,6 +9,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from api import members as aws
 from api.catalog.levels import AccessLevel, OperationType
 from api.decisions import Outcome, Source
 from api.keys.model import (
@@ -21,7 +22,7 @@ from api.keys.model import (
     Origin,
 )
 from api.principals import PrincipalKind
-from api.shapes import member, name_shapes, spell_by_name
+from api.shapes import member, name_shapes, project, spell_by_name
 from hsm import KeySpec, MacAlgorithm, SigningAlgorithm, WrappingAlgorithm
 
 
@@ -80,20 +81,13 @@ class KeyMetadata:
 
     @classmethod
     def of(cls, key: Key) -> KeyMetadata:
-        return cls(
+        return project(
+            cls,
+            key,
             aws_account_id=key.account_id,
-            key_id=key.key_id,
-            arn=key.arn,
             creation_date=key.created_at,
-            enabled=key.enabled,
-            description=key.description,
             key_usage=key.usage,
             key_state=key.state,
-            deletion_date=key.deletion_date,
-            valid_to=key.valid_to,
-            origin=key.origin,
-            custom_key_store_id=key.custom_key_store_id,
-            expiration_model=key.expiration_model,
             key_manager=KeyManager.CUSTOMER,
             key_spec=key.spec,
             customer_master_key_spec=key.spec,
@@ -112,3 +106,37 @@ class KeyMetadataResponse:
     """The response of every operation that answers with the key's metadata."""
 
     key_metadata: KeyMetadata
+
+    @classmethod
+    def of(cls, key: Key) -> KeyMetadataResponse:
+        return cls(key_metadata=KeyMetadata.of(key))
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyArnResponse:
+    """The response of operations that answer with the key's ARN alone."""
+
+    key_id: str = member(doc="The key's ARN.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyRequest:
+    """A request whose only member is the key; the request of every operation that takes
+    only a ``KeyId`` (EnableKey, DisableKeyRotation...)."""
+
+    key_id: str = aws.key_id()
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyPageRequest(KeyRequest):
+    """A page of one key's list (ListResourceTags, ListKeyPolicies)."""
+
+    limit: int | None = aws.limit()
+    marker: str | None = aws.marker()
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyTokensRequest(KeyRequest):
+    """A key and the grant tokens that may allow the call (DescribeKey, GetPublicKey)."""
+
+    grant_tokens: list[str] | None = aws.grant_tokens()

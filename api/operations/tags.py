@@ -13,17 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
+
 from api import limits
-from api.authz.access import change_key, readable_key
+from api.authz.access import readable_key
 from api.authz.facts import tag_facts
 from api.calls import Call
 from api.keys.model import Key
 from api.keys.tags import Tag, add_tags, tags_for_keys, validate_tag_keys, validate_tags
 from api.operation import change, read
-from api.operations.keys import KeyPageRequest, KeyRequest
-from api.operations.structures import KeyMetadata, KeyMetadataResponse
+from api.operations.keys import changed_key
+from api.operations.structures import KeyMetadataResponse, KeyPageRequest, KeyRequest
 from api.pages import invalid_marker, page_of, page_size
 from api.services import Services
+from api.shapes import project
 from db import tags as rows
 
 
@@ -32,21 +35,9 @@ class TagResourceRequest(KeyRequest):
     tags: list[Tag]
 
 
-class TagResourceResponse(KeyMetadataResponse):
-    pass
-
-
 @dataclass(frozen=True, kw_only=True)
 class UntagResourceRequest(KeyRequest):
     tag_keys: list[str]
-
-
-class UntagResourceResponse(KeyMetadataResponse):
-    pass
-
-
-class ListResourceTagsRequest(KeyPageRequest):
-    pass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,40 +49,38 @@ class ListResourceTagsResponse:
 
 async def tag_resource(
     services: Services, call: Call, request: TagResourceRequest
-) -> TagResourceResponse:
+) -> KeyMetadataResponse:
     """Add the tags, replacing the values of tag keys the key has already."""
     tags = validate_tags(request.tags)
 
-    async with services.pool.acquire() as conn:
+    async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
+        await add_tags(conn, key.uuid, tags)
+        return {}
 
-        async def change(key: Key) -> dict[str, Any]:
-            await add_tags(conn, key.uuid, tags)
-            return {}
-
-        facts = tag_facts(tags)
-        key = await change_key(services, conn, call, request.key_id, "TagResource", change, facts)
-    return TagResourceResponse(key_metadata=KeyMetadata.of(key))
+    facts = tag_facts(tags)
+    return KeyMetadataResponse.of(
+        await changed_key(services, call, request.key_id, "TagResource", change, facts)
+    )
 
 
 async def untag_resource(
     services: Services, call: Call, request: UntagResourceRequest
-) -> UntagResourceResponse:
+) -> KeyMetadataResponse:
     """Remove the tags with these keys; keys the key has no tag for are ignored, as in AWS."""
     tag_keys = validate_tag_keys(request.tag_keys)
 
-    async with services.pool.acquire() as conn:
+    async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
+        await rows.delete_tags(conn, key.uuid, tag_keys)
+        return {}
 
-        async def change(key: Key) -> dict[str, Any]:
-            await rows.delete_tags(conn, key.uuid, tag_keys)
-            return {}
-
-        facts = {"aws:TagKeys": tuple(tag_keys)}
-        key = await change_key(services, conn, call, request.key_id, "UntagResource", change, facts)
-    return UntagResourceResponse(key_metadata=KeyMetadata.of(key))
+    facts = {"aws:TagKeys": tuple(tag_keys)}
+    return KeyMetadataResponse.of(
+        await changed_key(services, call, request.key_id, "UntagResource", change, facts)
+    )
 
 
 async def list_resource_tags(
-    services: Services, call: Call, request: ListResourceTagsRequest
+    services: Services, call: Call, request: KeyPageRequest
 ) -> ListResourceTagsResponse:
     """A key's tags in tag-key order; ``marker`` is the last tag key seen. The tags come through
     the call's loader, so the graph's ``Key.tags`` of a page of keys costs one statement."""
@@ -104,9 +93,7 @@ async def list_resource_tags(
     found = await call.loader(services.pool, tags_for_keys).load(key.uuid) or []
     after = [tag for tag in found if marker is None or tag.tag_key > marker]
     page = page_of(after, size, lambda tag: tag.tag_key)
-    return ListResourceTagsResponse(
-        tags=page.items, next_marker=page.next_marker, truncated=page.truncated
-    )
+    return project(ListResourceTagsResponse, page, tags=page.items)
 
 
 OPERATIONS = (

@@ -13,6 +13,7 @@ import httpx
 
 from api.errors import KMSInvalidStateException
 from api.operations import keys
+from api.operations.structures import KeyRequest
 from api.services import Services
 from tests.keys.test_deletion import describe, root_call
 from tests.keys.test_lifecycle import create_key
@@ -21,10 +22,10 @@ Operation = Callable[[Services, str], Awaitable[object]]
 
 OPERATIONS: dict[str, Operation] = {
     "EnableKey": lambda services, key_id: keys.enable_key(
-        services, root_call(services), keys.EnableKeyRequest(key_id=key_id)
+        services, root_call(services), KeyRequest(key_id=key_id)
     ),
     "DisableKey": lambda services, key_id: keys.disable_key(
-        services, root_call(services), keys.DisableKeyRequest(key_id=key_id)
+        services, root_call(services), KeyRequest(key_id=key_id)
     ),
     "ScheduleKeyDeletion": lambda services, key_id: keys.schedule_key_deletion(
         services,
@@ -32,7 +33,7 @@ OPERATIONS: dict[str, Operation] = {
         keys.ScheduleKeyDeletionRequest(key_id=key_id, pending_window_in_days=7),
     ),
     "CancelKeyDeletion": lambda services, key_id: keys.cancel_key_deletion(
-        services, root_call(services), keys.CancelKeyDeletionRequest(key_id=key_id)
+        services, root_call(services), KeyRequest(key_id=key_id)
     ),
 }
 

@@ -13,12 +13,11 @@ from api.errors import (
 from api.keys.model import KeyUsage
 from api.operations.aliases import (
     AliasListEntry,
-    CreateAliasRequest,
+    AliasTargetRequest,
     DeleteAliasRequest,
     ListAliasesRequest,
-    UpdateAliasRequest,
 )
-from api.operations.keys import DescribeKeyRequest
+from api.operations.structures import KeyTokensRequest
 from hsm import KeySpec
 from tests.operations.conftest import Invoke
 from tests.operations.test_keys import SCOPE, new_key, refused
@@ -39,7 +38,7 @@ async def names(
 async def test_create_update_delete_round_trip(call: Invoke) -> None:
     first, second = await new_key(call), await new_key(call)
     created = await call(
-        "CreateAlias", CreateAliasRequest(alias_name="alias/app", target_key_id=first.key_id)
+        "CreateAlias", AliasTargetRequest(alias_name="alias/app", target_key_id=first.key_id)
     )
     assert created.key_metadata.key_id == first.key_id
     (entry,) = (await call("ListAliases", ListAliasesRequest())).aliases
@@ -51,10 +50,10 @@ async def test_create_update_delete_round_trip(call: Invoke) -> None:
         last_updated_date=entry.creation_date,
     )
     moved = await call(
-        "UpdateAlias", UpdateAliasRequest(alias_name="alias/app", target_key_id=second.arn)
+        "UpdateAlias", AliasTargetRequest(alias_name="alias/app", target_key_id=second.arn)
     )
     assert moved.key_metadata.key_id == second.key_id
-    described = await call("DescribeKey", DescribeKeyRequest(key_id="alias/app"))
+    described = await call("DescribeKey", KeyTokensRequest(key_id="alias/app"))
     assert described.key_metadata.key_id == second.key_id
     assert await names(call, key_id=first.key_id) == []
     assert await names(call, key_id=second.key_id) == ["alias/app"]
@@ -68,9 +67,9 @@ async def test_create_update_delete_round_trip(call: Invoke) -> None:
 
 async def test_alias_refusals(call: Invoke) -> None:
     key = await new_key(call)
-    await call("CreateAlias", CreateAliasRequest(alias_name="alias/taken", target_key_id=key.arn))
+    await call("CreateAlias", AliasTargetRequest(alias_name="alias/taken", target_key_id=key.arn))
     taken = await refused(
-        call("CreateAlias", CreateAliasRequest(alias_name="alias/taken", target_key_id=key.arn))
+        call("CreateAlias", AliasTargetRequest(alias_name="alias/taken", target_key_id=key.arn))
     )
     assert isinstance(taken, AlreadyExistsException)
     assert taken.message == f"An alias with the name {SCOPE}:alias/taken already exists"
@@ -85,18 +84,16 @@ async def test_alias_refusals(call: Invoke) -> None:
         "alias/my:alias": "alias/my:alias contains invalid characters for an alias",
     }
     for name, message in cases.items():
-        for request in (
-            CreateAliasRequest(alias_name=name, target_key_id=key.key_id),
-            UpdateAliasRequest(alias_name=name, target_key_id=key.key_id),
-        ):
-            got = await refused(call(type(request).__name__.removesuffix("Request"), request))
-            assert (got.code, got.message) == ("ValidationException", message), (request, name)
+        for action in ("CreateAlias", "UpdateAlias"):
+            request = AliasTargetRequest(alias_name=name, target_key_id=key.key_id)
+            got = await refused(call(action, request))
+            assert (got.code, got.message) == ("ValidationException", message), (action, name)
     to_alias = await refused(
-        call("CreateAlias", CreateAliasRequest(alias_name="alias/x", target_key_id="alias/taken"))
+        call("CreateAlias", AliasTargetRequest(alias_name="alias/x", target_key_id="alias/taken"))
     )
     assert to_alias.message == "Aliases must refer to keys. Not aliases"
     both = await refused(
-        call("CreateAlias", CreateAliasRequest(alias_name="", target_key_id="k" * 2049))
+        call("CreateAlias", AliasTargetRequest(alias_name="", target_key_id="k" * 2049))
     )
     assert isinstance(both, ValidationException)
     assert both.message.startswith("2 validation errors detected: ")
@@ -107,10 +104,10 @@ async def test_an_alias_moves_only_between_keys_of_one_usage(call: Invoke) -> No
     symmetric = await new_key(call)
     signing = await new_key(call, key_spec=KeySpec.RSA_2048, key_usage=KeyUsage.SIGN_VERIFY)
     await call(
-        "CreateAlias", CreateAliasRequest(alias_name="alias/fixed", target_key_id=symmetric.arn)
+        "CreateAlias", AliasTargetRequest(alias_name="alias/fixed", target_key_id=symmetric.arn)
     )
     got = await refused(
-        call("UpdateAlias", UpdateAliasRequest(alias_name="alias/fixed", target_key_id=signing.arn))
+        call("UpdateAlias", AliasTargetRequest(alias_name="alias/fixed", target_key_id=signing.arn))
     )
     assert got.message == (
         "Alias alias/fixed cannot be changed from a CMK with key usage ENCRYPT_DECRYPT to a CMK "
@@ -122,8 +119,8 @@ async def test_an_alias_moves_only_between_keys_of_one_usage(call: Invoke) -> No
 async def test_one_keys_aliases_page_by_name(call: Invoke) -> None:
     key, other = await new_key(call), await new_key(call)
     for name in ("alias/c", "alias/a", "alias/b"):
-        await call("CreateAlias", CreateAliasRequest(alias_name=name, target_key_id=key.key_id))
-    await call("CreateAlias", CreateAliasRequest(alias_name="alias/0", target_key_id=other.arn))
+        await call("CreateAlias", AliasTargetRequest(alias_name=name, target_key_id=key.key_id))
+    await call("CreateAlias", AliasTargetRequest(alias_name="alias/0", target_key_id=other.arn))
     first = await call("ListAliases", ListAliasesRequest(key_id=key.arn, limit=2))
     assert [entry.alias_name for entry in first.aliases] == ["alias/a", "alias/b"]
     assert (first.truncated, first.next_marker) == (True, "alias/b")

@@ -9,13 +9,12 @@ from api.errors import ValidationException
 from api.operation import Audit
 from api.operations import BY_NAME
 from api.operations.catalog import (
-    ConditionKeysRequest,
+    AnyServiceRequest,
     Privilege,
     PrivilegeFilter,
     PrivilegeRequest,
     PrivilegeResourceType,
     PrivilegesRequest,
-    ResourceTypesRequest,
     ServiceRequest,
     ServicesRequest,
 )
@@ -73,11 +72,11 @@ async def test_services_and_their_keys_and_resource_types(call: Invoke) -> None:
     assert await call("Services", ServicesRequest()) == [kms]
     assert await call("Service", ServiceRequest(prefix="iam")) is None
 
-    assert await call("ResourceTypes", ResourceTypesRequest(service="kms")) == ["", "alias", "key"]
-    keys = await call("ConditionKeys", ConditionKeysRequest())
+    assert await call("ResourceTypes", AnyServiceRequest(service="kms")) == ["", "alias", "key"]
+    keys = await call("ConditionKeys", AnyServiceRequest())
     assert keys == kms.condition_keys
     assert "kms:EncryptionContextKeys" in keys
-    assert await call("ConditionKeys", ConditionKeysRequest(service="iam")) == []
+    assert await call("ConditionKeys", AnyServiceRequest(service="iam")) == []
 
 
 async def test_a_missing_name_is_refused_in_aws_words(call: Invoke) -> None:

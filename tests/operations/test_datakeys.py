@@ -16,9 +16,7 @@ from api.crypto.datakeys import (
     DataKeyPairSpec,
     DataKeySpec,
     GenerateDataKeyPairRequest,
-    GenerateDataKeyPairWithoutPlaintextRequest,
     GenerateDataKeyRequest,
-    GenerateDataKeyWithoutPlaintextRequest,
 )
 from api.crypto.encryption import DecryptRequest
 from api.keys.model import Key, KeyUsage
@@ -59,9 +57,7 @@ async def test_a_data_key_is_what_decrypt_recovers(
     assert await decrypted(call, made.ciphertext_blob) == made.plaintext
     bare = await call(
         "GenerateDataKeyWithoutPlaintext",
-        GenerateDataKeyWithoutPlaintextRequest(
-            key_id=key.key_id, number_of_bytes=64, encryption_context=CONTEXT
-        ),
+        GenerateDataKeyRequest(key_id=key.key_id, number_of_bytes=64, encryption_context=CONTEXT),
     )
     assert not hasattr(bare, "plaintext")
     assert bare.key_id == key.arn
@@ -72,7 +68,7 @@ async def test_a_data_key_is_what_decrypt_recovers(
     "operation, request_type",
     [
         ("GenerateDataKey", GenerateDataKeyRequest),
-        ("GenerateDataKeyWithoutPlaintext", GenerateDataKeyWithoutPlaintextRequest),
+        ("GenerateDataKeyWithoutPlaintext", GenerateDataKeyRequest),
     ],
 )
 async def test_data_key_size_refusals(
@@ -116,7 +112,7 @@ async def test_a_data_key_pair_opens_to_its_private_half(
 
     bare = await call(
         "GenerateDataKeyPairWithoutPlaintext",
-        GenerateDataKeyPairWithoutPlaintextRequest(
+        GenerateDataKeyPairRequest(
             key_id=key.key_id, key_pair_spec=DataKeyPairSpec.RSA_2048, encryption_context=CONTEXT
         ),
     )
@@ -151,9 +147,7 @@ async def test_the_parent_key_must_be_a_symmetric_encryption_key(
     error = await refused(
         call(
             "GenerateDataKeyWithoutPlaintext",
-            GenerateDataKeyWithoutPlaintextRequest(
-                key_id=signing.key_id, key_spec=DataKeySpec.AES_256
-            ),
+            GenerateDataKeyRequest(key_id=signing.key_id, key_spec=DataKeySpec.AES_256),
         )
     )
     assert (error.code, error.message) == (

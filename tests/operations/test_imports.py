@@ -15,11 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from api.crypto.encryption import DecryptRequest, EncryptRequest
 from api.keys.imports import WrappingKeySpec
 from api.keys.model import ExpirationModel, KeyState, Origin
-from api.operations.imports import (
-    DeleteImportedKeyMaterialRequest,
-    GetParametersForImportRequest,
-    ImportKeyMaterialRequest,
-)
+from api.operations.imports import GetParametersForImportRequest, ImportKeyMaterialRequest
+from api.operations.structures import KeyRequest
 from api.principals import Principal
 from api.services import Services
 from hsm import WrappingAlgorithm
@@ -116,9 +113,7 @@ async def test_deleted_material_comes_back_only_as_the_same_material(
     material = os.urandom(32)
     imported = await call("ImportKeyMaterial", await import_request(call, key_id, material))
 
-    deleted = await call(
-        "DeleteImportedKeyMaterial", DeleteImportedKeyMaterialRequest(key_id=key_id)
-    )
+    deleted = await call("DeleteImportedKeyMaterial", KeyRequest(key_id=key_id))
     assert deleted.key_metadata.key_state is KeyState.PENDING_IMPORT
     assert deleted.key_material_id == imported.key_material_id
     assert deleted.key_id == imported.key_id
@@ -161,9 +156,7 @@ async def test_only_external_keys_take_imports(
     call: Invoke, services: Services, root: Principal
 ) -> None:
     key_id = await new_key(services, root, Origin.AWS_KMS)
-    error = await refused(
-        call("DeleteImportedKeyMaterial", DeleteImportedKeyMaterialRequest(key_id=key_id))
-    )
+    error = await refused(call("DeleteImportedKeyMaterial", KeyRequest(key_id=key_id)))
     assert error.code == "UnsupportedOperationException"
     assert error.message.endswith("origin is AWS_KMS which is not valid for this operation.")
 

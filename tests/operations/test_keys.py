@@ -23,22 +23,17 @@ from api.invoke import Caller, new_call, run
 from api.keys.model import KeyState, KeyUsage, Origin
 from api.keys.tags import Tag
 from api.operations import BY_NAME
-from api.operations.aliases import CreateAliasRequest, ListAliasesRequest
+from api.operations.aliases import AliasTargetRequest, ListAliasesRequest
 from api.operations.audit import AuditEventFilter, AuditEventsRequest
 from api.operations.keys import (
-    CancelKeyDeletionRequest,
     CreateKeyRequest,
-    DescribeKeyRequest,
-    DisableKeyRequest,
-    EnableKeyRequest,
     KeyListEntry,
     ListKeysRequest,
     ScheduleKeyDeletionRequest,
     UpdateKeyDescriptionRequest,
 )
 from api.operations.policies import GetKeyPolicyRequest
-from api.operations.structures import KeyMetadata
-from api.operations.tags import ListResourceTagsRequest
+from api.operations.structures import KeyMetadata, KeyPageRequest, KeyRequest, KeyTokensRequest
 from api.principals import Principal, PrincipalKind, create_principal, principal_for
 from api.services import Services
 from hsm import KeySpec, SigningAlgorithm
@@ -69,10 +64,10 @@ async def test_a_symmetric_key_by_default_described_by_every_name(call: Invoke) 
     assert key.description == "payments"
     assert re.fullmatch(r"[0-9a-f]{64}", key.current_key_material_id or "")
     await call(
-        "CreateAlias", CreateAliasRequest(alias_name="alias/payments", target_key_id=key.arn)
+        "CreateAlias", AliasTargetRequest(alias_name="alias/payments", target_key_id=key.arn)
     )
     for name in (key.key_id, key.arn, "alias/payments", f"{SCOPE}:alias/payments"):
-        described = await call("DescribeKey", DescribeKeyRequest(key_id=name))
+        described = await call("DescribeKey", KeyTokensRequest(key_id=name))
         assert described.key_metadata == key, name
 
 
@@ -107,12 +102,12 @@ async def test_create_key_refusals(call: Invoke) -> None:
 
 async def test_disable_enable_and_update_description(call: Invoke) -> None:
     key = await new_key(call, description="before")
-    disabled = await call("DisableKey", DisableKeyRequest(key_id=key.key_id))
+    disabled = await call("DisableKey", KeyRequest(key_id=key.key_id))
     assert (disabled.key_metadata.key_state, disabled.key_metadata.enabled) == (
         KeyState.DISABLED,
         False,
     )
-    enabled = await call("EnableKey", EnableKeyRequest(key_id=key.arn))
+    enabled = await call("EnableKey", KeyRequest(key_id=key.arn))
     assert (enabled.key_metadata.key_state, enabled.key_metadata.enabled) == (
         KeyState.ENABLED,
         True,
@@ -121,13 +116,13 @@ async def test_disable_enable_and_update_description(call: Invoke) -> None:
         "UpdateKeyDescription", UpdateKeyDescriptionRequest(key_id=key.key_id, description="")
     )
     assert updated.key_metadata.description == ""
-    described = await call("DescribeKey", DescribeKeyRequest(key_id=key.key_id))
+    described = await call("DescribeKey", KeyTokensRequest(key_id=key.key_id))
     assert described.key_metadata == updated.key_metadata
 
 
 async def test_members_are_checked_against_aws_model_first(call: Invoke) -> None:
     long_id = "k" * 3000
-    got = await refused(call("DescribeKey", DescribeKeyRequest(key_id=long_id)))
+    got = await refused(call("DescribeKey", KeyTokensRequest(key_id=long_id)))
     assert isinstance(got, ValidationException)
     assert got.message == (
         "1 validation error detected: Value at 'keyId' failed to satisfy constraint: "
@@ -145,13 +140,13 @@ async def test_members_are_checked_against_aws_model_first(call: Invoke) -> None
         "constraint: Member must have length less than or equal to 8192"
     )
     tokens = await refused(
-        call("DescribeKey", DescribeKeyRequest(key_id=MISSING, grant_tokens=["t"] * 11))
+        call("DescribeKey", KeyTokensRequest(key_id=MISSING, grant_tokens=["t"] * 11))
     )
     assert tokens.message == (
         "1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: "
         "Member must have length less than or equal to 10"
     )
-    absent = await refused(call("EnableKey", EnableKeyRequest(key_id=MISSING)))
+    absent = await refused(call("EnableKey", KeyRequest(key_id=MISSING)))
     assert isinstance(absent, NotFoundException)
     assert absent.message == f"Key '{SCOPE}:key/{MISSING}' does not exist"
 
@@ -188,14 +183,14 @@ async def test_schedule_and_cancel_deletion(call: Invoke, services: Services) ->
     )
     waited = scheduled.deletion_date - services.clock()
     assert timedelta(days=29, hours=23) < waited <= timedelta(days=30)
-    pending = await refused(call("EnableKey", EnableKeyRequest(key_id=key.key_id)))
+    pending = await refused(call("EnableKey", KeyRequest(key_id=key.key_id)))
     assert isinstance(pending, KMSInvalidStateException)
     assert pending.message == f"{key.arn} is pending deletion."
-    cancelled = await call("CancelKeyDeletion", CancelKeyDeletionRequest(key_id=key.key_id))
+    cancelled = await call("CancelKeyDeletion", KeyRequest(key_id=key.key_id))
     assert cancelled.key_id == key.arn
-    described = (await call("DescribeKey", DescribeKeyRequest(key_id=key.key_id))).key_metadata
+    described = (await call("DescribeKey", KeyTokensRequest(key_id=key.key_id))).key_metadata
     assert (described.key_state, described.deletion_date) == (KeyState.DISABLED, None)
-    again = await refused(call("CancelKeyDeletion", CancelKeyDeletionRequest(key_id=key.arn)))
+    again = await refused(call("CancelKeyDeletion", KeyRequest(key_id=key.arn)))
     assert again.message == f"{key.arn} is not pending deletion."
 
 
@@ -215,7 +210,7 @@ async def test_pending_window_bounds(call: Invoke, days: int, message: str) -> N
     request = ScheduleKeyDeletionRequest(key_id=key.key_id, pending_window_in_days=days)
     got = await refused(call("ScheduleKeyDeletion", request))
     assert (got.code, got.message) == ("ValidationException", message)
-    described = await call("DescribeKey", DescribeKeyRequest(key_id=key.key_id))
+    described = await call("DescribeKey", KeyTokensRequest(key_id=key.key_id))
     assert described.key_metadata.key_state is KeyState.ENABLED
 
 
@@ -226,8 +221,8 @@ async def test_changes_are_in_the_trail_when_they_answer(call: Invoke, services:
         )
     mallory: Principal = issued.principal
     key = await new_key(call)
-    await call("DisableKey", DisableKeyRequest(key_id=key.key_id))
-    denied = await refused(call("EnableKey", EnableKeyRequest(key_id=key.key_id), mallory))
+    await call("DisableKey", KeyRequest(key_id=key.key_id))
+    denied = await refused(call("EnableKey", KeyRequest(key_id=key.key_id), mallory))
     assert isinstance(denied, AccessDeniedException)
     root = f"arn:aws:iam::{services.settings.account_id}:root"
     trail = await call("AuditEvents", AuditEventsRequest(filter=AuditEventFilter(key_id=key.arn)))
@@ -263,7 +258,7 @@ async def read_page(services: Services, root: Principal, sent: list[str]) -> dic
         for entry in page.keys
         for name, request_type in (
             ("ListAliases", ListAliasesRequest),
-            ("ListResourceTags", ListResourceTagsRequest),
+            ("ListResourceTags", KeyPageRequest),
             ("GetKeyPolicy", GetKeyPolicyRequest),
         )
     ]
@@ -283,7 +278,7 @@ async def test_a_page_of_keys_costs_one_statement_per_nested_operation(
     for index in range(4):
         key = await new_key(call, tags=[Tag(tag_key="team", tag_value=f"t{index}")])
         await call(
-            "CreateAlias", CreateAliasRequest(alias_name=f"alias/k{index}", target_key_id=key.arn)
+            "CreateAlias", AliasTargetRequest(alias_name=f"alias/k{index}", target_key_id=key.arn)
         )
     await read_page(services, root, statements)  # fills the key cache and prepares statements
     read = await read_page(services, root, statements)

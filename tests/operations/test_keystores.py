@@ -10,11 +10,9 @@ import pytest
 
 from api.keystores.model import ConnectionErrorCode, ConnectionState, CustomKeyStoreType
 from api.operations.keystores import (
-    ConnectCustomKeyStoreRequest,
     CreateCustomKeyStoreRequest,
-    DeleteCustomKeyStoreRequest,
+    CustomKeyStoreRequest,
     DescribeCustomKeyStoresRequest,
-    DisconnectCustomKeyStoreRequest,
     UpdateCustomKeyStoreRequest,
 )
 from api.services import Services
@@ -61,11 +59,11 @@ async def test_a_store_through_its_life(call: Invoke, key_store_config: HsmConfi
     assert described.truncated is False and described.next_marker is None
 
     connected = await call(
-        "ConnectCustomKeyStore", ConnectCustomKeyStoreRequest(custom_key_store_id=store_id)
+        "ConnectCustomKeyStore", CustomKeyStoreRequest(custom_key_store_id=store_id)
     )
     assert connected.custom_key_store.connection_state is ConnectionState.CONNECTED
     disconnected = await call(
-        "DisconnectCustomKeyStore", DisconnectCustomKeyStoreRequest(custom_key_store_id=store_id)
+        "DisconnectCustomKeyStore", CustomKeyStoreRequest(custom_key_store_id=store_id)
     )
     assert disconnected.custom_key_store.connection_state is ConnectionState.DISCONNECTED
 
@@ -84,16 +82,14 @@ async def test_a_store_through_its_life(call: Invoke, key_store_config: HsmConfi
     )
     assert by_name.custom_key_stores == [updated.custom_key_store]
     failed = await call(
-        "ConnectCustomKeyStore", ConnectCustomKeyStoreRequest(custom_key_store_id=store_id)
+        "ConnectCustomKeyStore", CustomKeyStoreRequest(custom_key_store_id=store_id)
     )
     assert failed.custom_key_store.connection_state is ConnectionState.FAILED
     assert failed.custom_key_store.connection_error_code is ConnectionErrorCode.INVALID_CREDENTIALS
-    await call(
-        "DisconnectCustomKeyStore", DisconnectCustomKeyStoreRequest(custom_key_store_id=store_id)
-    )
+    await call("DisconnectCustomKeyStore", CustomKeyStoreRequest(custom_key_store_id=store_id))
 
     deleted = await call(
-        "DeleteCustomKeyStore", DeleteCustomKeyStoreRequest(custom_key_store_id=store_id)
+        "DeleteCustomKeyStore", CustomKeyStoreRequest(custom_key_store_id=store_id)
     )
     assert (deleted.custom_key_store_id, deleted.deleted) == (store_id, True)
     described_again = DescribeCustomKeyStoresRequest(custom_key_store_id=store_id)
@@ -108,9 +104,9 @@ async def test_a_connected_store_is_neither_updated_nor_deleted(
     call: Invoke, key_store_config: HsmConfig
 ) -> None:
     store_id = (await call("CreateCustomKeyStore", creation(key_store_config))).custom_key_store_id
-    await call("ConnectCustomKeyStore", ConnectCustomKeyStoreRequest(custom_key_store_id=store_id))
+    await call("ConnectCustomKeyStore", CustomKeyStoreRequest(custom_key_store_id=store_id))
     error = await refused(
-        call("DeleteCustomKeyStore", DeleteCustomKeyStoreRequest(custom_key_store_id=store_id))
+        call("DeleteCustomKeyStore", CustomKeyStoreRequest(custom_key_store_id=store_id))
     )
     assert (error.code, error.message) == (
         "CustomKeyStoreInvalidStateException",
@@ -159,7 +155,7 @@ async def test_describe_takes_an_id_or_a_name_not_both(call: Invoke) -> None:
         "Specify either customKeyStoreId or customKeyStoreName, not both.",
     )
     error = await refused(
-        call("ConnectCustomKeyStore", ConnectCustomKeyStoreRequest(custom_key_store_id="c" * 65))
+        call("ConnectCustomKeyStore", CustomKeyStoreRequest(custom_key_store_id="c" * 65))
     )
     assert (error.code, error.message) == (
         "ValidationException",

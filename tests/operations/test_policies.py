@@ -11,12 +11,9 @@ from api.errors import (
     NotFoundException,
     ValidationException,
 )
-from api.operations.keys import DisableKeyRequest, ListKeysRequest
-from api.operations.policies import (
-    GetKeyPolicyRequest,
-    ListKeyPoliciesRequest,
-    PutKeyPolicyRequest,
-)
+from api.operations.keys import ListKeysRequest
+from api.operations.policies import GetKeyPolicyRequest, PutKeyPolicyRequest
+from api.operations.structures import KeyPageRequest, KeyRequest
 from api.principals import Principal
 from tests.operations.conftest import Invoke
 from tests.operations.test_keys import new_key, refused
@@ -100,7 +97,7 @@ async def test_the_lockout_check(call: Invoke, root: Principal) -> None:
     )
     await call("PutKeyPolicy", bypassed)
     # The account's root keeps no implicit access: the key is locked out now.
-    denied = await refused(call("DisableKey", DisableKeyRequest(key_id=key.key_id), root))
+    denied = await refused(call("DisableKey", KeyRequest(key_id=key.key_id), root))
     assert denied.code == "AccessDeniedException"
 
 
@@ -135,19 +132,15 @@ async def test_default_is_the_only_policy_name(call: Invoke) -> None:
 
 async def test_list_key_policies(call: Invoke) -> None:
     key = await new_key(call)
-    listed = await call("ListKeyPolicies", ListKeyPoliciesRequest(key_id=key.key_id))
+    listed = await call("ListKeyPolicies", KeyPageRequest(key_id=key.key_id))
     assert (listed.policy_names, listed.truncated, listed.next_marker) == (
         ["default"],
         False,
         None,
     )
-    after = await call(
-        "ListKeyPolicies", ListKeyPoliciesRequest(key_id=key.arn, marker="default", limit=1)
-    )
+    after = await call("ListKeyPolicies", KeyPageRequest(key_id=key.arn, marker="default", limit=1))
     assert (after.policy_names, after.truncated) == ([], False)
-    empty = await refused(
-        call("ListKeyPolicies", ListKeyPoliciesRequest(key_id=key.key_id, marker=""))
-    )
+    empty = await refused(call("ListKeyPolicies", KeyPageRequest(key_id=key.key_id, marker="")))
     assert isinstance(empty, ValidationException)
 
 

@@ -21,13 +21,8 @@ from api.invoke import Caller, new_call
 from api.keys.model import KeyUsage
 from api.keys.rotation import RotationType
 from api.operations import BY_NAME
-from api.operations.rotation import (
-    DisableKeyRotationRequest,
-    EnableKeyRotationRequest,
-    GetKeyRotationStatusRequest,
-    ListKeyRotationsRequest,
-    RotateKeyOnDemandRequest,
-)
+from api.operations.rotation import EnableKeyRotationRequest
+from api.operations.structures import KeyPageRequest, KeyRequest
 from api.principals import Principal
 from api.services import Services
 from hsm import KeySpec
@@ -58,7 +53,7 @@ async def test_enable_reports_the_schedule_and_disable_clears_it(
     call: Invoke, services: Services, root: Principal
 ) -> None:
     key_id = await new_key(services, root)
-    status = await call("GetKeyRotationStatus", GetKeyRotationStatusRequest(key_id=key_id))
+    status = await call("GetKeyRotationStatus", KeyRequest(key_id=key_id))
     assert status.key_rotation_enabled is False
     assert status.key_id.startswith("arn:aws:kms:") and status.key_id.endswith(f":key/{key_id}")
     assert status.rotation_period_in_days is None and status.next_rotation_date is None
@@ -67,15 +62,15 @@ async def test_enable_reports_the_schedule_and_disable_clears_it(
         "EnableKeyRotation", EnableKeyRotationRequest(key_id=key_id, rotation_period_in_days=90)
     )
     assert enabled.key_metadata.key_id == key_id
-    status = await call("GetKeyRotationStatus", GetKeyRotationStatusRequest(key_id=key_id))
+    status = await call("GetKeyRotationStatus", KeyRequest(key_id=key_id))
     assert status.key_rotation_enabled is True
     assert status.rotation_period_in_days == 90
     assert status.next_rotation_date == NOW + timedelta(days=90)
     assert status.on_demand_rotation_start_date is None
 
-    disabled = await call("DisableKeyRotation", DisableKeyRotationRequest(key_id=key_id))
+    disabled = await call("DisableKeyRotation", KeyRequest(key_id=key_id))
     assert disabled.key_metadata.key_id == key_id
-    status = await call("GetKeyRotationStatus", GetKeyRotationStatusRequest(key_id=key_id))
+    status = await call("GetKeyRotationStatus", KeyRequest(key_id=key_id))
     assert (status.key_rotation_enabled, status.rotation_period_in_days) == (False, None)
 
 
@@ -84,7 +79,7 @@ async def test_enable_without_a_period_takes_a_year(
 ) -> None:
     key_id = await new_key(services, root)
     await call("EnableKeyRotation", EnableKeyRotationRequest(key_id=key_id))
-    status = await call("GetKeyRotationStatus", GetKeyRotationStatusRequest(key_id=key_id))
+    status = await call("GetKeyRotationStatus", KeyRequest(key_id=key_id))
     assert status.rotation_period_in_days == 365
     assert status.next_rotation_date == NOW + timedelta(days=365)
 
@@ -97,12 +92,12 @@ async def test_rotations_make_new_current_material_and_list_in_pages(
     made = []
     for minutes in range(3):
         services.clock = partial(operator.add, NOW, timedelta(minutes=minutes))
-        rotated = await call("RotateKeyOnDemand", RotateKeyOnDemandRequest(key_id=key_id))
+        rotated = await call("RotateKeyOnDemand", KeyRequest(key_id=key_id))
         assert rotated.key_id.endswith(f":key/{key_id}")
         made.append(await current_material(services, root, key_id))
     assert first not in made and len(set(made)) == 3
 
-    page = await call("ListKeyRotations", ListKeyRotationsRequest(key_id=key_id, limit=2))
+    page = await call("ListKeyRotations", KeyPageRequest(key_id=key_id, limit=2))
     assert [entry.key_material_id for entry in page.rotations] == made[:2]
     assert page.truncated is True and page.next_marker == made[1]
     entry = page.rotations[0]
@@ -110,9 +105,7 @@ async def test_rotations_make_new_current_material_and_list_in_pages(
     assert entry.rotation_date == NOW and entry.key_id == rotated.key_id
     assert page.rotations[1].rotation_date == NOW + timedelta(minutes=1)
 
-    rest = await call(
-        "ListKeyRotations", ListKeyRotationsRequest(key_id=key_id, marker=page.next_marker)
-    )
+    rest = await call("ListKeyRotations", KeyPageRequest(key_id=key_id, marker=page.next_marker))
     assert [entry.key_material_id for entry in rest.rotations] == made[2:]
     assert (rest.truncated, rest.next_marker) == (False, None)
 
@@ -121,10 +114,8 @@ async def test_a_marker_must_be_a_rotation_of_the_key(
     call: Invoke, services: Services, root: Principal
 ) -> None:
     key_id = await new_key(services, root)
-    await call("RotateKeyOnDemand", RotateKeyOnDemandRequest(key_id=key_id))
-    error = await refused(
-        call("ListKeyRotations", ListKeyRotationsRequest(key_id=key_id, marker="f" * 64))
-    )
+    await call("RotateKeyOnDemand", KeyRequest(key_id=key_id))
+    error = await refused(call("ListKeyRotations", KeyPageRequest(key_id=key_id, marker="f" * 64)))
     assert (error.code, error.message) == ("InvalidMarkerException", "The marker is not valid.")
 
 
@@ -134,7 +125,7 @@ async def test_asymmetric_keys_do_not_rotate(
     key_id = await new_key(services, root, KeySpec.ECC_NIST_P256)
     for name, request in (
         ("EnableKeyRotation", EnableKeyRotationRequest(key_id=key_id)),
-        ("RotateKeyOnDemand", RotateKeyOnDemandRequest(key_id=key_id)),
+        ("RotateKeyOnDemand", KeyRequest(key_id=key_id)),
     ):
         error = await refused(call(name, request))
         assert error.code == "UnsupportedOperationException"
@@ -165,15 +156,13 @@ async def test_a_period_outside_the_model_is_refused_in_aws_words(
 
 
 async def test_a_key_id_too_long_and_an_unknown_key(call: Invoke) -> None:
-    error = await refused(
-        call("GetKeyRotationStatus", GetKeyRotationStatusRequest(key_id="k" * 3000))
-    )
+    error = await refused(call("GetKeyRotationStatus", KeyRequest(key_id="k" * 3000)))
     assert (error.code, error.message) == (
         "ValidationException",
         validation_message("keyId", "have length less than or equal to 2048"),
     )
     unknown = str(uuid.uuid4())
-    error = await refused(call("ListKeyRotations", ListKeyRotationsRequest(key_id=unknown)))
+    error = await refused(call("ListKeyRotations", KeyPageRequest(key_id=unknown)))
     assert error.code == "NotFoundException" and unknown in error.message
 
 
@@ -198,19 +187,17 @@ async def test_a_page_of_keys_loads_statuses_and_rotations_in_one_statement_each
     monkeypatch.setattr(api.keys.rotation, "rotation_status_for_keys", statuses)
     monkeypatch.setattr(api.keys.rotation, "rotations_for_keys", rotations)
     rotate = new_call(services, Caller(root))
-    await BY_NAME["RotateKeyOnDemand"].handler(
-        services, rotate, RotateKeyOnDemandRequest(key_id=key_ids[1])
-    )
+    await BY_NAME["RotateKeyOnDemand"].handler(services, rotate, KeyRequest(key_id=key_ids[1]))
 
     for key_id in key_ids:  # key and policy now in the key cache, as for a page seen before
-        await call("GetKeyRotationStatus", GetKeyRotationStatusRequest(key_id=key_id))
+        await call("GetKeyRotationStatus", KeyRequest(key_id=key_id))
     batches["status"].clear()
     page = new_call(services, Caller(root))
     status_handler = BY_NAME["GetKeyRotationStatus"].handler
     list_handler = BY_NAME["ListKeyRotations"].handler
     found = await asyncio.gather(
-        *(status_handler(services, page, GetKeyRotationStatusRequest(key_id=k)) for k in key_ids),
-        *(list_handler(services, page, ListKeyRotationsRequest(key_id=k)) for k in key_ids),
+        *(status_handler(services, page, KeyRequest(key_id=k)) for k in key_ids),
+        *(list_handler(services, page, KeyPageRequest(key_id=k)) for k in key_ids),
     )
     expected = [uuid.UUID(key_id) for key_id in key_ids]
     assert batches == {"status": [expected], "rotations": [expected]}

@@ -25,7 +25,7 @@ from api.crypto.signing import SignRequest, VerifyRequest
 from api.invoke import Caller, new_call
 from api.keys.model import KeyAgreementAlgorithm, KeyUsage
 from api.operations import BY_NAME
-from api.operations.signing import GetPublicKeyRequest
+from api.operations.structures import KeyTokensRequest
 from api.principals import Principal
 from api.services import Services
 from db.keys import public_keys_for_keys
@@ -55,7 +55,7 @@ async def test_sign_and_verify_with_an_rsa_key(
     )
     assert signed.key_id.endswith(f":key/{key_id}") and signed.key_id.startswith("arn:aws:kms:")
     assert signed.signing_algorithm is algorithm
-    found = await call("GetPublicKey", GetPublicKeyRequest(key_id=key_id))
+    found = await call("GetPublicKey", KeyTokensRequest(key_id=key_id))
     public = load_der_public_key(found.public_key)
     assert isinstance(public, rsa.RSAPublicKey)
     pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
@@ -228,7 +228,7 @@ async def test_derive_the_secret_the_peer_derives(
 ) -> None:
     key_id = await new_key(services, root, KeySpec.ECC_NIST_P384, AGREEMENT)
     ours = load_der_public_key(
-        (await call("GetPublicKey", GetPublicKeyRequest(key_id=key_id))).public_key
+        (await call("GetPublicKey", KeyTokensRequest(key_id=key_id))).public_key
     )
     assert isinstance(ours, ec.EllipticCurvePublicKey)
     peer = ec.generate_private_key(ec.SECP384R1())
@@ -274,7 +274,7 @@ async def test_get_public_key_answers_what_the_key_is_for(
     call: Invoke, services: Services, root: Principal
 ) -> None:
     key_id = await new_key(services, root, KeySpec.RSA_3072, KeyUsage.ENCRYPT_DECRYPT)
-    found = await call("GetPublicKey", GetPublicKeyRequest(key_id=key_id, grant_tokens=["t"]))
+    found = await call("GetPublicKey", KeyTokensRequest(key_id=key_id, grant_tokens=["t"]))
     public = load_der_public_key(found.public_key)
     assert isinstance(public, rsa.RSAPublicKey) and public.key_size == 3072
     assert (found.key_spec, found.customer_master_key_spec) == (KeySpec.RSA_3072,) * 2
@@ -286,14 +286,14 @@ async def test_get_public_key_answers_what_the_key_is_for(
     assert (found.signing_algorithms, found.key_agreement_algorithms) == (None, None)
 
     symmetric = await new_key(services, root, KeySpec.SYMMETRIC_DEFAULT, KeyUsage.ENCRYPT_DECRYPT)
-    unsupported = await refused(call("GetPublicKey", GetPublicKeyRequest(key_id=symmetric)))
+    unsupported = await refused(call("GetPublicKey", KeyTokensRequest(key_id=symmetric)))
     assert unsupported.code == "UnsupportedOperationException"
     assert unsupported.message.endswith(
         "key spec is SYMMETRIC_DEFAULT which is not valid for GetPublicKey."
     )
-    missing = await refused(call("GetPublicKey", GetPublicKeyRequest(key_id="not a key")))
+    missing = await refused(call("GetPublicKey", KeyTokensRequest(key_id="not a key")))
     assert (missing.code, missing.message) == ("NotFoundException", "Invalid keyId 'not a key'")
-    too_long = await refused(call("GetPublicKey", GetPublicKeyRequest(key_id="k" * 3000)))
+    too_long = await refused(call("GetPublicKey", KeyTokensRequest(key_id="k" * 3000)))
     assert (too_long.code, too_long.message) == (
         "ValidationException",
         validation_message("keyId", "have length less than or equal to 2048"),
@@ -308,7 +308,7 @@ async def test_public_keys_of_many_keys_in_one_call_are_one_statement(
     for them all."""
     key_ids = [await new_key(services, root, KeySpec.ECC_NIST_P256, SIGN_VERIFY) for _ in range(4)]
     alone = {
-        key_id: (await call("GetPublicKey", GetPublicKeyRequest(key_id=key_id))).public_key
+        key_id: (await call("GetPublicKey", KeyTokensRequest(key_id=key_id))).public_key
         for key_id in key_ids
     }
     batches: list[list[uuid.UUID]] = []
@@ -321,7 +321,7 @@ async def test_public_keys_of_many_keys_in_one_call_are_one_statement(
     page = new_call(services, Caller(root))
     handler = BY_NAME["GetPublicKey"].handler
     found = await asyncio.gather(
-        *(handler(services, page, GetPublicKeyRequest(key_id=key_id)) for key_id in key_ids)
+        *(handler(services, page, KeyTokensRequest(key_id=key_id)) for key_id in key_ids)
     )
     assert [response.public_key for response in found] == list(alone.values())
     assert batches == [[uuid.UUID(key_id) for key_id in key_ids]]

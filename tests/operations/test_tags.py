@@ -5,7 +5,8 @@ from __future__ import annotations
 from api.errors import InvalidMarkerException, KMSInvalidStateException, TagException
 from api.keys.tags import Tag
 from api.operations.keys import ScheduleKeyDeletionRequest
-from api.operations.tags import ListResourceTagsRequest, TagResourceRequest, UntagResourceRequest
+from api.operations.structures import KeyPageRequest
+from api.operations.tags import TagResourceRequest, UntagResourceRequest
 from tests.aws_messages import validation_message
 from tests.keys.tag_rules import LONG_KEY, REFUSED_TAGS
 from tests.operations.conftest import Invoke
@@ -17,7 +18,7 @@ def tags(**pairs: str) -> list[Tag]:
 
 
 async def listed(call: Invoke, key_id: str) -> list[Tag]:
-    page = await call("ListResourceTags", ListResourceTagsRequest(key_id=key_id))
+    page = await call("ListResourceTags", KeyPageRequest(key_id=key_id))
     assert (page.truncated, page.next_marker) == (False, None)
     found: list[Tag] = page.tags
     return found
@@ -75,7 +76,7 @@ async def test_list_resource_tags_pages(call: Invoke) -> None:
     seen: list[str] = []
     marker = None
     while True:
-        request = ListResourceTagsRequest(key_id=key.key_id, limit=2, marker=marker)
+        request = KeyPageRequest(key_id=key.key_id, limit=2, marker=marker)
         page = await call("ListResourceTags", request)
         assert len(page.tags) <= 2
         assert page.truncated == (page.next_marker is not None)
@@ -85,12 +86,10 @@ async def test_list_resource_tags_pages(call: Invoke) -> None:
         marker = page.next_marker
     assert seen == [f"k{n}" for n in range(5)]
     bad = await refused(
-        call("ListResourceTags", ListResourceTagsRequest(key_id=key.key_id, marker="m" * 129))
+        call("ListResourceTags", KeyPageRequest(key_id=key.key_id, marker="m" * 129))
     )
     assert isinstance(bad, InvalidMarkerException)
-    empty = await refused(
-        call("ListResourceTags", ListResourceTagsRequest(key_id=key.key_id, marker=""))
-    )
+    empty = await refused(call("ListResourceTags", KeyPageRequest(key_id=key.key_id, marker="")))
     assert empty.message == (
         "1 validation error detected: Value at 'marker' failed to satisfy constraint: "
         "Member must have length greater than or equal to 1"
@@ -109,5 +108,5 @@ async def test_a_key_pending_deletion_keeps_its_tags(call: Invoke) -> None:
         assert got.message == f"{key.arn} is pending deletion."
     assert await listed(call, key.key_id) == tags(before="1")
     missing = "1234abcd-12ab-34cd-56ef-1234567890ab"
-    absent = await refused(call("ListResourceTags", ListResourceTagsRequest(key_id=missing)))
+    absent = await refused(call("ListResourceTags", KeyPageRequest(key_id=missing)))
     assert absent.message == f"Key '{SCOPE}:key/{missing}' does not exist"
