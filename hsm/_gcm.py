@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pkcs11 import Mechanism
+from pkcs11 import Attribute, KeyType, Mechanism
 from pkcs11 import exceptions as p11
 from pkcs11.exceptions import PKCS11Error
 
@@ -81,3 +81,14 @@ def unseal(caps: Capabilities, key: Any, sealed: Sealed, aad: bytes) -> bytes:
     except (caps.gcm_tag_failure, *_TAG_FAILURES) as exc:
         confirm_data_error(exc, key)
         raise InvalidCiphertext() from exc
+
+
+def scratch_key(session: Any) -> Any:
+    """A throwaway AES-256 session key that encrypts and decrypts: for probing a token's GCM
+    behaviour, never for customer data (destroy it after use)."""
+    return session.generate_key(
+        KeyType.AES,
+        256,
+        capabilities=0,
+        template={Attribute.ENCRYPT: True, Attribute.DECRYPT: True},
+    )

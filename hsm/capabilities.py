@@ -75,12 +75,7 @@ def probe(slot: Any, session: Any, configured: IvMode) -> Capabilities:
 
 
 def _probe_gcm(session: Any, configured: IvMode) -> tuple[IvMode, type[PKCS11Error]]:
-    key = session.generate_key(
-        KeyType.AES,
-        256,
-        capabilities=0,
-        template={Attribute.ENCRYPT: True, Attribute.DECRYPT: True},
-    )
+    key = _gcm.scratch_key(session)
     try:
         iv, ciphertext = _gcm.encrypt(key, bytes(16), b"probe", None)
         generated = iv != bytes(GCM_IV_BYTES)

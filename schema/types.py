@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     GraphQLArgument,
@@ -35,9 +35,11 @@ from graphql import (
     Undefined,
 )
 
-from api.shapes import Kind, TypeRef, shape_name, shape_of, spelling, type_ref
+from api.shapes import Kind, Member, TypeRef, shape_name, shape_of, spelling, type_ref
 from schema.descriptions import DESCRIPTIONS
 from schema.scalars import Base64, DateTime, StringMap
+
+T = TypeVar("T")
 
 _SCALARS = {
     Kind.STRING: GraphQLString,
@@ -69,9 +71,7 @@ class TypeBuilder:
     """Builds and remembers every GraphQL type of the schema, one per class."""
 
     def __init__(self) -> None:
-        self._objects: dict[tuple[type, str], GraphQLObjectType] = {}
-        self._inputs: dict[tuple[type, str], GraphQLInputObjectType] = {}
-        self._enums: dict[type, GraphQLEnumType] = {}
+        self._built: dict[tuple[str, type, str], Any] = {}
         self._extra: dict[type, ExtraFields] = {}
         self._names: dict[type, str] = {}
 
@@ -88,52 +88,51 @@ class TypeBuilder:
 
     def arguments(self, cls: type) -> dict[str, GraphQLArgument]:
         """A request's members as a field's arguments (keygraph's flat reads)."""
-        return {
-            member.camel: GraphQLArgument(
-                self._input(member.type, not member.required and member.default is None),
-                default_value=Undefined if member.required else member.default,
-                out_name=member.name,
-                description=member.constraints.doc,
-            )
-            for member in shape_of(cls)
-        }
+        return {member.camel: GraphQLArgument(**self._given(member)) for member in shape_of(cls)}
 
     def input_object(self, cls: type, name: str | None = None) -> GraphQLInputObjectType:
         """The input type of ``cls``, named ``name`` (an operation's ``<Action>Input``) or
         after the class."""
-        name = name or input_name(cls)
-        found = self._inputs.get((cls, name))
-        if found is None:
-            found = GraphQLInputObjectType(
-                name,
+        named = name or input_name(cls)
+        return self._once(
+            ("input", cls, named),
+            lambda: GraphQLInputObjectType(
+                named,
                 lambda: self._input_fields(cls),
-                description=DESCRIPTIONS.get(name),
+                description=DESCRIPTIONS.get(named),
                 out_type=_constructor(cls),
-            )
-            self._inputs[cls, name] = found
-        return found
+            ),
+        )
 
     def object(self, cls: type, name: str | None = None) -> GraphQLObjectType:
         """The output type of ``cls``, named ``name`` (an operation's ``<Action>Result``) or
         after the class."""
-        name = name or self._names.get(cls) or shape_name(cls)
-        found = self._objects.get((cls, name))
-        if found is None:
-            found = GraphQLObjectType(
-                name,
-                lambda: self._output_fields(cls),
-                description=DESCRIPTIONS.get(name),
-            )
-            self._objects[cls, name] = found
-        return found
+        named = name or self._names.get(cls) or shape_name(cls)
+        return self._once(
+            ("output", cls, named),
+            lambda: GraphQLObjectType(
+                named, lambda: self._output_fields(cls), description=DESCRIPTIONS.get(named)
+            ),
+        )
 
     def enum(self, cls: type[enum.Enum]) -> GraphQLEnumType:
-        found = self._enums.get(cls)
+        named = shape_name(cls)
+        return self._once(
+            ("enum", cls, named),
+            lambda: GraphQLEnumType(
+                named,
+                {spelling(item): GraphQLEnumValue(item) for item in cls},
+                description=DESCRIPTIONS.get(named),
+            ),
+        )
+
+    def _once(self, key: tuple[str, type, str], make: Callable[[], T]) -> T:
+        """The type built for ``key`` before, or built now: graphql-core wants one object per
+        type name."""
+        found: T | None = self._built.get(key)
         if found is None:
-            values = {spelling(item): GraphQLEnumValue(item) for item in cls}
-            name = shape_name(cls)
-            found = GraphQLEnumType(name, values, description=DESCRIPTIONS.get(name))
-            self._enums[cls] = found
+            found = make()
+            self._built[key] = found
         return found
 
     def _output_fields(self, cls: type) -> dict[str, GraphQLField]:
@@ -150,15 +149,17 @@ class TypeBuilder:
         return {**fields, **extra()} if extra else fields
 
     def _input_fields(self, cls: type) -> dict[str, GraphQLInputField]:
+        return {member.camel: GraphQLInputField(**self._given(member)) for member in shape_of(cls)}
+
+    def _given(self, member: Member) -> dict[str, Any]:
+        """What a member is as an input, a field's argument or an input object's field alike:
+        non-null when required, else its default (``null`` or AWS's)."""
         return {
-            member.camel: GraphQLInputField(
-                self._input(member.type, not member.required and member.default is None),
-                default_value=Undefined if member.required else member.default,
-                out_name=member.name,
-                description=member.constraints.doc,
-                deprecation_reason=member.constraints.deprecated,
-            )
-            for member in shape_of(cls)
+            "type_": self._input(member.type, not member.required and member.default is None),
+            "default_value": Undefined if member.required else member.default,
+            "out_name": member.name,
+            "description": member.constraints.doc,
+            "deprecation_reason": member.constraints.deprecated,
         }
 
     def _output(self, ref: TypeRef, optional: bool) -> GraphQLOutputType:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pkcs11
 import pytest
-from pkcs11 import Attribute, KeyType, Mechanism
+from pkcs11 import Mechanism
 
 from hsm import (
     EncryptionAlgorithm,
@@ -97,12 +97,7 @@ async def test_gcm_wrong_aad_or_key_is_invalid_ciphertext(hsm: Hsm, aes_key: Wra
 def test_raw_gcm_parameters_match_python_pkcs11(hsm_inspector: Any) -> None:
     """The ctypes CK_GCM_PARAMS path (the one CloudHSM's HSM-generated IVs need) gives the same
     bytes as python-pkcs11's own GCMParams for a caller IV."""
-    key = hsm_inspector.generate_key(
-        KeyType.AES,
-        256,
-        capabilities=0,
-        template={Attribute.ENCRYPT: True, Attribute.DECRYPT: True},
-    )
+    key = _gcm.scratch_key(hsm_inspector)
     try:
         iv = bytes.fromhex("00112233445566778899aabb")
         used, raw = _gcm.encrypt(key, b"same path, same bytes", AAD, iv)
