@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from api.audit import AuditBacklogFull, AuditEvent, events_for_call
+from api.audit import AuditBacklogFull, events_for_call
 from api.calls import Call, Scope
 from api.errors import KeygraphError, KMSInternalException
 from api.operation import Audit, Operation
@@ -100,30 +100,19 @@ async def nested(services: Services, parent: Call, operation: Operation[Any, R],
 async def finish(
     services: Services, call: Call, operation: Operation[Any, Any], outcome: str, started: float
 ) -> None:
-    """Count the call and hand its events to the trail; a change's events are written before
-    the caller hears back."""
+    """Count the call and hand its events to the trail: a change's are written before the
+    caller hears back, the rest go in the next batch (or now, when the backlog is full)."""
     services.metrics.observe_operation(operation.field, outcome, time.perf_counter() - started)
-    await audit(services, [(call, operation, outcome)])
-
-
-async def audit(services: Services, finished: list[tuple[Call, Operation[Any, Any], str]]) -> None:
-    """The events of finished calls: batched ones go to the next write, durable ones are
-    written now (and batched ones too when the trail's backlog is full)."""
-    durable: list[AuditEvent] = []
-    batched: list[AuditEvent] = []
-    for call, operation, outcome in finished:
-        if operation.audit is Audit.NONE:
-            continue
-        target = durable if operation.audit is Audit.DURABLE else batched
-        target.extend(events_for_call(call, operation.audit_action, None, outcome))
-    trail = services.audit
-    if batched:
+    if operation.audit is Audit.NONE:
+        return
+    events = events_for_call(call, operation.audit_action, None, outcome)
+    if operation.audit is Audit.BATCHED:
         try:
-            trail.record(batched)
+            services.audit.record(events)
+            return
         except AuditBacklogFull:
-            durable.extend(batched)
-    if durable:
-        await trail.record_durably(durable)
+            pass
+    await services.audit.record_durably(events)
 
 
 def outcome_of(exc: BaseException) -> str:

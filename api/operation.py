@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from api.shapes import camel, shape_of
+from api.shapes import shape_of
 
 if TYPE_CHECKING:
     from api.calls import Call
@@ -132,7 +132,6 @@ __all__ = [
     "Audit",
     "Handler",
     "Operation",
-    "camel",
     "camel_action",
     "change",
     "compute",
