@@ -5,13 +5,15 @@ The crypto hot path must not read Postgres on every call, yet a key disabled in 
 stop working in every process within a second, and so must a revoked grant or a changed policy.
 Every change to keys, material, aliases, tags, grants or custom key stores fires ``NOTIFY
 keygraph_keys`` with the key's id (triggers, migrations 0003, 0004 and 0006); a change to a
-principal or its identity policy fires ``principal:<arn>``. Each process listens on a dedicated
-connection and evicts what the notification names. NOTIFY is lost while the listening
-connection is down, so the cache serves nothing until the listener is back, and is flushed then.
+principal or its identity policy fires ``principal:<arn>``, an access key deactivated or deleted
+``access-key:<id>`` (migration 0007). Each process listens on a dedicated connection and evicts
+what the notification names. NOTIFY is lost while the listening connection is down, so the cache
+serves nothing until the listener is back, and is flushed then.
 
-It holds the values of several packages (keys, grants, policies, principals' bearer tokens), so it
-sits above them all and below what reads through it (``api.authz.access``, authorization, the
-crypto material lookup, authentication), which reach it as ``services.key_cache``.
+It holds the values of several packages (keys, grants, policies, principals' bearer tokens and
+access keys), so it sits above them all and below what reads through it (``api.authz.access``,
+authorization, the crypto material lookup, authentication, ``api.access_keys.signing_key``),
+which reach it as ``services.key_cache``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any, Generic, TypeVar
 
 import asyncpg
 
+from api.access_keys import SigningKey
 from api.grants.model import Grant
 from api.keys.model import Key
 from api.policy.model import PolicyDocument
@@ -39,6 +42,7 @@ CHANNEL = "keygraph_keys"
 LISTENER_APPLICATION_NAME = "keygraph-key-listener"
 EVERYTHING = "*"
 PRINCIPAL_PREFIX = "principal:"
+ACCESS_KEY_PREFIX = "access-key:"
 RECONNECT_SECONDS = 0.5
 # How often the listening connection is probed: a connection that died silently is noticed
 # within this time (plus the probe's timeout), and the cache stops serving meanwhile.
@@ -112,6 +116,8 @@ class KeyCache:
         self._tags: _Lru[uuid.UUID, Mapping[str, str]] = _Lru(size)
         self._identities: _Lru[str, IdentityPolicy] = _Lru(size)
         self._tokens: _Lru[str, TokenHolder] = _Lru(size)
+        # Unsealed secrets: held nowhere else in the process, never written anywhere.
+        self._access_keys: _Lru[str, SigningKey] = _Lru(size)
 
     async def read_through(
         self,
@@ -201,14 +207,29 @@ class KeyCache:
         if self._fresh(since):
             self._tokens.put(token_id, holder)
 
+    def access_key(self, access_key_id: str) -> SigningKey | None:
+        return self._access_keys.get(access_key_id) if self.live else None
+
+    def put_access_key(self, access_key_id: str, key: SigningKey, since: int) -> None:
+        if self._fresh(since):
+            self._access_keys.put(access_key_id, key)
+
+    def forget_access_key(self, access_key_id: str) -> None:
+        self.changed(ACCESS_KEY_PREFIX + access_key_id)
+
     def changed(self, payload: str) -> None:
-        """A notification: drop the key or principal it names (or everything); a key change
-        also drops every alias target, a principal change its tokens."""
+        """A notification: drop the key, principal or access key it names (or everything); a
+        key change also drops every alias target, a principal change its tokens and access
+        keys."""
         self.generation += 1
         if payload.startswith(PRINCIPAL_PREFIX):
             arn = payload.removeprefix(PRINCIPAL_PREFIX)
             self._identities.drop(arn)
             self._tokens.drop_matching(lambda holder: holder.principal.arn == arn)
+            self._access_keys.drop_matching(lambda key: key.principal.arn == arn)
+            return
+        if payload.startswith(ACCESS_KEY_PREFIX):
+            self._access_keys.drop(payload.removeprefix(ACCESS_KEY_PREFIX))
             return
         self._aliases.clear()
         if payload == EVERYTHING:
@@ -240,6 +261,7 @@ class KeyCache:
             self._tags,
             self._identities,
             self._tokens,
+            self._access_keys,
         )
 
 

@@ -7,6 +7,7 @@ Operations run inside it (the graph's nested fields) share its batched loaders (
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,14 @@ import asyncpg
 from api.decisions import Decision
 from api.loaders import Batch, Loader, T
 from api.principals import Principal
+
+
+class Door(enum.Enum):
+    """The protocol a call came in by: the audit trail records it, so an event says how a caller
+    reached keygraph."""
+
+    GRAPHQL = "graphql"
+    AWS = "aws"
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class Call:
     # The service that made the call on a principal's behalf (``kms:ViaService``): only from a
     # trusted header, see ``Settings.via_service_header``.
     via_service: str | None = None
+    door: Door = Door.GRAPHQL
     decisions: list[Decision] = field(default_factory=list, compare=False)
     _loaders: dict[Any, Loader[Any]] = field(default_factory=dict, compare=False, repr=False)
 

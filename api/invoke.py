@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from api.audit import AuditBacklogFull, events_for_call
-from api.calls import Call, Scope
+from api.calls import Call, Door, Scope
 from api.errors import KeygraphError, KMSInternalException
 from api.operation import Audit, Operation
 from api.principals import Principal
@@ -44,6 +44,7 @@ class Caller:
     source_ip: str | None = None
     # ``kms:ViaService``: only from a trusted header (``Settings.via_service_header``).
     via_service: str | None = None
+    door: Door = Door.GRAPHQL
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def new_call(services: Services, caller: Caller) -> Call:
         request_id=caller.request_id,
         source_ip=caller.source_ip,
         via_service=caller.via_service,
+        door=caller.door,
     )
 
 

@@ -59,7 +59,7 @@ class IssuedToken:
     value: str
 
 
-def _from_row(row: rows.PrincipalRow) -> Principal:
+def principal_of(row: rows.PrincipalRow) -> Principal:
     return Principal(account_id=row.account_id, kind=PrincipalKind(row.kind), name=row.name)
 
 
@@ -122,7 +122,7 @@ async def issue_token(conn: asyncpg.Connection, principal: Principal) -> IssuedT
 async def _issue(conn: asyncpg.Connection, row: rows.PrincipalRow) -> IssuedToken:
     token_id, secret, value = _new_token()
     await rows.insert_token(conn, token_id=token_id, principal_id=row.id, secret_hash=_hash(secret))
-    return IssuedToken(principal=_from_row(row), value=value)
+    return IssuedToken(principal=principal_of(row), value=value)
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def holding(holder: TokenHolder | None, secret: str) -> Principal | None:
 
 async def find_holder(conn: asyncpg.Connection, token_id: str) -> TokenHolder | None:
     found = await rows.find_live_token(conn, token_id)
-    return None if found is None else TokenHolder(_from_row(found.principal), found.secret_hash)
+    return None if found is None else TokenHolder(principal_of(found.principal), found.secret_hash)
 
 
 async def authenticate(conn: asyncpg.Connection, token: str) -> Principal | None:
@@ -163,11 +163,11 @@ async def authenticate(conn: asyncpg.Connection, token: str) -> Principal | None
 
 async def find_principal(conn: asyncpg.Connection, principal: Principal) -> Principal | None:
     row = await rows.find_live_principal(conn, principal.arn)
-    return None if row is None else _from_row(row)
+    return None if row is None else principal_of(row)
 
 
 async def list_principals(conn: asyncpg.Connection) -> list[Principal]:
-    return [_from_row(row) for row in await rows.list_live_principals(conn)]
+    return [principal_of(row) for row in await rows.list_live_principals(conn)]
 
 
 async def revoke_principal(conn: asyncpg.Connection, principal: Principal) -> None:

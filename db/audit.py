@@ -22,7 +22,7 @@ CHAIN_LOCK_KEY = 0x6B67_0005
 
 _ENTRY = (
     "event_time, request_id, principal_arn, source_ip, action, key_arn, decision, decided_by, "
-    "outcome"
+    "outcome, door"
 )
 _LINK = f"{_ENTRY}, prev_hash, hash"
 _ROW = f"seq, {_LINK}"
@@ -30,7 +30,8 @@ _ROW = f"seq, {_LINK}"
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """What one event says, as stored; ``decision`` is the authorization outcome's name."""
+    """What one event says, as stored; ``decision`` is the authorization outcome's name and
+    ``door`` the protocol's (``None`` in events written before migration 0008 recorded it)."""
 
     event_time: datetime
     request_id: str
@@ -41,6 +42,7 @@ class AuditEntry:
     decision: str | None
     decided_by: str | None
     outcome: str
+    door: str | None
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class EventFilter:
     principal_arn: str | None = None
     action: str | None = None
     decision: str | None = None
+    door: str | None = None
     time_from: datetime | None = None
     time_to: datetime | None = None
 
@@ -122,6 +125,7 @@ _CONDITIONS = {
     "principal_arn": "principal_arn = {}",
     "action": "action = {}",
     "decision": "decision = {}",
+    "door": "door = {}",
     "time_from": "event_time >= {}",
     "time_to": "event_time <= {}",
 }

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import asyncpg
 
-# Selected from ``principals p``, in the order ``_principal`` reads them.
-_PRINCIPAL = "p.id, p.account_id, p.kind, p.name, p.arn, p.created_at"
+# Selected from ``principals p``, in the order ``principal_row`` reads them.
+PRINCIPAL_COLUMNS = "p.id, p.account_id, p.kind, p.name, p.arn, p.created_at"
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class TokenMatch:
     principal: PrincipalRow
 
 
-def _principal(row: asyncpg.Record) -> PrincipalRow:
+def principal_row(row: asyncpg.Record) -> PrincipalRow:
     return PrincipalRow(
         id=row["id"],
         account_id=row["account_id"],
@@ -48,14 +48,14 @@ async def insert_principal(
         f"""
         INSERT INTO principals AS p (account_id, kind, name, arn) VALUES ($1, $2, $3, $4)
         ON CONFLICT (arn) WHERE revoked_at IS NULL DO NOTHING
-        RETURNING {_PRINCIPAL}
+        RETURNING {PRINCIPAL_COLUMNS}
         """,  # noqa: S608 - constants
         account_id,
         kind,
         name,
         arn,
     )
-    return None if row is None else _principal(row)
+    return None if row is None else principal_row(row)
 
 
 async def insert_token(
@@ -72,34 +72,35 @@ async def insert_token(
 async def find_live_token(conn: asyncpg.Connection, token_id: str) -> TokenMatch | None:
     row = await conn.fetchrow(
         f"""
-        SELECT t.secret_hash, {_PRINCIPAL}
+        SELECT t.secret_hash, {PRINCIPAL_COLUMNS}
         FROM access_tokens t JOIN principals p ON p.id = t.principal_id
         WHERE t.token_id = $1 AND t.revoked_at IS NULL AND p.revoked_at IS NULL
         """,  # noqa: S608 - constants
         token_id,
     )
-    return None if row is None else TokenMatch(bytes(row["secret_hash"]), _principal(row))
+    return None if row is None else TokenMatch(bytes(row["secret_hash"]), principal_row(row))
 
 
 async def find_live_principal(conn: asyncpg.Connection, arn: str) -> PrincipalRow | None:
     row = await conn.fetchrow(
-        f"SELECT {_PRINCIPAL} FROM principals p "  # noqa: S608 - constants
+        f"SELECT {PRINCIPAL_COLUMNS} FROM principals p "  # noqa: S608 - constants
         "WHERE p.arn = $1 AND p.revoked_at IS NULL",
         arn,
     )
-    return None if row is None else _principal(row)
+    return None if row is None else principal_row(row)
 
 
 async def list_live_principals(conn: asyncpg.Connection) -> list[PrincipalRow]:
     rows = await conn.fetch(
-        f"SELECT {_PRINCIPAL} FROM principals p "  # noqa: S608 - constants
+        f"SELECT {PRINCIPAL_COLUMNS} FROM principals p "  # noqa: S608 - constants
         "WHERE p.revoked_at IS NULL ORDER BY p.arn"
     )
-    return [_principal(row) for row in rows]
+    return [principal_row(row) for row in rows]
 
 
 async def revoke_principal(conn: asyncpg.Connection, arn: str) -> bool:
-    """Revoke a live principal and every token it holds; ``False`` when there was none."""
+    """Revoke a live principal, every token it holds and its access keys; ``False`` when there
+    was none."""
     async with conn.transaction():
         principal_id = await conn.fetchval(
             "UPDATE principals SET revoked_at = now() WHERE arn = $1 AND revoked_at IS NULL "
@@ -114,4 +115,5 @@ async def revoke_principal(conn: asyncpg.Connection, arn: str) -> bool:
             principal_id,
         )
         await conn.execute("DELETE FROM principal_policies WHERE principal_arn = $1", arn)
+        await conn.execute("DELETE FROM access_keys WHERE principal_id = $1", principal_id)
     return True

@@ -16,12 +16,20 @@ import asyncpg
 import uvicorn
 
 from api import embedded
+from api.access_keys import (
+    create_access_key,
+    deactivate_access_key,
+    delete_access_key,
+    find_access_key,
+    list_access_keys,
+)
 from api.audit import ChainReport, verify_chain
 from api.authz.identity import attach_policy
 from api.catalog import CatalogError, load_catalog, run_catalog_import
 from api.errors import KeygraphError
 from api.logs import configure_logging
 from api.principals import (
+    Principal,
     PrincipalKind,
     create_principal,
     list_principals,
@@ -38,6 +46,7 @@ from api.settings import (
 )
 from db import principal_policies
 from db.migrations import apply_migrations
+from hsm import DomainKeyMissing, Hsm, HsmConfig, HsmError, open_hsm
 from keygraph.app import keygraph_app
 from schema.build import schema_sdl
 
@@ -46,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
         args.run(args)
-    except (ConfigurationError, embedded.HomeInUse, KeygraphError, CatalogError) as exc:
+    except (ConfigurationError, embedded.HomeInUse, KeygraphError, CatalogError, HsmError) as exc:
         sys.exit(f"keygraph: {exc}")
 
 
@@ -96,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     detach.set_defaults(run=_principal_detach_policy)
     listing = principal_commands.add_parser("list", help="list live principals")
     listing.set_defaults(run=_principal_list)
+    _access_key_commands(principal_commands)
 
     audit = commands.add_parser("audit", help="the audit trail")
     audit_commands = audit.add_subparsers(required=True, metavar="ACTION")
@@ -115,6 +125,36 @@ def _parser() -> argparse.ArgumentParser:
     export = schema_commands.add_parser("export", help="print the schema SDL")
     export.set_defaults(run=lambda _: sys.stdout.write(schema_sdl()))
     return parser
+
+
+def _access_key_commands(principal_commands: Any) -> None:
+    """``keygraph principal create-access-key`` and the rest: the AWS door's credentials."""
+    create = principal_commands.add_parser(
+        "create-access-key",
+        help="create an access key; prints AWS_ACCESS_KEY_ID=... and AWS_SECRET_ACCESS_KEY=... "
+        "(the secret only this once)",
+    )
+    listing = principal_commands.add_parser(
+        "list-access-keys", help="list a principal's access keys (id, status, creation time)"
+    )
+    for sub in (create, listing):
+        named = sub.add_mutually_exclusive_group(required=True)
+        named.add_argument("name", nargs="?", help="a user's name (a role's, with --role)")
+        named.add_argument("--root", action="store_true", help="the account's root principal")
+        sub.add_argument(
+            "--account", help=f"account id (default: KEYGRAPH_ACCOUNT_ID or {DEFAULT_ACCOUNT_ID})"
+        )
+        sub.add_argument("--role", action="store_true", help="an IAM role rather than a user")
+    create.set_defaults(run=_create_access_key)
+    listing.set_defaults(run=_list_access_keys)
+    deactivate = principal_commands.add_parser(
+        "deactivate-access-key", help="stop an access key from signing requests"
+    )
+    delete = principal_commands.add_parser("delete-access-key", help="delete an access key")
+    for sub in (deactivate, delete):
+        sub.add_argument("access_key_id", metavar="ACCESS_KEY_ID")
+    deactivate.set_defaults(run=_deactivate_access_key)
+    delete.set_defaults(run=_delete_access_key)
 
 
 def _serve_forever(settings: Settings) -> None:
@@ -189,17 +229,18 @@ def _database_url() -> Iterator[str]:
         yield dsn
 
 
-def _with_connection(work: Callable[[asyncpg.Connection], Awaitable[None]]) -> None:
-    async def run(url: str) -> None:
-        conn = await asyncpg.connect(url)
-        try:
-            await apply_migrations(conn)
-            await work(conn)
-        finally:
-            await conn.close()
+async def _connected(url: str, work: Callable[[asyncpg.Connection], Awaitable[None]]) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await apply_migrations(conn)
+        await work(conn)
+    finally:
+        await conn.close()
 
+
+def _with_connection(work: Callable[[asyncpg.Connection], Awaitable[None]]) -> None:
     with _database_url() as url:
-        asyncio.run(run(url))
+        asyncio.run(_connected(url, work))
 
 
 def _migrate(_: argparse.Namespace) -> None:
@@ -280,6 +321,82 @@ def _principal_list(_: argparse.Namespace) -> None:
             print(principal.arn)
 
     _with_connection(show)
+
+
+def _named_or_root(args: argparse.Namespace) -> Principal:
+    if not args.root:
+        return principal_for(_account(args), args.name, _principal_arg(args))
+    if args.role:
+        sys.exit("keygraph: --root names the account's root principal, not a role")
+    return Principal.root(_account(args))
+
+
+def _server_hsm(database_url: str) -> HsmConfig:
+    """The token the server seals under: the environment's, or else the dev home's SoftHSM
+    token, which a running ``keygraph dev`` may have open too (SoftHSM lets processes share a
+    token; nothing here writes to it)."""
+    token = not os.environ.get("KEYGRAPH_PKCS11_MODULE")
+    defaults = embedded.provide(home_from_env(), database=False, token=token)
+    return from_env(embedded=replace(defaults, database_url=database_url)).hsm
+
+
+def _with_hsm(work: Callable[[asyncpg.Connection, Hsm], Awaitable[None]]) -> None:
+    """``_with_connection`` with the server's HSM open as well."""
+    with _database_url() as url:
+        config = _server_hsm(url)
+
+        async def with_token(conn: asyncpg.Connection) -> None:
+            token = await open_hsm(config)
+            try:
+                await work(conn, token)
+            except DomainKeyMissing:
+                sys.exit("keygraph: the HSM has no domain key yet: start keygraph once, then retry")
+            finally:
+                await token.aclose()
+
+        asyncio.run(_connected(url, with_token))
+
+
+def _create_access_key(args: argparse.Namespace) -> None:
+    principal = _named_or_root(args)
+
+    async def create(conn: asyncpg.Connection, token: Hsm) -> None:
+        issued = await create_access_key(conn, token, principal)
+        key_id = issued.key.access_key_id
+        print(
+            f"created access key {key_id} for {principal.arn}; its secret is shown only now",
+            file=sys.stderr,
+        )
+        print(f"AWS_ACCESS_KEY_ID={key_id}")
+        print(f"AWS_SECRET_ACCESS_KEY={issued.secret}")
+
+    _with_hsm(create)
+
+
+def _list_access_keys(args: argparse.Namespace) -> None:
+    principal = _named_or_root(args)
+
+    async def show(conn: asyncpg.Connection) -> None:
+        for key in await list_access_keys(conn, principal):
+            print(f"{key.access_key_id}\t{key.status.value}\t{key.create_date.isoformat()}")
+
+    _with_connection(show)
+
+
+def _deactivate_access_key(args: argparse.Namespace) -> None:
+    async def deactivate(conn: asyncpg.Connection) -> None:
+        await deactivate_access_key(conn, await find_access_key(conn, args.access_key_id))
+        print(f"deactivated {args.access_key_id}")
+
+    _with_connection(deactivate)
+
+
+def _delete_access_key(args: argparse.Namespace) -> None:
+    async def delete(conn: asyncpg.Connection) -> None:
+        await delete_access_key(conn, await find_access_key(conn, args.access_key_id))
+        print(f"deleted {args.access_key_id}")
+
+    _with_connection(delete)
 
 
 def _audit_verify(_: argparse.Namespace) -> None:

@@ -7,6 +7,17 @@ events encode alike (joining the fields with a separator would let a value that 
 separator shift text from one field into the next). The row's seq is not hashed: the links say the
 order, and a reordered row breaks them.
 
+The encoding's first field names its format. ``keygraph.audit.v1``: an event without a door,
+which is every event written before doors were recorded (migration 0008) and every one that a
+replica still running older code writes during a rolling upgrade. ``keygraph.audit.v2``: v1's
+fields, then the door. Why a new tag rather than appending the door only when present: both keep
+every v1 event's bytes, and so every existing chain, verifiable as it was; but with a tag the first
+field says which fields follow, so whoever re-implements the check reads the format instead of
+inferring it from what is left after the ninth field, and the next field added will get a v3 the
+same way. A v2 encoding never equals a v1 one (their first fields differ), so clearing a recorded
+door, to pass an event for an older one, breaks its hash like any other change. Both formats mix
+in one chain: each row's door says which one its hash was computed over.
+
 Appending takes the chain's lock inside the batch's transaction, so replicas writing to one
 database at once take turns and each batch continues from the newest committed hash.
 """
@@ -25,8 +36,10 @@ from api.audit.event import AuditEvent, to_entry
 from db import audit as rows
 
 GENESIS = bytes(32)
-# Names the format, so that an encoding of something else can never pass for an event.
-_DOMAIN = b"keygraph.audit.v1"
+# Name the format, so that an encoding of something else can never pass for an event, nor an
+# event of one format for one of the other.
+_WITHOUT_DOOR = b"keygraph.audit.v1"
+_WITH_DOOR = b"keygraph.audit.v2"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _ABSENT = b"\x00"
@@ -52,21 +65,22 @@ def _micros(time: datetime) -> int:
 
 
 def encode(entry: rows.AuditEntry) -> bytes:
-    """The canonical bytes of an event, the same before it is stored and after it is read."""
-    return b"".join(
-        (
-            _field(_DOMAIN),
-            _field(_micros(entry.event_time).to_bytes(8, "big", signed=True)),
-            _text(entry.request_id),
-            _text(entry.principal_arn),
-            _text(entry.source_ip),
-            _text(entry.action),
-            _text(entry.key_arn),
-            _text(entry.decision),
-            _text(entry.decided_by),
-            _text(entry.outcome),
-        )
+    """The canonical bytes of an event, the same before it is stored and after it is read: v1
+    for an event without a door, v2 (v1's fields, then the door) for one with a door."""
+    fields = (
+        _field(_micros(entry.event_time).to_bytes(8, "big", signed=True)),
+        _text(entry.request_id),
+        _text(entry.principal_arn),
+        _text(entry.source_ip),
+        _text(entry.action),
+        _text(entry.key_arn),
+        _text(entry.decision),
+        _text(entry.decided_by),
+        _text(entry.outcome),
     )
+    if entry.door is None:
+        return b"".join((_field(_WITHOUT_DOOR), *fields))
+    return b"".join((_field(_WITH_DOOR), *fields, _text(entry.door)))
 
 
 def link_hash(prev_hash: bytes, encoding: bytes) -> bytes:

@@ -1,7 +1,8 @@
 """What the audit trail records about a call: one event per authorization decision.
 
-An event names who asked for what on which key, what decided and how the call ended, and nothing
-else: no request parameter, plaintext, ciphertext or token is ever part of one.
+An event names who asked for what on which key, by which door (GraphQL or AWS's protocol), what
+decided and how the call ended, and nothing else: no request parameter, plaintext, ciphertext or
+token is ever part of one.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from api.calls import Call
+from api.calls import Call, Door
 from api.catalog import DEFAULT_SERVICE
 from api.decisions import Outcome
 from api.shapes import project
@@ -27,6 +28,7 @@ class AuditEvent:
     request_id: str
     principal_arn: str
     source_ip: str | None
+    door: Door | None  # None: recorded before keygraph recorded doors (migration 0008)
     action: str  # "kms:Encrypt"
     key_arn: str | None
     decision: Outcome | None  # None: the call failed before it was authorized
@@ -57,6 +59,7 @@ def events_for_call(call: Call, action: str, key_arn: str | None, outcome: str) 
                 request_id=call.request_id,
                 principal_arn=call.principal.arn,
                 source_ip=call.source_ip,
+                door=call.door,
                 action=qualified(action),
                 key_arn=key_arn,
                 decision=None,
@@ -70,6 +73,7 @@ def events_for_call(call: Call, action: str, key_arn: str | None, outcome: str) 
             request_id=call.request_id,
             principal_arn=decision.principal_arn,
             source_ip=call.source_ip,
+            door=call.door,
             action=decision.action,
             key_arn=None if decision.resource == NO_RESOURCE else decision.resource,
             decision=decision.outcome,
@@ -104,9 +108,11 @@ def to_entry(event: AuditEvent) -> AuditEntry:
         decision=None if event.decision is None else event.decision.value,
         decided_by=_optional(event.decided_by),
         outcome=_storable(event.outcome),
+        door=None if event.door is None else event.door.value,
     )
 
 
 def from_entry(entry: AuditEntry) -> AuditEvent:
     decision = None if entry.decision is None else Outcome(entry.decision)
-    return project(AuditEvent, entry, time=entry.event_time, decision=decision)
+    door = None if entry.door is None else Door(entry.door)
+    return project(AuditEvent, entry, time=entry.event_time, decision=decision, door=door)

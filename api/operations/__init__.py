@@ -16,6 +16,7 @@ from typing import Any
 from api.operation import Operation
 from api.operations import (
     access,
+    access_keys,
     aliases,
     audit,
     catalog,
@@ -35,6 +36,7 @@ from api.operations import (
 OPERATIONS: tuple[Operation[Any, Any], ...] = (
     *catalog.OPERATIONS,
     *access.OPERATIONS,
+    *access_keys.OPERATIONS,
     *keys.OPERATIONS,
     *aliases.OPERATIONS,
     *tags.OPERATIONS,

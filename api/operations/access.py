@@ -177,7 +177,7 @@ async def simulate(
     )
 
 
-def _target(call: Call, action: str, principal: str, *, self_allowed: bool) -> Principal:
+def managed_principal(call: Call, action: str, principal: str, *, self_allowed: bool) -> Principal:
     """The principal ``principal`` names, once the caller may perform ``action`` on it: the root
     of its account may (and the principal itself, for reading); recorded on the call."""
     target = parse_principal_arn(principal)
@@ -204,7 +204,7 @@ def _target(call: Call, action: str, principal: str, *, self_allowed: bool) -> P
 async def principal_policy(
     services: Services, call: Call, request: PrincipalPolicyRequest
 ) -> PrincipalPolicyResponse:
-    target = _target(call, GET, request.principal, self_allowed=True)
+    target = managed_principal(call, GET, request.principal, self_allowed=True)
     async with services.pool.acquire() as conn:
         document = await rows.find_policy(conn, target.arn)
     return PrincipalPolicyResponse(principal=request.principal, policy=document)
@@ -214,7 +214,7 @@ async def put_principal_policy(
     services: Services, call: Call, request: PutPrincipalPolicyRequest
 ) -> PrincipalPolicyResponse:
     """Attach the document to the principal, replacing its policy; checked like key policies."""
-    target = _target(call, PUT, request.principal, self_allowed=False)
+    target = managed_principal(call, PUT, request.principal, self_allowed=False)
     async with services.pool.acquire() as conn:
         await attach_policy(conn, services.catalog, target, request.policy)
     services.key_cache.forget_principal(target.arn)
@@ -225,7 +225,7 @@ async def delete_principal_policy(
     services: Services, call: Call, request: PrincipalPolicyRequest
 ) -> DeletePrincipalPolicyResponse:
     """Remove the principal's policy; ``deleted`` is false when it had none."""
-    target = _target(call, DELETE, request.principal, self_allowed=False)
+    target = managed_principal(call, DELETE, request.principal, self_allowed=False)
     async with services.pool.acquire() as conn:
         deleted = await rows.delete_policy(conn, target.arn)
     services.key_cache.forget_principal(target.arn)

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from api import members
 from api.audit.event import RecordedEvent, from_entry, qualified
-from api.calls import Call
+from api.calls import Call, Door
 from api.decisions import Outcome
 from api.errors import AccessDeniedException, ValidationException
 from api.keys.ids import AliasRef, parse_key_ref
@@ -42,6 +42,7 @@ class AuditEventFilter:
     principal: str | None = member(None, doc="A principal's ARN.")
     action: str | None = member(None, doc='An action: "kms:Encrypt" or "Encrypt".')
     decision: Outcome | None = None
+    door: Door | None = None
     from_: datetime | None = None  # ``from`` to callers: a Python keyword
     to: datetime | None = None
 
@@ -62,6 +63,7 @@ class AuditEvent:
     request_id: str
     principal: str
     source_ip: str | None
+    door: Door | None = member(doc="Null in events recorded before keygraph recorded doors.")
     action: str
     key_arn: str | None
     decision: Outcome | None = member(doc="Null when the call failed before it was authorized.")
@@ -133,6 +135,7 @@ async def list_audit_events(
         principal_arn=where.principal,
         action=None if where.action is None else qualified(where.action),
         decision=None if where.decision is None else where.decision.value,
+        door=None if where.door is None else where.door.value,
         time_from=where.from_,
         time_to=where.to,
     )

@@ -6,8 +6,10 @@ Declared once here; members that requests repeat are in ``api.members``.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from api import members as aws
 from api.catalog.levels import AccessLevel, OperationType
@@ -24,6 +26,8 @@ from api.keys.model import (
 from api.principals import PrincipalKind
 from api.shapes import member, name_shapes, project, spell_by_name
 from hsm import KeySpec, MacAlgorithm, SigningAlgorithm, WrappingAlgorithm
+
+T = TypeVar("T")
 
 
 class KeyManager(enum.Enum):
@@ -71,13 +75,24 @@ class KeyMetadata:
     key_manager: KeyManager
     key_spec: KeySpec
     customer_master_key_spec: KeySpec = member(deprecated="Use keySpec, as AWS does.")
-    encryption_algorithms: list[EncryptionAlgorithmSpec]
-    signing_algorithms: list[SigningAlgorithm]
-    mac_algorithms: list[MacAlgorithm]
-    key_agreement_algorithms: list[KeyAgreementAlgorithm]
+    # Each list is absent, as AWS has it, unless the key's usage is the one it serves.
+    encryption_algorithms: list[EncryptionAlgorithmSpec] | None = member(
+        doc="Present only for ENCRYPT_DECRYPT keys."
+    )
+    signing_algorithms: list[SigningAlgorithm] | None = member(
+        doc="Present only for SIGN_VERIFY keys."
+    )
+    mac_algorithms: list[MacAlgorithm] | None = member(
+        doc="Present only for GENERATE_VERIFY_MAC keys."
+    )
+    key_agreement_algorithms: list[KeyAgreementAlgorithm] | None = member(
+        doc="Present only for KEY_AGREEMENT keys."
+    )
     multi_region: bool
     pending_deletion_window_in_days: int | None
-    current_key_material_id: str | None
+    current_key_material_id: str | None = member(
+        doc="Present only for symmetric encryption keys of origin AWS_KMS or EXTERNAL."
+    )
 
     @classmethod
     def of(cls, key: Key) -> KeyMetadata:
@@ -91,14 +106,25 @@ class KeyMetadata:
             key_manager=KeyManager.CUSTOMER,
             key_spec=key.spec,
             customer_master_key_spec=key.spec,
-            encryption_algorithms=list(key.encryption_algorithms),
-            signing_algorithms=list(key.signing_algorithms),
-            mac_algorithms=list(key.mac_algorithms),
-            key_agreement_algorithms=list(key.key_agreement_algorithms),
+            encryption_algorithms=_present(key.encryption_algorithms),
+            signing_algorithms=_present(key.signing_algorithms),
+            mac_algorithms=_present(key.mac_algorithms),
+            key_agreement_algorithms=_present(key.key_agreement_algorithms),
             multi_region=False,
             pending_deletion_window_in_days=key.pending_window_days,
-            current_key_material_id=key.current_material_id,
+            current_key_material_id=key.current_material_id if _versioned(key) else None,
         )
+
+
+def _versioned(key: Key) -> bool:
+    """Whether AWS names the key's current material: symmetric encryption keys whose material
+    KMS holds or imported (AWS_KMS, EXTERNAL), not asymmetric, HMAC or custom key store keys."""
+    return key.spec is KeySpec.SYMMETRIC_DEFAULT and key.origin is not Origin.AWS_CLOUDHSM
+
+
+def _present(items: Iterable[T]) -> list[T] | None:
+    """A list AWS sends only when it applies: absent rather than empty."""
+    return list(items) or None
 
 
 @dataclass(frozen=True, kw_only=True)

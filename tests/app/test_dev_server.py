@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -59,12 +59,20 @@ def run_keygraph(
     )
 
 
-def wait_until_ready(process: subprocess.Popen[str], url: str, seconds: float, name: str) -> None:
-    """Polls ``url``/readyz until it answers 200; fails if ``process`` exits or time runs out."""
+def wait_until_ready(
+    process: subprocess.Popen[str],
+    url: str,
+    seconds: float,
+    name: str,
+    output: Callable[[], str] | None = None,
+) -> None:
+    """Polls ``url``/readyz until it answers 200; fails if ``process`` exits or time runs out,
+    showing what it wrote (``output``, or else its stderr pipe)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"{name} exited: {process.stderr.read()}")  # type: ignore[union-attr]
+            written = output() if output else process.stderr.read()  # type: ignore[union-attr]
+            raise AssertionError(f"{name} exited: {written}")
         try:
             if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
                 return
@@ -145,6 +153,18 @@ def test_dev_server_lifecycle(home: Path) -> None:
         )
         listing = server.post({"query": "{ listKeys { keys { keyId } } }"}, bob).json()
         assert listing == {"data": {"listKeys": {"keys": []}}}
+
+        # Sealed under the running server's token: the home's SoftHSM token, shared.
+        access_key = run_keygraph(home, port, "principal", "create-access-key", "bob")
+        key_id = access_key.stdout.splitlines()[0].removeprefix("AWS_ACCESS_KEY_ID=")
+        bobs_keys = server.post(
+            {"query": '{ listAccessKeys(input: {principal: "arn:aws:iam::111122223333:user/bob"})'
+                      " { accessKeyMetadata { accessKeyId status } } }"},
+            bob,
+        ).json()  # fmt: skip
+        assert bobs_keys["data"]["listAccessKeys"]["accessKeyMetadata"] == [
+            {"accessKeyId": key_id, "status": "Active"}
+        ]
 
         made = server.post(
             {"query": "mutation { createKey(input: {description: \"kept\"}) "

@@ -1,8 +1,8 @@
 """Secrets never leave through logs, error messages or the database in plaintext.
 
 One flow touches every kind of secret keygraph handles (the admin token, a plaintext, a data key,
-a custom key store PIN); everything logged at DEBUG and every error body is then searched for each
-of them, as is a dump of every table."""
+a custom key store PIN, an access key's secret); everything logged at DEBUG and every error body
+is then searched for each of them, as is a dump of every table."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import logging
 import httpx
 import pytest
 
+from api.access_keys import signing_key
 from api.services import Services
 from hsm import HsmConfig
 from tests.graphql_client import GraphQLFailure, gql
@@ -76,6 +77,15 @@ async def test_secrets_stay_out_of_logs_errors_and_tables(
             },
         )
         assert store["createCustomKeyStore"]["customKeyStoreId"]
+        access_key = (
+            await gql(
+                client,
+                "mutation($p: String!) { createAccessKey(input: {principal: $p})"
+                " { accessKey { accessKeyId secretAccessKey } } }",
+                {"p": f"arn:aws:iam::{services.settings.account_id}:root"},
+            )
+        )["createAccessKey"]["accessKey"]
+        assert await signing_key(services, access_key["accessKeyId"]) is not None
         try:
             await gql(client, "mutation($p: Base64!) { encrypt(input: {keyId: \"x\", "
                       "plaintext: $p}) { keyId } }", {"p": plaintext + "!"})  # fmt: skip
@@ -89,6 +99,7 @@ async def test_secrets_stay_out_of_logs_errors_and_tables(
         key_store_config.pin,
         admin_token,
         admin_token.split(".")[2],
+        access_key["secretAccessKey"],
     ]
     logged = "\n".join(
         record.getMessage() + str(getattr(record, "fields", "")) for record in caplog.records

@@ -11,7 +11,7 @@ import pytest
 
 from hsm import HsmConfig
 from tests.app.test_dev_server import free_port, keygraph
-from tests.crypto.conftest import serve_environment
+from tests.served import serve_environment
 
 pytestmark = pytest.mark.slow
 

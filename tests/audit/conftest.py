@@ -9,6 +9,7 @@ import asyncpg
 import pytest
 
 from api.audit import OK, AuditEvent
+from api.calls import Door
 from api.decisions import Outcome
 from db.migrations import apply_migrations
 from db.pool import create_pool
@@ -20,12 +21,14 @@ START = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
 def event(number: int, **changes: object) -> AuditEvent:
-    """The ``number``-th event of a test: an allowed Encrypt by the root, one second apart."""
+    """The ``number``-th event of a test: an allowed Encrypt by the root through GraphQL, one
+    second apart."""
     fields: dict[str, object] = {
         "time": START + timedelta(seconds=number),
         "request_id": f"request-{number}",
         "principal_arn": ROOT,
         "source_ip": "10.0.0.7",
+        "door": Door.GRAPHQL,
         "action": "kms:Encrypt",
         "key_arn": KEY,
         "decision": Outcome.ALLOWED,

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import shutil
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import asyncpg
 import pytest
 
-from api.audit import AuditTrail, Break, verify_chain
+from api.audit import AuditEvent, AuditTrail, Break, verify_chain
 from api.audit.chain import GENESIS, ChainReport, append, encode, link_hash
 from api.audit.event import to_entry
+from api.calls import Door
 from db import audit as rows
+from db.migrations import DEFAULT_DIRECTORY, apply_migrations, load_migrations
 from db.pool import create_pool
+from db.sql import column_names
 from tests.audit.conftest import event, events
 
 TAMPER = "ALTER TABLE audit_events {} TRIGGER audit_events_append_only"
@@ -36,6 +42,19 @@ def test_shifting_text_between_fields_changes_the_encoding() -> None:
 
 def test_an_absent_field_is_not_an_empty_one() -> None:
     assert encode(to_entry(event(1, source_ip=None))) != encode(to_entry(event(1, source_ip="")))
+
+
+def test_an_event_without_a_door_hashes_as_before_doors_were_recorded() -> None:
+    """The hash keygraph wrote for this event before it recorded doors (commit 9fbc0c4): chains
+    written then must verify unchanged."""
+    assert link_hash(GENESIS, encode(to_entry(event(1, door=None)))).hex() == (
+        "def3d52b487f7bed90bfb13b5af45d6b2b9823fcca0a4cdcb1206e42338051e4"
+    )
+
+
+def test_the_door_is_part_of_the_encoding() -> None:
+    encodings = {encode(to_entry(event(1, door=door))) for door in (None, *Door)}
+    assert len(encodings) == 1 + len(Door)
 
 
 def test_the_same_instant_in_another_zone_encodes_alike() -> None:
@@ -165,6 +184,7 @@ async def test_removing_the_first_events_is_caught(pool: asyncpg.Pool) -> None:
 
 REFUSED = [
     "UPDATE audit_events SET outcome = 'ok'",
+    "UPDATE audit_events SET door = NULL",
     "DELETE FROM audit_events",
     "DELETE FROM audit_events WHERE false",
     "TRUNCATE audit_events",
@@ -202,3 +222,86 @@ async def test_text_postgres_cannot_store_is_written_replaced_and_verifies(
 
     assert stored[0].link.entry.key_arn == "bad\ufffdid?"
     assert report.verified
+
+
+# The columns keygraph wrote before it recorded doors (migration 0005's).
+BEFORE_DOORS = column_names(
+    "event_time, request_id, principal_arn, source_ip, action, key_arn, decision, decided_by, "
+    "outcome"
+)
+DOOR_MIGRATION = 8
+
+
+async def append_as_before_doors(conn: asyncpg.Connection, written: Sequence[AuditEvent]) -> None:
+    """Append as keygraph did before it recorded doors, and as a replica still running that code
+    does during a rolling upgrade: without the door column, each event hashed without a door."""
+    async with conn.transaction():
+        prev_hash = await rows.lock_chain(conn) or GENESIS
+        records = []
+        for written_event in written:
+            entry = to_entry(written_event)
+            digest = link_hash(prev_hash, encode(entry))
+            records.append((*(getattr(entry, name) for name in BEFORE_DOORS), prev_hash, digest))
+            prev_hash = digest
+        await conn.copy_records_to_table(
+            "audit_events", columns=[*BEFORE_DOORS, "prev_hash", "hash"], records=records
+        )
+
+
+async def test_a_chain_begun_before_doors_were_recorded_verifies(
+    fresh_database: str, tmp_path: Path
+) -> None:
+    """A database that has events from before migration 0008, upgraded: its old events have no
+    door, its new ones have theirs, and the whole chain verifies."""
+    for migration in load_migrations():
+        if migration.version < DOOR_MIGRATION:
+            shutil.copy(DEFAULT_DIRECTORY / migration.filename, tmp_path)
+    conn = await asyncpg.connect(fresh_database)
+    try:
+        await apply_migrations(conn, tmp_path)
+        await append_as_before_doors(conn, [event(n, door=None) for n in (1, 2, 3)])
+        assert "0008_audit_door" in await apply_migrations(conn)
+        await append(conn, [event(4), event(5, door=Door.AWS)])
+        await append_as_before_doors(conn, [event(6, door=None)])
+        await append(conn, [event(7, door=Door.AWS)])
+        report = await verify_chain(conn, page=2)
+        stored = await rows.chain_page(conn, 0, 10)
+    finally:
+        await conn.close()
+
+    assert report.verified
+    assert report.checked == 7
+    assert [row.link.entry.door for row in stored] == [
+        None,
+        None,
+        None,
+        "graphql",
+        "aws",
+        None,
+        "aws",
+    ]
+
+
+# A door changed after the event was written: its hash no longer matches.
+DOOR_TAMPERING: list[tuple[Door | None, str | None]] = [
+    (Door.GRAPHQL, "aws"),
+    # Clearing the door, to pass the event for one written before doors were recorded.
+    (Door.AWS, None),
+    # Giving a door to an event written before doors were recorded.
+    (None, "graphql"),
+]
+
+
+@pytest.mark.parametrize(("recorded", "tampered"), DOOR_TAMPERING)
+async def test_a_changed_door_is_named(
+    pool: asyncpg.Pool, recorded: Door | None, tampered: str | None
+) -> None:
+    async with pool.acquire() as conn:
+        await append(conn, [event(1), event(2, door=recorded), event(3)])
+        second = await conn.fetchval("SELECT seq FROM audit_events ORDER BY seq OFFSET 1 LIMIT 1")
+        await tamper(conn, "UPDATE audit_events SET door = $2 WHERE seq = $1", second, tampered)
+        report = await verify_chain(conn)
+
+    assert report.checked == 1
+    assert report.broken is not None
+    assert (report.broken.seq, report.broken.why) == (second, Break.ALTERED)

@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from api.audit.chain import append
-from tests.audit.conftest import START, events
+from tests.audit.conftest import START, event, events
 
 pytestmark = pytest.mark.slow
 
@@ -40,8 +40,9 @@ async def verify(database_url: str) -> tuple[int, str]:
 async def test_verify_proves_a_good_chain_and_names_a_tampered_event(
     pool: asyncpg.Pool, fresh_database: str
 ) -> None:
+    """The chain mixes events written before doors were recorded (without one) and after."""
     async with pool.acquire() as conn:
-        await append(conn, events(1, 3))
+        await append(conn, [event(n, door=None) for n in (1, 2, 3)])
         await append(conn, events(4, 2))
     assert await verify(fresh_database) == (0, "audit chain verified: 5 events\n")
 

@@ -4,7 +4,7 @@ decided, or one event for a call refused before any authorization."""
 from __future__ import annotations
 
 from api.audit import OK, AuditEvent, events_for_call
-from api.calls import Call, Scope
+from api.calls import Call, Door, Scope
 from api.decisions import Decision, Outcome, Reason, Source
 from api.principals import Principal, PrincipalKind
 from tests.audit.conftest import ACCOUNT, KEY, START
@@ -13,13 +13,14 @@ OTHER_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/0000aaaa-12ab-34cd-56ef-123456
 ALICE = Principal(ACCOUNT, PrincipalKind.USER, "alice")
 
 
-def call() -> Call:
+def call(door: Door = Door.GRAPHQL) -> Call:
     return Call(
         principal=ALICE,
         scope=Scope(ACCOUNT, "us-east-1"),
         now=START,
         request_id="req-1",
         source_ip="192.0.2.10",
+        door=door,
     )
 
 
@@ -28,13 +29,15 @@ def alices(action: str, resource: str, outcome: Outcome, *reasons: Reason) -> De
     return Decision(ALICE.arn, action, resource, outcome, reasons)
 
 
-def event_of_the_call(**fields: object) -> AuditEvent:
-    """An event of ``call()``: its time, request, principal and address, and ``fields``."""
+def event_of_the_call(door: Door = Door.GRAPHQL, **fields: object) -> AuditEvent:
+    """An event of ``call(door)``: its time, request, principal, address and door, and
+    ``fields``."""
     return AuditEvent(
         time=START,
         request_id="req-1",
         principal_arn=ALICE.arn,
         source_ip="192.0.2.10",
+        door=door,
         **fields,  # type: ignore[arg-type]
     )
 
@@ -87,6 +90,22 @@ def test_a_call_refused_before_authorization_leaves_one_event_without_a_decision
     (only,) = events_for_call(call(), "Encrypt", KEY, "NotFoundException")
 
     assert only == event_of_the_call(
+        action="kms:Encrypt",
+        key_arn=KEY,
+        decision=None,
+        decided_by=None,
+        outcome="NotFoundException",
+    )
+
+
+def test_every_event_names_the_door_the_call_came_in_by() -> None:
+    authorized = call(Door.AWS)
+    authorized.record(alices("kms:Encrypt", KEY, Outcome.ALLOWED))
+
+    assert [found.door for found in events_for_call(authorized, "Encrypt", KEY, OK)] == [Door.AWS]
+    (refused,) = events_for_call(call(Door.AWS), "Encrypt", KEY, "NotFoundException")
+    assert refused == event_of_the_call(
+        Door.AWS,
         action="kms:Encrypt",
         key_arn=KEY,
         decision=None,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crypto.conftest import Replica
+from tests.served import Replica
 
 pytestmark = pytest.mark.slow
 SCRIPT = Path(__file__).parents[2] / "examples" / "roundtrip.py"

@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 
 from api.principals import PrincipalKind, create_principal, principal_for
-from tests.crypto.conftest import Replica
+from tests.served import Replica
 
 pytestmark = pytest.mark.slow
 

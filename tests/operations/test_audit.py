@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from api.audit.chain import append
+from api.calls import Door
 from api.decisions import Outcome
 from api.errors import AccessDeniedException, InvalidMarkerException, ValidationException
 from api.operations.access import PrincipalPolicyRequest, SimulateAccessRequest, WhoamiRequest
@@ -51,6 +52,7 @@ async def test_an_event_reads_as_recorded(call: Invoke, trail: None) -> None:
         request_id="request-2",
         principal=ALICE,
         source_ip="10.0.0.7",
+        door=Door.GRAPHQL,
         action="kms:Encrypt",
         key_arn=KEY,
         decision=Outcome.IMPLICIT_DENY,
