@@ -1,7 +1,7 @@
 """The ASGI application: operational routes, shared middleware, and the front doors mounted on it.
 
-A front door (GraphQL today, perhaps an AWS-JSON endpoint later) is a route that turns requests
-into calls of ``api``. This module knows nothing about GraphQL, so another front door can reuse it.
+A front door (GraphQL, AWS's JSON protocol) is a set of routes that turn requests into calls of
+``api``. This module knows no protocol, so each door brings its own.
 """
 
 from __future__ import annotations
@@ -28,11 +28,15 @@ PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics")
 
 @dataclass(frozen=True)
 class FrontDoor:
-    """Routes that serve callers, and the path of a browser IDE page that needs no token, if any."""
+    """Routes that serve callers, and the path of a browser IDE page that needs no token, if any.
+
+    Paths in ``authenticated_by_door`` name their callers themselves (the AWS door verifies
+    SigV4 and answers failures in its own protocol); every other path needs a bearer token."""
 
     routes: Sequence[BaseRoute]
     paths: Sequence[str]
     ide_path: str | None = None
+    authenticated_by_door: Sequence[str] = ()
 
 
 async def healthz(_: Request) -> Response:
@@ -63,7 +67,7 @@ def _settle_the_heap() -> None:
 
 
 def create_app(
-    front_door: FrontDoor, settings: Settings, services: Services | None = None
+    front_doors: Sequence[FrontDoor], settings: Settings, services: Services | None = None
 ) -> Starlette:
     """The application; given ``services`` it uses them, otherwise it starts its own on startup."""
 
@@ -85,15 +89,22 @@ def create_app(
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
-        *front_door.routes,
+        *(route for door in front_doors for route in door.routes),
     ]
+    paths = [path for door in front_doors for path in door.paths]
+    own_authentication = [path for door in front_doors for path in door.authenticated_by_door]
+    ide_paths = [door.ide_path for door in front_doors if door.ide_path is not None]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
         middleware=[
-            Middleware(RequestLog, routes=(*PUBLIC_PATHS, *front_door.paths)),
+            Middleware(RequestLog, routes=(*PUBLIC_PATHS, *paths)),
             Middleware(BodyLimit, max_bytes=settings.limits.max_body_bytes),
-            Middleware(BearerAuth, public=PUBLIC_PATHS, ide_path=front_door.ide_path),
+            Middleware(
+                BearerAuth,
+                public=(*PUBLIC_PATHS, *own_authentication),
+                ide_path=ide_paths[0] if ide_paths else None,
+            ),
         ],
     )
     if services is not None:

@@ -38,9 +38,15 @@ def request_state(scope: Scope) -> dict[str, Any]:
     return state
 
 
-async def send_json_error(send: Send, status: int, code: str, message: str) -> None:
-    """A GraphQL-shaped error body, so a GraphQL client can read failures that happen before it."""
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+async def send_json_error(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
+    """An error body the caller's protocol reads, for failures that happen before its door: AWS's
+    JSON (``__type``, ``message``) for a request that names an AWS target, GraphQL's otherwise."""
+    error: dict[str, Any]
+    if "x-amz-target" in Headers(scope=scope):
+        error = {"__type": code, "message": message}
+    else:
+        error = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    body = json.dumps(error).encode()
     await send(
         {
             "type": "http.response.start",
@@ -121,7 +127,7 @@ class BodyLimit:
             return
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -133,7 +139,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await self._refuse(send)
+                await self._refuse(scope, send)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -149,9 +155,9 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send) -> None:
         message = f"The request body is larger than {self.max_bytes} bytes."
-        await send_json_error(send, 413, "ValidationException", message)
+        await send_json_error(scope, send, 413, "ValidationException", message)
 
 
 class BearerAuth:
@@ -175,7 +181,9 @@ class BearerAuth:
         if scheme.lower() == "bearer" and token:
             principal = await authenticate_request(services_of(scope), token.strip())
         if principal is None:
-            await send_json_error(send, 401, UnrecognizedClientException.code, _INVALID_TOKEN)
+            await send_json_error(
+                scope, send, 401, UnrecognizedClientException.code, _INVALID_TOKEN
+            )
             return
         request_state(scope)["principal"] = principal
         await self.app(scope, receive, send)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,6 +82,14 @@ class Settings:
     # False only for measuring what authorization costs (the benchmark): every call is allowed
     # without evaluation. Refused in production.
     authorization: bool = True
+
+    def via_service(self, header: Callable[[str], str | None]) -> str | None:
+        """``kms:ViaService`` for a request whose headers ``header`` reads: the configured
+        header, when it names a configured service; otherwise absent."""
+        if self.via_service_header is None:
+            return None
+        claimed = header(self.via_service_header)
+        return claimed if claimed in self.via_services else None
 
     @property
     def admin_token_path(self) -> Path:

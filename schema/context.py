@@ -31,7 +31,7 @@ class Context:
             principal=self.principal,
             request_id=str(self.request.scope.get("state", {}).get("request_id", "")),
             source_ip=client.host if client else None,
-            via_service=self._via_service(),
+            via_service=self.services.settings.via_service(self.request.headers.get),
         )
 
     def new_call(self) -> Call:
@@ -48,11 +48,3 @@ class Context:
         if existing is None:
             existing = self.calls[root] = self.new_call()
         return existing
-
-    def _via_service(self) -> str | None:
-        """``kms:ViaService``: the configured header, when it names a configured service."""
-        settings = self.services.settings
-        if settings.via_service_header is None:
-            return None
-        claimed = self.request.headers.get(settings.via_service_header)
-        return claimed if claimed in settings.via_services else None

@@ -15,7 +15,7 @@ DESCRIPTIONS: dict[str, str] = {
     "AuditEventFilter": "Each field set narrows the events; the time bounds are inclusive.",
     "Caller": "The principal that made this request.",
     "CustomKeyStoresListEntry": "A custom key store, as DescribeCustomKeyStores lists it.",
-    "Door": "How a call came in: graphql, or aws (AWS's JSON protocol, as AWS SDKs speak it).",
+    "Door": "How a call came in: GRAPHQL, or AWS (AWS's JSON protocol, as AWS SDKs speak it).",
     "GrantConstraints": "AWS's GrantConstraints: encryption context a grant requires.",
     "GrantConstraintsInput": "AWS's GrantConstraints: encryption context a grant requires.",
     "GrantListEntry": "A grant as AWS's ListGrants returns it (never with a token).",

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what keygraph needs on a Debian or Ubuntu machine, and nothing that is already there.
-# System packages come from apt-get (softhsm2; PostgreSQL server binaries when none are installed);
-# Python packages go into ./.venv. Safe to run again: every step checks before it acts.
+# System packages come from apt-get (softhsm2; PostgreSQL server binaries when none are installed;
+# Node.js and npm for the AWS SDK for JavaScript conformance test); Python packages go into ./.venv,
+# npm packages into tests/aws/js/node_modules from its lockfile. Safe to run again: every step checks
+# before it acts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +13,8 @@ command -v softhsm2-util >/dev/null 2>&1 || need_apt+=(softhsm2)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
     sudo=""
@@ -28,4 +32,12 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install -q --upgrade pip
     .venv/bin/python -m pip install -q -e '.[dev]'
     touch "$stamp"
+fi
+
+# npm ci empties node_modules first, so a stamp inside it is gone whenever the install is incomplete.
+node_stamp=tests/aws/js/node_modules/.installed
+if [ ! -f "$node_stamp" ] || [ tests/aws/js/package-lock.json -nt "$node_stamp" ]; then
+    echo "bootstrap: installing tests/aws/js's npm packages"
+    (cd tests/aws/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    touch "$node_stamp"
 fi

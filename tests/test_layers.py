@@ -52,3 +52,21 @@ def test_only_the_doors_and_the_pipeline_import_the_registry() -> None:
     edges = _imports()
     importers = sorted(unit for unit, targets in edges.items() if "api.operations" in targets)
     assert importers == []
+
+
+def _top_level_imports(package: str) -> set[str]:
+    """The top-level packages that the modules of ``package`` import."""
+    found = set()
+    for path in (API.parent / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+    return found
+
+
+def test_the_doors_know_nothing_of_each_other_and_api_of_neither() -> None:
+    assert "aws" not in _top_level_imports("schema")
+    assert "schema" not in _top_level_imports("aws")
+    assert not {"aws", "schema", "keygraph"} & _top_level_imports("api")

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from api import members as aws
+from api.calls import Door
 from api.catalog.levels import AccessLevel, OperationType
 from api.decisions import Outcome, Source
 from api.keys.model import (
@@ -53,8 +54,8 @@ name_shapes(
         KeyManager: "KeyManagerType",
     }
 )
-# keygraph's own enums whose values are prose: spelled by member name.
-spell_by_name(AccessLevel, OperationType, PrincipalKind)
+# keygraph's own enums (values that are prose or lower case): spelled by member name.
+spell_by_name(AccessLevel, OperationType, PrincipalKind, Door)
 
 
 @dataclass(frozen=True, kw_only=True)

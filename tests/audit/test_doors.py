@@ -37,7 +37,7 @@ async def test_each_event_names_its_calls_door(
     await invoke(services, caller, BY_NAME["CreateKey"], CreateKeyRequest())
 
     graphql, aws = await created_keys(client)
-    assert (graphql["action"], graphql["door"]) == ("kms:CreateKey", "graphql")
-    assert aws == {"requestId": "through-aws", "action": "kms:CreateKey", "door": "aws"}
-    assert await created_keys(client, door="aws") == [aws]
-    assert await created_keys(client, door="graphql") == [graphql]
+    assert (graphql["action"], graphql["door"]) == ("kms:CreateKey", "GRAPHQL")
+    assert aws == {"requestId": "through-aws", "action": "kms:CreateKey", "door": "AWS"}
+    assert await created_keys(client, door="AWS") == [aws]
+    assert await created_keys(client, door="GRAPHQL") == [graphql]

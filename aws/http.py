@@ -1,0 +1,123 @@
+"""The AWS door on the wire: ``POST /`` with ``X-Amz-Target: TrentService.<Action>``.
+
+One endpoint serves every route: it names the caller (SigV4, or a bearer token for callers
+without an SDK), finds the route, reads the body into the operation's request, runs the pipeline
+(``api.invoke``) and writes the response, or the failure as AWS's JSON protocol has it:
+``{"__type": "<Exception>", "message": "..."}`` with the status ``api.invoke.fault`` gives, so
+AWS SDKs raise the exception classes they model. Every answer carries ``x-amzn-RequestId``, the
+id the request log line and the audit events have.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
+from starlette.types import Receive, Scope, Send
+
+from api.authentication import authenticate_request
+from api.calls import Door
+from api.errors import UnrecognizedClientException
+from api.http import FrontDoor
+from api.invoke import Caller, fault, invoke
+from api.middleware import request_state
+from api.principals import Principal
+from api.services import Services
+from aws.errors import (
+    MissingAuthenticationTokenException,
+    SerializationException,
+    UnknownOperationException,
+)
+from aws.routes import Route
+from aws.sigv4 import INVALID_TOKEN, SignedRequest, is_sigv4, signed_by
+
+AWS_PATH = "/"
+CONTENT_TYPE = "application/x-amz-json-1.1"
+REQUEST_ID_HEADER = "x-amzn-RequestId"
+
+
+async def authenticate(services: Services, request: SignedRequest) -> Principal:
+    """The caller: SigV4 as SDKs sign, or ``Authorization: Bearer`` as GraphQL callers hold."""
+    header = request.headers.get("authorization")
+    if not header:
+        raise MissingAuthenticationTokenException("Missing Authentication Token")
+    if is_sigv4(header):
+        return await signed_by(services, request, header)
+    scheme, _, token = header.partition(" ")
+    principal = None
+    if scheme.lower() == "bearer" and token:
+        principal = await authenticate_request(services, token.strip())
+    if principal is None:
+        raise UnrecognizedClientException(INVALID_TOKEN)
+    return principal
+
+
+def parse_body(body: bytes) -> Any:
+    """The request's JSON; AWS SDKs send ``{}`` for no members, and an empty body means it too."""
+    if not body.strip():
+        return {}
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        raise SerializationException("The request body is not valid JSON.") from None
+
+
+class AwsEndpoint:
+    def __init__(self, routes: Mapping[str, Route]) -> None:
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        state = request_state(scope)
+        try:
+            status, answer = 200, await self._answer(request, state)
+        except Exception as exc:
+            failure = fault(exc)
+            status, answer = failure.status, {"__type": failure.code, "message": failure.message}
+        response = Response(
+            json.dumps(answer, separators=(",", ":")),
+            status_code=status,
+            media_type=CONTENT_TYPE,
+            headers={REQUEST_ID_HEADER: state["request_id"]},
+        )
+        await response(scope, receive, send)
+
+    async def _answer(self, request: Request, state: dict[str, Any]) -> Any:
+        services: Services = request.app.state.services
+        signed = SignedRequest(
+            method=request.method,
+            path=request.url.path,
+            query=request.url.query,
+            headers=Headers(scope=request.scope),
+            body=await request.body(),
+        )
+        principal = state["principal"] = await authenticate(services, signed)
+        target = signed.headers.get("x-amz-target", "")
+        route = self.routes.get(target)
+        if route is None:
+            raise UnknownOperationException(f"keygraph serves no operation named '{target}'.")
+        operation = route.operation
+        state["operations"] = [operation.field]
+        client = request.client
+        caller = Caller(
+            principal=principal,
+            request_id=state["request_id"],
+            source_ip=client.host if client else None,
+            via_service=services.settings.via_service(signed.headers.get),
+            door=Door.AWS,
+        )
+        result = await invoke(services, caller, operation, route.read(parse_body(signed.body)))
+        return route.write(result)
+
+
+def aws_front_door(routes: Mapping[str, Route]) -> FrontDoor:
+    return FrontDoor(
+        routes=[StarletteRoute(AWS_PATH, AwsEndpoint(routes), methods=["POST"])],
+        paths=[AWS_PATH],
+        authenticated_by_door=[AWS_PATH],
+    )

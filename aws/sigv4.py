@@ -1,0 +1,209 @@
+"""Who signed an AWS-protocol request: SigV4 (``Authorization: AWS4-HMAC-SHA256 ...``), checked
+as AWS checks it, with AWS's exceptions and messages for each way it can be wrong.
+
+The canonical request, the string to sign and the signature are botocore's own (``SigV4Auth``),
+the code every AWS SDK for Python signs with, so keygraph never re-implements canonicalisation;
+this module only rebuilds the request as the client signed it (the headers it lists in
+``SignedHeaders``, the body it hashed) and compares, in constant time. The secret comes from
+``api.access_keys`` (unsealed once per process, dropped when the key is deactivated).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from starlette.datastructures import Headers
+
+from api.access_keys import signing_key
+from api.errors import UnrecognizedClientException
+from api.principals import Principal
+from api.services import Services
+from aws.errors import IncompleteSignatureException, InvalidSignatureException
+from aws.routes import SERVICE
+
+ALGORITHM = "AWS4-HMAC-SHA256"
+TERMINATOR = "aws4_request"
+MAX_SKEW = timedelta(minutes=5)
+INVALID_TOKEN = "The security token included in the request is invalid."  # noqa: S105
+NO_TEMPORARY_CREDENTIALS = (
+    "keygraph issues no temporary credentials: sign requests with an access key and no "
+    "X-Amz-Security-Token (keygraph principal create-access-key)."
+)
+MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. Check your "
+    "AWS Secret Access Key and signing method. Consult the service documentation for details."
+)
+_AMZ_DATE = "%Y%m%dT%H%M%SZ"
+_SIGNATURE = re.compile(r"^[0-9a-f]{64}$")
+_PARAMETERS = ("Credential", "Signature", "SignedHeaders")
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """The parts of a SigV4 ``Authorization`` header."""
+
+    access_key_id: str
+    date: str
+    region: str
+    service: str
+    terminator: str
+    signed_headers: tuple[str, ...]
+    signature: str
+
+
+def is_sigv4(header: str) -> bool:
+    return header.startswith(ALGORITHM + " ")
+
+
+def parse_authorization(header: str) -> Authorization:
+    """The header's parts; AWS's IncompleteSignatureException when one is missing."""
+    parameters = {}
+    for part in header[len(ALGORITHM) :].split(","):
+        name, _, value = part.strip().partition("=")
+        parameters[name] = value
+    missing = [name for name in _PARAMETERS if not parameters.get(name)]
+    if missing:
+        raise IncompleteSignatureException(
+            " ".join(f"Authorization header requires '{name}' parameter." for name in missing)
+        )
+    credential = parameters["Credential"].split("/")
+    if len(credential) != 5:
+        raise IncompleteSignatureException(
+            "Credential must have exactly 5 slash-delimited elements, e.g. "
+            "keyid/date/region/service/term."
+        )
+    access_key_id, date, region, service, terminator = credential
+    return Authorization(
+        access_key_id=access_key_id,
+        date=date,
+        region=region,
+        service=service,
+        terminator=terminator,
+        signed_headers=tuple(parameters["SignedHeaders"].split(";")),
+        signature=parameters["Signature"],
+    )
+
+
+def _signed_at(headers: Headers) -> str:
+    amz_date = headers.get("x-amz-date")
+    if amz_date is None:
+        raise IncompleteSignatureException(
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+        )
+    return amz_date
+
+
+def _check_time(amz_date: str, now: datetime) -> None:
+    try:
+        signed = datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=UTC)
+    except ValueError:
+        raise IncompleteSignatureException(
+            "X-Amz-Date must be in ISO 8601 basic format: YYYYMMDD'T'HHMMSS'Z'."
+        ) from None
+    current = now.strftime(_AMZ_DATE)
+    if signed < now - MAX_SKEW:
+        earliest = (now - MAX_SKEW).strftime(_AMZ_DATE)
+        raise InvalidSignatureException(
+            f"Signature expired: {amz_date} is now earlier than {earliest} ({current} - 5 min.)"
+        )
+    if signed > now + MAX_SKEW:
+        latest = (now + MAX_SKEW).strftime(_AMZ_DATE)
+        raise InvalidSignatureException(
+            f"Signature not yet current: {amz_date} is still later than {latest} "
+            f"({current} + 5 min.)"
+        )
+
+
+def _check_scope(authorization: Authorization, amz_date: str, region: str, service: str) -> None:
+    if authorization.region != region:
+        raise InvalidSignatureException(
+            f"Credential should be scoped to a valid region, not '{authorization.region}'."
+        )
+    if authorization.service != service:
+        raise InvalidSignatureException(
+            f"Credential should be scoped to correct service: '{service}'."
+        )
+    if authorization.terminator != TERMINATOR:
+        raise InvalidSignatureException(
+            f"Credential should be scoped with a valid terminator: '{TERMINATOR}', "
+            f"not '{authorization.terminator}'."
+        )
+    if authorization.date != amz_date[:8]:
+        raise InvalidSignatureException(
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
+            f"from HTTP: '{authorization.date}' != '{amz_date[:8]}', from '{amz_date}'."
+        )
+    if "host" not in authorization.signed_headers:
+        raise InvalidSignatureException(
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+        )
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """An HTTP request as received: what its signature covers."""
+
+    method: str
+    path: str
+    query: str
+    headers: Headers
+    body: bytes
+
+
+def _check_payload_hash(request: SignedRequest) -> None:
+    """The body hash a client sent (``X-Amz-Content-SHA256``, which the signature covers in
+    place of the body) must be the body's, or a signed request could carry another body."""
+    claimed = request.headers.get("x-amz-content-sha256")
+    if claimed is not None and claimed != hashlib.sha256(request.body).hexdigest():
+        raise InvalidSignatureException(
+            "The provided 'x-amz-content-sha256' header does not match what was computed."
+        )
+
+
+def expected_signature(
+    request: SignedRequest, authorization: Authorization, amz_date: str, secret: str
+) -> str:
+    """The signature the holder of ``secret`` makes over ``request``: botocore's SigV4 over the
+    headers the client signed."""
+    headers = {
+        name: ",".join(request.headers.getlist(name)) for name in authorization.signed_headers
+    }
+    url = f"http://{request.headers.get('host', '')}{request.path}"
+    if request.query:
+        url += f"?{request.query}"
+    rebuilt = AWSRequest(method=request.method, url=url, headers=headers, data=request.body)
+    rebuilt.context["timestamp"] = amz_date
+    signer = SigV4Auth(
+        Credentials(authorization.access_key_id, secret),
+        authorization.service,
+        authorization.region,
+    )
+    canonical = signer.canonical_request(rebuilt)
+    return str(signer.signature(signer.string_to_sign(rebuilt, canonical), rebuilt))
+
+
+async def signed_by(services: Services, request: SignedRequest, header: str) -> Principal:
+    """The principal whose access key signed ``request``; raises AWS's exception otherwise."""
+    if "x-amz-security-token" in request.headers:
+        raise UnrecognizedClientException(NO_TEMPORARY_CREDENTIALS)
+    authorization = parse_authorization(header)
+    amz_date = _signed_at(request.headers)
+    _check_time(amz_date, services.clock())
+    _check_scope(authorization, amz_date, services.settings.region, SERVICE)
+    if not _SIGNATURE.match(authorization.signature):
+        raise IncompleteSignatureException("Signature must be 64 lowercase hexadecimal digits.")
+    _check_payload_hash(request)
+    key = await signing_key(services, authorization.access_key_id)
+    if key is None:
+        raise UnrecognizedClientException(INVALID_TOKEN)
+    expected = expected_signature(request, authorization, amz_date, key.secret)
+    if not hmac.compare_digest(expected.encode("ascii"), authorization.signature.encode("ascii")):
+        raise InvalidSignatureException(MISMATCH)
+    return key.principal

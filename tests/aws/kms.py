@@ -1,0 +1,54 @@
+"""What the AWS conformance tests share: making keys through boto3 and reading what it answers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from tests.aws.door import AwsServer
+
+# How far a time keygraph answers may be from the one the test expects: the test's own clock
+# runs on while the call is made.
+SLACK = timedelta(minutes=5)
+
+
+def new_key(kms: Any, **members: Any) -> dict[str, Any]:
+    """CreateKey's KeyMetadata."""
+    metadata: dict[str, Any] = kms.create_key(**members)["KeyMetadata"]
+    return metadata
+
+
+def key_arn(aws: AwsServer, key_id: str) -> str:
+    return f"arn:aws:kms:{aws.region}:{aws.account_id}:key/{key_id}"
+
+
+def alias_arn(aws: AwsServer, alias_name: str) -> str:
+    return f"arn:aws:kms:{aws.region}:{aws.account_id}:{alias_name}"
+
+
+def unique(prefix: str) -> str:
+    """A name no other test of the session uses (one server serves them all)."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def about(moment: object, later: timedelta = timedelta()) -> bool:
+    """Whether ``moment`` is a datetime, as botocore parses AWS's timestamps, ``later`` than
+    now."""
+    return (
+        isinstance(moment, datetime)
+        and moment.tzinfo is not None
+        and abs(moment - (datetime.now(UTC) + later)) < SLACK
+    )
+
+
+def answered_nothing(response: dict[str, Any]) -> bool:
+    """An operation AWS answers with nothing leaves botocore only its response metadata."""
+    return set(response) == {"ResponseMetadata"}
+
+
+def error_of(error: ClientError) -> tuple[str, str]:
+    """The AWS error code and message, as botocore reads them from the answer."""
+    return error.response["Error"]["Code"], error.response["Error"]["Message"]
