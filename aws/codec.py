@@ -115,7 +115,7 @@ def _converter(ref: TypeRef, shape: Shape | None) -> Read:
     if kind is Kind.BLOB:
         return _blob
     if kind is Kind.TIMESTAMP:
-        return lambda value, _path: datetime.fromtimestamp(value, UTC)
+        return _timestamp
     if kind is Kind.ENUM:
         return _enum_reader(ref.enum)
     if kind is Kind.MAP:
@@ -137,6 +137,14 @@ def _blob(value: str, path: str) -> bytes:
         return b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raise _wrong_type(path, Kind.BLOB) from None
+
+
+def _timestamp(value: float, path: str) -> datetime:
+    """Seconds since the epoch; NaN, infinities and times no calendar holds are not one."""
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, ValueError, OSError):
+        raise _wrong_type(path, Kind.TIMESTAMP) from None
 
 
 def _enum_reader(enum_type: type[enum.Enum] | None) -> Read:

@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from starlette.datastructures import Headers
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
@@ -25,7 +23,7 @@ from api.calls import Door
 from api.errors import UnrecognizedClientException
 from api.http import FrontDoor
 from api.invoke import Caller, fault, invoke
-from api.middleware import request_state
+from api.middleware import request_state, services_of
 from api.principals import Principal
 from api.services import Services
 from aws.errors import (
@@ -67,34 +65,47 @@ def parse_body(body: bytes) -> Any:
         raise SerializationException("The request body is not valid JSON.") from None
 
 
+async def read_body(receive: Receive) -> bytes:
+    chunks = []
+    more = True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
 class AwsEndpoint:
+    """Plain ASGI rather than Starlette's Request and Response: every service-to-service crypto
+    call passes here, and those objects cost more than the protocol needs (bench/README.md)."""
+
     def __init__(self, routes: Mapping[str, Route]) -> None:
         self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
         state = request_state(scope)
         try:
-            status, answer = 200, await self._answer(request, state)
+            status, answer = 200, await self._answer(scope, receive, state)
         except Exception as exc:
             failure = fault(exc)
             status, answer = failure.status, {"__type": failure.code, "message": failure.message}
-        response = Response(
-            json.dumps(answer, separators=(",", ":")),
-            status_code=status,
-            media_type=CONTENT_TYPE,
-            headers={REQUEST_ID_HEADER: state["request_id"]},
-        )
-        await response(scope, receive, send)
+        body = json.dumps(answer, separators=(",", ":")).encode()
+        headers = [
+            (b"content-type", CONTENT_TYPE.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (REQUEST_ID_HEADER.encode(), state["request_id"].encode()),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
-    async def _answer(self, request: Request, state: dict[str, Any]) -> Any:
-        services: Services = request.app.state.services
+    async def _answer(self, scope: Scope, receive: Receive, state: dict[str, Any]) -> Any:
+        services = services_of(scope)
         signed = SignedRequest(
-            method=request.method,
-            path=request.url.path,
-            query=request.url.query,
-            headers=Headers(scope=request.scope),
-            body=await request.body(),
+            method=scope["method"],
+            path=scope["path"],
+            query=scope["query_string"].decode("latin-1"),
+            headers=Headers(scope=scope),
+            body=await read_body(receive),
         )
         principal = state["principal"] = await authenticate(services, signed)
         target = signed.headers.get("x-amz-target", "")
@@ -103,11 +114,11 @@ class AwsEndpoint:
             raise UnknownOperationException(f"keygraph serves no operation named '{target}'.")
         operation = route.operation
         state["operations"] = [operation.field]
-        client = request.client
+        client = scope.get("client")
         caller = Caller(
             principal=principal,
             request_id=state["request_id"],
-            source_ip=client.host if client else None,
+            source_ip=client[0] if client else None,
             via_service=services.settings.via_service(signed.headers.get),
             door=Door.AWS,
         )

@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import time
 
+import pytest
+
 from tests.aws_messages import validation_message
 from tests.aws_protocol.conftest import AwsCall
 
@@ -132,3 +134,22 @@ async def test_paging_is_aws_truncated_and_next_marker(aws_call: AwsCall) -> Non
     rest = await aws_call("ListKeys", {"Limit": 2, "Marker": first.body["NextMarker"]})
     assert rest.body["Truncated"] is False
     assert "NextMarker" not in rest.body
+
+
+@pytest.mark.parametrize(
+    ("action", "body"),
+    [
+        ("DescribeKey", b'{"KeyId": "abc\\u0000def"}'),
+        ("DescribeKey", b'{"KeyId": "\\ud800"}'),
+        ("ImportKeyMaterial", b'{"KeyId": "k", "ImportToken": "AA==", '
+         b'"EncryptedKeyMaterial": "AA==", "ValidTo": 1e300}'),
+        ("ImportKeyMaterial", b'{"KeyId": "k", "ImportToken": "AA==", '
+         b'"EncryptedKeyMaterial": "AA==", "ValidTo": NaN}'),
+        ("ListKeys", b'{"Limit": ' + b"9" * 5000 + b"}"),
+    ],
+)  # fmt: skip
+async def test_hostile_values_get_a_client_error(
+    aws_call: AwsCall, action: str, body: bytes
+) -> None:
+    answer = await aws_call(action, body)
+    assert answer.status == 400, answer.body
