@@ -108,6 +108,15 @@ CREATE_KEY = (
     "mutation CreateKey($s: KeySpec!, $u: KeyUsageType!) "
     "{ createKey(input: {keySpec: $s, keyUsage: $u}) { keyMetadata { keyId } } }"
 )
+# Who the bench acts as (the account's root) and a key's ARN, which names the region.
+WHOAMI_AND_ARN = (
+    "query WhoamiAndArn($k: String!) "
+    "{ whoami { arn } describeKey(input: {keyId: $k}) { keyMetadata { arn } } }"
+)
+CREATE_ACCESS_KEY = (
+    "mutation CreateAccessKey($p: String!) "
+    "{ createAccessKey(input: {principal: $p}) { accessKey { accessKeyId secretAccessKey } } }"
+)
 
 
 @dataclass(frozen=True)

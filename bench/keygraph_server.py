@@ -94,8 +94,13 @@ class Keygraph:
         return f"{self.url}/graphql"
 
     @property
+    def authorization(self) -> str:
+        """The root principal's ``Authorization`` header value, for either door."""
+        return f"Bearer {self._token}"
+
+    @property
     def headers(self) -> dict[str, str]:
-        return {"Content-Type": "application/json", "Authorization": f"Bearer {self._token}"}
+        return {"Content-Type": "application/json", "Authorization": self.authorization}
 
     @property
     def dsn(self) -> str:

@@ -19,6 +19,8 @@ class Row(enum.Enum):
     KEYGRAPH_PERSISTED = "keygraph-persisted"
     KEYGRAPH_UNAUTHORIZED = "keygraph-unauthorized"
     KEYGRAPH_BATCH = "keygraph-batch"
+    AWS_SINGLE = "aws-single"
+    AWS_BEARER = "aws-bearer"
     MOTO = "moto"
     KEYGRAPH_LARGE = "keygraph-large"
     KEYGRAPH_SPREAD_A = "keygraph-spread-a"
@@ -61,6 +63,8 @@ ROW_OPS: dict[Row, tuple[Op, ...]] = {
     Row.KEYGRAPH_PERSISTED: (Op.ENCRYPT,),
     Row.KEYGRAPH_UNAUTHORIZED: (Op.ENCRYPT,),
     Row.KEYGRAPH_BATCH: ALL_OPS,
+    Row.AWS_SINGLE: ALL_OPS,
+    Row.AWS_BEARER: (Op.ENCRYPT,),
     Row.MOTO: ALL_OPS,
     Row.KEYGRAPH_LARGE: (Op.ENCRYPT, Op.DESCRIBE_KEY),
     Row.KEYGRAPH_SPREAD_A: (Op.ENCRYPT,),
@@ -87,6 +91,8 @@ def row_label(row: Row, shape: Shape) -> str:
         Row.KEYGRAPH_PERSISTED: "keygraph single, persisted query",
         Row.KEYGRAPH_UNAUTHORIZED: "keygraph single, authorization off",
         Row.KEYGRAPH_BATCH: f"keygraph batch ({BATCH_SIZE}/request)",
+        Row.AWS_SINGLE: "keygraph AWS door, SigV4",
+        Row.AWS_BEARER: "keygraph AWS door, bearer token",
         Row.MOTO: "moto_server peer",
         Row.KEYGRAPH_LARGE: f"keygraph single, 1 key of {shape.keys:,}",
         Row.KEYGRAPH_SPREAD_A: f"keygraph batch, {BATCH_SIZE} keys/request, pass A",

@@ -3,11 +3,11 @@
 First a ``keygraph dev`` with authorization off (own home, 10 keys) serves the row that measures
 what authorization costs; it runs just before the single row it is compared with, so little time
 (and little change in the machine's load) separates the two. Then one ``keygraph dev`` (1 worker)
-serves a deployment of 10 keys for the single, persisted-query and batch rows; then it grows to
-``--keys`` keys for the large-deployment row (one copied key, warm) and the two spread passes
-(batches of 50 different keys, cold, no warm-up: they exercise the caches' eviction). Last, a
-``keygraph dev --workers N`` with its own home serves the scaling row. Resident memory of each
-worker is read after each phase.
+serves a deployment of 10 keys for the single row, the AWS door's rows (``bench.target_aws``),
+the persisted-query and batch rows; then it grows to ``--keys`` keys for the large-deployment row
+(one copied key, warm) and the two spread passes (batches of 50 different keys, cold, no
+warm-up: they exercise the caches' eviction). Last, a ``keygraph dev --workers N`` with its own
+home serves the scaling row. Resident memory of each worker is read after each phase.
 """
 
 from __future__ import annotations
@@ -25,11 +25,14 @@ from bench.payloads import CONTEXT, PLAINTEXT, b64
 from bench.plan import Options, Plan
 from bench.population import grow
 from bench.progress import show
+from bench.target_aws import measure_aws
 from bench.wrk import HttpLoad, Pace, measure_cell
 
 SMALL_DEPLOYMENT = 10
 ONE_WORKER_ROWS = (
     Row.KEYGRAPH_SINGLE,
+    Row.AWS_SINGLE,
+    Row.AWS_BEARER,
     Row.KEYGRAPH_PERSISTED,
     Row.KEYGRAPH_BATCH,
     Row.KEYGRAPH_LARGE,
@@ -89,6 +92,7 @@ def _one_worker(plan: Plan, options: Options, pace: Pace, report: KeygraphReport
         values = _small_deployment(keygraph)
         for op in plan.ops(Row.KEYGRAPH_SINGLE):
             report.cells.append(_single(keygraph, Row.KEYGRAPH_SINGLE, op, values, pace))
+        report.cells += measure_aws(keygraph, plan, values, pace)
         for op in plan.ops(Row.KEYGRAPH_PERSISTED):
             report.cells.append(_persisted(keygraph, op, values, pace))
         for op in plan.ops(Row.KEYGRAPH_BATCH):

@@ -7,7 +7,6 @@ with the reason printed, only when moto is not installed.
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -15,8 +14,10 @@ from typing import Any
 
 import httpx
 
+from bench.aws_json import ACTIONS, action_headers, bodies
+from bench.documents import Values
 from bench.errors import BenchError, SetupFailed
-from bench.model import Cell, Op, Row
+from bench.model import Cell, Row
 from bench.payloads import CONTEXT, PLAINTEXT, b64
 from bench.plan import Plan
 from bench.progress import show
@@ -29,13 +30,6 @@ AUTHORIZATION = (
     "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/kms/aws4_request, "
     "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0" * 64
 )
-TARGETS = {
-    Op.ENCRYPT: "Encrypt",
-    Op.DECRYPT: "Decrypt",
-    Op.GENERATE_DATA_KEY: "GenerateDataKey",
-    Op.SIGN: "Sign",
-    Op.DESCRIBE_KEY: "DescribeKey",
-}
 
 
 def moto_server_path() -> Path:
@@ -57,10 +51,10 @@ def measure_moto(plan: Plan, pace: Pace) -> list[Cell]:
         try:
             with Server("moto_server", argv, Path(directory) / "moto.log") as server:
                 server.wait_until(lambda: _answers(url), START_SECONDS)
-                bodies = _bodies(url)
+                requests = bodies(_values(url))
                 return [
                     measure_cell(
-                        Row.MOTO, op, HttpLoad(url, (bodies[op],), _headers(TARGETS[op])), pace
+                        Row.MOTO, op, HttpLoad(url, (requests[op],), _headers(ACTIONS[op])), pace
                     )
                     for op in ops
                 ]
@@ -69,11 +63,7 @@ def measure_moto(plan: Plan, pace: Pace) -> list[Cell]:
 
 
 def _headers(operation: str) -> dict[str, str]:
-    return {
-        "Content-Type": "application/x-amz-json-1.1",
-        "X-Amz-Target": f"TrentService.{operation}",
-        "Authorization": AUTHORIZATION,
-    }
+    return {**action_headers(operation), "Authorization": AUTHORIZATION}
 
 
 def _call(url: str, operation: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -92,24 +82,16 @@ def _answers(url: str) -> bool:
     return True
 
 
-def _bodies(url: str) -> dict[Op, str]:
+def _values(url: str) -> Values:
+    """Moto's own keys (one symmetric, one P-256) and a ciphertext it made."""
     aes = _call(url, "CreateKey", {})["KeyMetadata"]["KeyId"]
     p256 = _call(url, "CreateKey", {"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"})
-    encrypt = {"KeyId": aes, "Plaintext": b64(PLAINTEXT), "EncryptionContext": CONTEXT}
-    blob = _call(url, "Encrypt", encrypt)["CiphertextBlob"]
-    return {
-        Op.ENCRYPT: json.dumps(encrypt),
-        Op.DECRYPT: json.dumps({"CiphertextBlob": blob, "EncryptionContext": CONTEXT}),
-        Op.GENERATE_DATA_KEY: json.dumps(
-            {"KeyId": aes, "KeySpec": "AES_256", "EncryptionContext": CONTEXT}
-        ),
-        Op.SIGN: json.dumps(
-            {
-                "KeyId": p256["KeyMetadata"]["KeyId"],
-                "Message": b64(PLAINTEXT),
-                "MessageType": "RAW",
-                "SigningAlgorithm": "ECDSA_SHA_256",
-            }
-        ),
-        Op.DESCRIBE_KEY: json.dumps({"KeyId": aes}),
-    }
+    plaintext = b64(PLAINTEXT)
+    encrypt = {"KeyId": aes, "Plaintext": plaintext, "EncryptionContext": CONTEXT}
+    return Values(
+        aes_key=aes,
+        p256_key=p256["KeyMetadata"]["KeyId"],
+        plaintext=plaintext,
+        context=CONTEXT,
+        ciphertext=_call(url, "Encrypt", encrypt)["CiphertextBlob"],
+    )
