@@ -9,13 +9,19 @@ from __future__ import annotations
 
 
 class KeygraphError(Exception):
-    """Base of every error that is the caller's to see."""
+    """Base of every error that is the caller's to see.
+
+    ``detail`` is keygraph's explanation where AWS's message is empty (an invalid public key
+    for DeriveSharedSecret, RotateKeyOnDemand on an asymmetric key): the message stays AWS's,
+    empty, through both doors, and GraphQL adds the detail as ``extensions.detail``. Only for
+    refusals whose reason helps no attacker: never for ciphertext failures."""
 
     code = "InternalError"
 
-    def __init__(self, message: str = "") -> None:
+    def __init__(self, message: str = "", *, detail: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.detail = detail
 
 
 class ValidationException(KeygraphError):

@@ -55,6 +55,8 @@ class Fault:
     code: str
     message: str
     status: int
+    # keygraph's explanation where AWS's message is empty (``KeygraphError.detail``).
+    detail: str | None = None
 
 
 def new_call(services: Services, caller: Caller) -> Call:
@@ -127,7 +129,8 @@ def fault(exc: BaseException, *, log_internal: bool = True) -> Fault:
     retryable ``KMSInternalException``; anything else masked as ``InternalError`` (a bug:
     logged, never shown)."""
     if isinstance(exc, KeygraphError):
-        return Fault(exc.code, exc.message, 500 if exc.code == INTERNAL_ERROR else 400)
+        status = 500 if exc.code == INTERNAL_ERROR else 400
+        return Fault(exc.code, exc.message, status, exc.detail)
     if isinstance(exc, HsmUnavailable):
         if log_internal:
             log.warning("HSM unavailable: %s", type(exc).__name__)

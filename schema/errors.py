@@ -2,7 +2,8 @@
 
 - an error an operation raised (a ``KeygraphError``, the HSM out of reach, a bug): as the pipeline
   presents it (``api.invoke.fault``): AWS's code in ``extensions.code`` and AWS's message, a bug
-  masked as ``InternalError`` and logged;
+  masked as ``InternalError`` and logged; where AWS's message is empty and keygraph has an
+  explanation that helps no attacker, it is ``extensions.detail``;
 - an error with no path (the document did not parse or validate, or a variable did not coerce):
   the request is malformed, ``ValidationException`` with graphql-core's message, which names the
   field and never holds a secret (input values are cut out of it);
@@ -36,11 +37,14 @@ def present(error: GraphQLError) -> GraphQLError:
     """The error as the client sees it: an AWS code, and nothing the client must not see."""
     original = error.original_error
     given = (error.extensions or {}).get("code")
+    extensions: dict[str, str] = {}
     if isinstance(original, KeygraphError) or (
         error.path is not None and original is not None and not isinstance(original, GraphQLError)
     ):
         failure = fault(original)
         code, message = failure.code, failure.message
+        if failure.detail is not None:
+            extensions["detail"] = failure.detail
     elif isinstance(given, str):
         code, message = given, error.message
     elif error.path is None:
@@ -53,5 +57,5 @@ def present(error: GraphQLError) -> GraphQLError:
         source=error.source,
         positions=error.positions,
         path=error.path,
-        extensions={"code": code},
+        extensions={"code": code, **extensions},
     )

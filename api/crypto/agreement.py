@@ -56,8 +56,12 @@ async def derive_shared_secret(
 
 
 def _require_peer_on_curve(key: Key, public_key: bytes) -> None:
+    # AWS answers an unusable public key with an empty message (recorded against AWS); the
+    # reason is the caller's own input, so GraphQL may show it.
     refused = ValidationException(
-        f"The publicKey is not a DER-encoded SubjectPublicKeyInfo of a {key.spec.value} key."
+        "",
+        detail=f"The publicKey is not a DER-encoded SubjectPublicKeyInfo of a "
+        f"{key.spec.value} key.",
     )
     try:
         peer = load_der_public_key(public_key)

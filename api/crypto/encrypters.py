@@ -27,6 +27,7 @@ from api.errors import (
     ValidationException,
 )
 from api.keys.model import EncryptionAlgorithmSpec, Key
+from api.keys.usage import INCORRECT_KEY
 from api.services import Services
 from hsm import EncryptionAlgorithm, KeySpec
 
@@ -202,9 +203,7 @@ async def prepare_decrypter(
         if parsed.key_uuid != key.uuid:
             # AWS's wording, "CMK" and all (as CloudTrail records it and AWS-recorded responses
             # show), although its documentation now says "KMS key".
-            raise IncorrectKeyException(
-                "The key ID in the request does not identify a CMK that can perform this operation."
-            )
+            raise IncorrectKeyException(INCORRECT_KEY)
     symmetric = await symmetric_key(services, key, parsed.material_id)
     return SymmetricDecrypter(symmetric, context, parsed)
 

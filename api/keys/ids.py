@@ -21,6 +21,9 @@ from db import keys as key_rows
 _KEY_ID = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
+# A multi-Region key's id (AWS: ``mrk-`` and 32 hex digits). keygraph makes no multi-Region keys,
+# so a well-formed one names a key that does not exist, and AWS says so rather than "Invalid".
+_MULTI_REGION_KEY_ID = re.compile(r"^mrk-[0-9a-f]{32}$")
 _KEY_ARN = re.compile(r"^arn:aws:kms:([a-z0-9-]+):([0-9]{12}):key/(.+)$")
 _ALIAS_ARN = re.compile(r"^arn:aws:kms:([a-z0-9-]+):([0-9]{12}):(alias/.+)$")
 
@@ -65,8 +68,12 @@ def parse_key_ref(scope: Scope, text: str) -> KeyRef:
         if Scope(account_id, region) != scope:
             raise alias_not_found(Scope(account_id, region), name)
         return AliasRef(name)
+    if _MULTI_REGION_KEY_ID.match(text):
+        raise absent(scope, text)
     if match := _KEY_ARN.match(text):
         region, account_id, raw_id = match.groups()
+        if _MULTI_REGION_KEY_ID.match(raw_id):
+            raise NotFoundException(f"Key '{text}' does not exist")
         key_id = parse_key_uuid(raw_id)
         if key_id is None:
             raise invalid(text)

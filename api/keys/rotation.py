@@ -71,13 +71,19 @@ def rotation_status(key: Key) -> RotationStatus:
     )
 
 
-def require_symmetric(key: Key) -> None:
-    """Only symmetric encryption keys rotate (the state table already refused other origins)."""
+NOT_ROTATABLE = (
+    "You cannot perform this operation on a non-symmetric key or a key with "
+    "non-ENCRYPT_DECRYPT key usage."
+)
+
+
+def require_symmetric(key: Key, *, aws_message: str = NOT_ROTATABLE) -> None:
+    """Only symmetric encryption keys rotate (the state table already refused other origins).
+    RotateKeyOnDemand's refusal has an empty message at AWS (recorded against AWS), so its
+    caller passes ``aws_message=""`` and the reason travels as the error's detail."""
     if key.spec is not KeySpec.SYMMETRIC_DEFAULT:
-        raise UnsupportedOperationException(
-            "You cannot perform this operation on a non-symmetric key or a key with "
-            "non-ENCRYPT_DECRYPT key usage."
-        )
+        detail = None if aws_message == NOT_ROTATABLE else NOT_ROTATABLE
+        raise UnsupportedOperationException(aws_message, detail=detail)
 
 
 def next_automatic_rotation(key: Key, now: datetime) -> datetime:

@@ -1,10 +1,14 @@
-"""Which key usage each cryptographic action needs, as data, with AWS's message when it does not
-fit: ``<key ARN> key usage is <USAGE> which is not valid for <Operation>.``"""
+"""Which key usage each cryptographic action needs, as data, with AWS's answer when it does not
+fit: ``InvalidKeyUsageException`` ``<key ARN> key usage is <USAGE> which is not valid for
+<Operation>.``, except where the key named is the one a ciphertext must have been made under
+(``NAMES_THE_CIPHERTEXTS_KEY``)."""
 
 from __future__ import annotations
 
-from api.errors import InvalidKeyUsageException
+from api.errors import IncorrectKeyException, InvalidKeyUsageException
 from api.keys.model import Key, KeyUsage
+
+INCORRECT_KEY = "The key ID in the request does not identify a CMK that can perform this operation."
 
 USAGE_FOR_ACTION: dict[str, frozenset[KeyUsage]] = {
     **dict.fromkeys(
@@ -35,8 +39,18 @@ USAGE_FOR_ACTION: dict[str, frozenset[KeyUsage]] = {
 }
 
 
+# Decrypt's KeyId and ReEncrypt's SourceKeyId name the key the ciphertext was made under; a key
+# that cannot decrypt is not that key, and AWS answers IncorrectKeyException with the words of
+# a wrong key (recorded against AWS: Decrypt and ReEncrypt naming an HMAC key), not
+# InvalidKeyUsageException as for the other actions.
+NAMES_THE_CIPHERTEXTS_KEY = frozenset({"Decrypt", "ReEncryptFrom"})
+
+
 def require_usage(action: str, key: Key) -> None:
-    if key.usage not in USAGE_FOR_ACTION[action]:
-        raise InvalidKeyUsageException(
-            f"{key.arn} key usage is {key.usage.value} which is not valid for {action}."
-        )
+    if key.usage in USAGE_FOR_ACTION[action]:
+        return
+    if action in NAMES_THE_CIPHERTEXTS_KEY:
+        raise IncorrectKeyException(INCORRECT_KEY)
+    raise InvalidKeyUsageException(
+        f"{key.arn} key usage is {key.usage.value} which is not valid for {action}."
+    )

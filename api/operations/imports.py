@@ -146,8 +146,9 @@ def _expiry(
             )
         return chosen, None
     if valid_to is None:
+        # AWS's words, as recorded against AWS.
         raise ValidationException(
-            "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES."
+            "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"
         )
     aware = valid_to if valid_to.tzinfo is not None else valid_to.replace(tzinfo=UTC)
     latest = call.now + timedelta(days=limits.IMPORT_VALID_TO_MAX_DAYS)

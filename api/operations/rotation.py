@@ -142,7 +142,7 @@ async def rotate_key_on_demand(
     """A new material version now; the automatic schedule, if any, is left as it was."""
 
     async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
-        require_symmetric(key)
+        require_symmetric(key, aws_message="")
         done = await rows.count_rotations(conn, key.uuid, RotationType.ON_DEMAND.value)
         if done >= limits.ON_DEMAND_ROTATIONS_MAX:
             raise LimitExceededException(

@@ -382,8 +382,8 @@ async def test_a_disabled_key_stays_disabled_when_material_is_reimported(
     ("members", "message"),
     [
         ({"expirationModel": "KEY_MATERIAL_EXPIRES"},
-         "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES."),
-        ({}, "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES."),
+         "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"),
+        ({}, "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"),
         ({"expirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
           "validTo": (NOW + timedelta(days=1)).isoformat()},
          "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE."),

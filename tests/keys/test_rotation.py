@@ -140,10 +140,11 @@ async def test_a_new_period_counts_from_the_start_of_the_current_one(
 )
 async def test_only_symmetric_keys_rotate(client: httpx.AsyncClient, spec: str, usage: str) -> None:
     key = await create_key(client, keySpec=spec, keyUsage=usage)
-    for operation in (ENABLE, DISABLE, ROTATE):
+    # RotateKeyOnDemand's message is empty at AWS (recorded), the others' are worded.
+    for operation, message in ((ENABLE, UNSUPPORTED), (DISABLE, UNSUPPORTED), (ROTATE, "")):
         with pytest.raises(GraphQLFailure) as raised:
             await gql(client, operation, {"id": key["keyId"]})
-        assert raised.value == GraphQLFailure("UnsupportedOperationException", UNSUPPORTED)
+        assert raised.value == GraphQLFailure("UnsupportedOperationException", message)
     assert (await status(client, key["keyId"]))["keyRotationEnabled"] is False
 
 

@@ -136,7 +136,7 @@ async def test_expiring_material_needs_a_valid_to(
     error = await refused(call("ImportKeyMaterial", request))
     assert (error.code, error.message) == (
         "ValidationException",
-        "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.",
+        "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES",
     )
     valid_to = NOW + timedelta(days=30)
     expiring = await call(
