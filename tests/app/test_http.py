@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -319,3 +321,37 @@ async def test_metrics_show_the_audit_trail(client: httpx.AsyncClient, services:
     assert "keygraph_audit_batches_total 1.0" in text
     assert "keygraph_audit_events_pending 0.0" in text
     assert "keygraph_audit_write_failures_total 0.0" in text
+
+
+FAN_OUT_LEVELS = 60
+
+
+def fan_out_document(levels: int) -> str:
+    """Each fragment spreads the next one twice: 2^levels paths for a rule that expands
+    fragments without remembering what it counted."""
+    fragments = " ".join(
+        f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
+    )
+    return f"{fragments} fragment F{levels} on Query {{ whoami {{ arn }} }} {{ ...F0 }}"
+
+
+def test_a_fragment_fan_out_is_validated_once_per_fragment() -> None:
+    """Run in a process of its own with a bound, so that a regression fails here instead of
+    holding the suite: before each fragment's depth was remembered, this document took 2^60
+    walks (a ~3 KB request that stopped a worker for good)."""
+    script = (
+        "from graphql import parse, validate\n"
+        "from api.settings import Limits\n"
+        "from schema.build import build_schema\n"
+        "from schema.rules import max_aliases_rule, max_depth_rule\n"
+        "from tests.app.test_http import FAN_OUT_LEVELS, fan_out_document\n"
+        "limits = Limits()\n"
+        "schema = build_schema(limits).graphql\n"
+        "document = parse(fan_out_document(FAN_OUT_LEVELS))\n"
+        "rules = [max_depth_rule(limits.max_query_depth), max_aliases_rule(limits.max_aliases)]\n"
+        "print(len(validate(schema, document, rules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "0"), done.stderr
