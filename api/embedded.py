@@ -101,11 +101,12 @@ def environment_of(home: Path, defaults: EmbeddedDefaults) -> dict[str, str]:
 
 
 def provide(home: Path, *, database: bool, token: bool) -> EmbeddedDefaults:
-    """Make (or reuse) what the environment did not name; the caller holds the home's lock."""
+    """Make (or reuse) what the environment did not name; the caller holds the home's lock, so a
+    Postgres found running in the home is one a killed keygraph left, and is restarted."""
     database_url = None
     if database:
         cluster = postgres_of(home)
-        cluster.start()
+        cluster.start(reclaim=True)
         database_url = cluster.dsn
     hsm_config = provision_softhsm(softhsm_dir(home), TOKEN_LABEL) if token else None
     return EmbeddedDefaults(database_url=database_url, hsm=hsm_config)

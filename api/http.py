@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import AsyncIterator, Sequence
+import hmac
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
@@ -18,10 +19,11 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from api.background import running_jobs
+from api.errors import AccessDeniedException, UnrecognizedClientException
 from api.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from api.middleware import BearerAuth, BodyLimit, RequestLog
+from api.middleware import BearerAuth, BodyLimit, CodedFailures, RequestLog
 from api.services import Services, start_services
-from api.settings import Settings
+from api.settings import Mode, Settings
 
 PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics")
 
@@ -51,9 +53,36 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "unavailable", "failing": list(readiness.failing)}, 503)
 
 
-async def metrics(request: Request) -> Response:
-    services: Services = request.app.state.services
-    return PlainTextResponse(services.metrics.render(), media_type=METRICS_CONTENT_TYPE)
+def _refusal(status: int, code: str, message: str) -> Response:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
+
+
+def metrics_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
+    """``GET /metrics``: Prometheus text, for the holder of ``KEYGRAPH_METRICS_TOKEN`` when one
+    is set. In production there must be one: operation counts and timings tell an outsider what
+    the service is used for, and a principal's token is the wrong credential for a scraper."""
+    expected = settings.metrics_token
+
+    async def metrics(request: Request) -> Response:
+        if expected is None and settings.mode is Mode.PRODUCTION:
+            return _refusal(
+                403,
+                AccessDeniedException.code,
+                "/metrics is served in production only with KEYGRAPH_METRICS_TOKEN set.",
+            )
+        if expected is not None:
+            scheme, _, given = request.headers.get("authorization", "").partition(" ")
+            matches = hmac.compare_digest(given.strip().encode(), expected.encode())
+            if scheme.lower() != "bearer" or not matches:
+                return _refusal(
+                    401,
+                    UnrecognizedClientException.code,
+                    "/metrics needs Authorization: Bearer <KEYGRAPH_METRICS_TOKEN>.",
+                )
+        services: Services = request.app.state.services
+        return PlainTextResponse(services.metrics.render(), media_type=METRICS_CONTENT_TYPE)
+
+    return metrics
 
 
 def _settle_the_heap() -> None:
@@ -67,9 +96,14 @@ def _settle_the_heap() -> None:
 
 
 def create_app(
-    front_doors: Sequence[FrontDoor], settings: Settings, services: Services | None = None
+    front_doors: Sequence[FrontDoor],
+    settings: Settings,
+    services: Services | None = None,
+    *,
+    operations: Collection[str],
 ) -> Starlette:
-    """The application; given ``services`` it uses them, otherwise it starts its own on startup."""
+    """The application; given ``services`` it uses them, otherwise it starts its own on startup.
+    ``operations`` are the registry's operation names, the only ones metrics label."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -78,6 +112,7 @@ def create_app(
             yield
             return
         app.state.services = await start_services(settings)
+        app.state.services.metrics.name_operations(operations)
         _settle_the_heap()
         try:
             async with running_jobs(app.state.services):
@@ -88,7 +123,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
+        Route("/metrics", metrics_endpoint(settings), methods=["GET"]),
         *(route for door in front_doors for route in door.routes),
     ]
     paths = [path for door in front_doors for path in door.paths]
@@ -99,6 +134,7 @@ def create_app(
         lifespan=lifespan,
         middleware=[
             Middleware(RequestLog, routes=(*PUBLIC_PATHS, *paths)),
+            Middleware(CodedFailures),
             Middleware(BodyLimit, max_bytes=settings.limits.max_body_bytes),
             Middleware(
                 BearerAuth,
@@ -108,5 +144,6 @@ def create_app(
         ],
     )
     if services is not None:
+        services.metrics.name_operations(operations)
         app.state.services = services
     return app

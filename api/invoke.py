@@ -5,7 +5,7 @@ everything is here, once: the ``Call`` (who, from where, when), validation of th
 its shape, the handler (which resolves keys, and so authorizes and throttles, through
 ``api.authz``), the outcome, the audit events (written before answering or batched, as the
 operation declares), the metrics, and the error as the caller sees it (``fault``: AWS's code,
-message and HTTP status).
+message, HTTP status, and when to retry).
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ import time
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from api.audit import AuditBacklogFull, events_for_call
+import asyncpg
+
+from api.audit import AuditBacklogFull, AuditTrailUnavailable, events_for_call
 from api.calls import Call, Door, Scope
-from api.errors import KeygraphError, KMSInternalException
+from api.errors import KeygraphError, KMSInternalException, ValidationException
 from api.operation import Audit, Operation
 from api.principals import Principal
 from api.services import Services
@@ -33,6 +35,30 @@ OK = "ok"
 INTERNAL_ERROR = "InternalError"
 INTERNAL_MESSAGE = "An internal error occurred."
 HSM_UNAVAILABLE_MESSAGE = "The HSM cannot be reached right now. Try again later."
+DATABASE_UNAVAILABLE_MESSAGE = "The database cannot be reached right now. Try again later."
+UNSTORABLE_TEXT_MESSAGE = "The request holds a character that cannot be stored (such as NUL)."
+# A dependency out of reach is the service's failure and passes: HTTP 503 with ``Retry-After``,
+# which AWS SDKs and HTTP clients retry. KMSInternalException rather than
+# DependencyTimeoutException: every KMS operation models the former (14 of 56 do not model the
+# latter, and authentication has no operation at all), and a refused connection is no timeout.
+UNAVAILABLE_STATUS = 503
+RETRY_AFTER_SECONDS = 1
+# What Postgres out of reach looks like to asyncpg: the socket refused, reset or timed out
+# (``OSError``, which includes ``TimeoutError`` of a pool acquire or a command), the session cut
+# (class 08, ``ConnectionDoesNotExistError``), the server shutting down or starting (57P0x), or
+# out of connections or memory (class 53); or the audit trail not written in time for a change.
+_DATABASE_UNAVAILABLE = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InsufficientResourcesError,
+    AuditTrailUnavailable,
+)
+# Text Postgres refuses to hold (NUL, which no text or jsonb value may contain): the caller's
+# input, refused by the database after every shape check passed it.
+_UNSTORABLE_TEXT = (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError)
 
 
 @dataclass(frozen=True)
@@ -57,6 +83,8 @@ class Fault:
     status: int
     # keygraph's explanation where AWS's message is empty (``KeygraphError.detail``).
     detail: str | None = None
+    # Seconds after which to try again (``Retry-After``): set for a dependency out of reach.
+    retry_after: int | None = None
 
 
 def new_call(services: Services, caller: Caller) -> Call:
@@ -125,16 +153,28 @@ def outcome_of(exc: BaseException) -> str:
 
 
 def fault(exc: BaseException, *, log_internal: bool = True) -> Fault:
-    """``exc`` as the caller sees it: a KeygraphError as it is; the HSM out of reach as AWS's
-    retryable ``KMSInternalException``; anything else masked as ``InternalError`` (a bug:
-    logged, never shown)."""
+    """``exc`` as the caller sees it: a KeygraphError as it is; the HSM or Postgres out of reach as
+    AWS's retryable ``KMSInternalException`` (503, retry after a second); text Postgres cannot
+    hold as the caller's ``ValidationException``; anything else masked as ``InternalError`` (a
+    bug: logged, never shown)."""
     if isinstance(exc, KeygraphError):
         status = 500 if exc.code == INTERNAL_ERROR else 400
         return Fault(exc.code, exc.message, status, exc.detail)
     if isinstance(exc, HsmUnavailable):
-        if log_internal:
-            log.warning("HSM unavailable: %s", type(exc).__name__)
-        return Fault(KMSInternalException.code, HSM_UNAVAILABLE_MESSAGE, 500)
+        return _unavailable("HSM", exc, HSM_UNAVAILABLE_MESSAGE, log_internal)
+    if isinstance(exc, _DATABASE_UNAVAILABLE):
+        return _unavailable("database", exc, DATABASE_UNAVAILABLE_MESSAGE, log_internal)
+    if isinstance(exc, _UNSTORABLE_TEXT):
+        return Fault(ValidationException.code, UNSTORABLE_TEXT_MESSAGE, 400)
     if log_internal:
         log.error("unexpected error", exc_info=exc)
     return Fault(INTERNAL_ERROR, INTERNAL_MESSAGE, 500)
+
+
+def _unavailable(name: str, exc: BaseException, message: str, log_internal: bool) -> Fault:
+    """A dependency out of reach: logged by kind only (a driver's message may name hosts)."""
+    if log_internal:
+        log.warning("%s unavailable: %s", name, type(exc).__name__)
+    return Fault(
+        KMSInternalException.code, message, UNAVAILABLE_STATUS, retry_after=RETRY_AFTER_SECONDS
+    )

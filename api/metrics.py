@@ -1,8 +1,15 @@
-"""Prometheus metrics in a registry of their own, so every app (and every test) starts at zero."""
+"""Prometheus metrics in a registry of their own, so every app (and every test) starts at zero.
+
+Every label value is one of a fixed set, whatever a client sends: a series is kept forever, so a
+label a client could choose would let any token holder grow ``/metrics`` without bound. The
+``operation`` label is an operation name of the registry (``unknown`` for anything else), the
+``route`` label a path the app serves (``other``, chosen by the request log), ``status`` a code
+the app answered, ``outcome`` ``ok`` or an error code the server chose.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from functools import partial
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -14,6 +21,8 @@ from api.audit import TrailStats
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+# The ``operation`` label of a name the registry does not declare.
+UNKNOWN_OPERATION = "unknown"
 
 
 class Metrics:
@@ -39,8 +48,18 @@ class Metrics:
         self.http_seconds = seconds(
             "keygraph_http_request_seconds", "HTTP request latency by route.", ["route"]
         )
+        # The registry's operation names, once the app has named them (``name_operations``).
+        self._operations: frozenset[str] | None = None
+
+    def name_operations(self, names: Collection[str]) -> None:
+        """Make ``names`` (the registry's) the only values of the ``operation`` label. The app
+        names them as it starts; services run without an app count what the pipeline passes,
+        which is always an operation's declared name."""
+        self._operations = frozenset(names)
 
     def observe_operation(self, operation: str, outcome: str, seconds: float) -> None:
+        if self._operations is not None and operation not in self._operations:
+            operation = UNKNOWN_OPERATION
         self.operations.labels(operation, outcome).inc()
         self.operation_seconds.labels(operation, outcome).observe(seconds)
 

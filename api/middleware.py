@@ -1,4 +1,5 @@
-"""HTTP middleware shared by every front door: request ids and logs, body limits, bearer tokens.
+"""HTTP middleware shared by every front door: request ids and logs, a coded answer to any
+failure, body limits, bearer tokens.
 
 Pure ASGI rather than Starlette's BaseHTTPMiddleware: these run on every request of a service
 called thousands of times a second, and each layer of BaseHTTPMiddleware costs a task and a copy.
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.authentication import authenticate_request
 from api.errors import UnrecognizedClientException
+from api.invoke import Fault, fault
 from api.services import Services
 
 log = logging.getLogger("keygraph.request")
@@ -38,25 +40,23 @@ def request_state(scope: Scope) -> dict[str, Any]:
     return state
 
 
-async def send_json_error(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
+async def send_json_error(scope: Scope, send: Send, failure: Fault) -> None:
     """An error body the caller's protocol reads, for failures that happen before its door: AWS's
-    JSON (``__type``, ``message``) for a request that names an AWS target, GraphQL's otherwise."""
+    JSON (``__type``, ``message``) for a request that names an AWS target, GraphQL's otherwise;
+    ``Retry-After`` when the failure passes."""
     error: dict[str, Any]
     if "x-amz-target" in Headers(scope=scope):
-        error = {"__type": code, "message": message}
+        error = {"__type": failure.code, "message": failure.message}
     else:
-        error = {"errors": [{"message": message, "extensions": {"code": code}}]}
+        error = {"errors": [{"message": failure.message, "extensions": {"code": failure.code}}]}
     body = json.dumps(error).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if failure.retry_after is not None:
+        headers.append((b"retry-after", str(failure.retry_after).encode()))
+    await send({"type": "http.response.start", "status": failure.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -110,6 +110,37 @@ class RequestLog:
         log.info("request", extra={"fields": fields})
 
 
+class CodedFailures:
+    """Answers a failure that escapes the app before it answered (Postgres out of reach while a
+    token is looked up, a bug) as ``api.invoke.fault`` presents it, in the caller's protocol:
+    a coded body, 503 and ``Retry-After`` for a dependency out of reach, never Starlette's
+    plain-text 500. Failing closed stays: the request is answered, not let through.
+
+    Once the response has started there is no other answer to give, so the failure goes on up.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:
+            if started:
+                raise
+            await send_json_error(scope, send, fault(exc))
+
+
 class BodyLimit:
     """Refuses request bodies over the limit with 413, before anything parses them.
 
@@ -157,14 +188,16 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         message = f"The request body is larger than {self.max_bytes} bytes."
-        await send_json_error(scope, send, 413, "ValidationException", message)
+        await send_json_error(scope, send, Fault("ValidationException", message, 413))
 
 
 class BearerAuth:
     """Every request outside ``public`` needs ``Authorization: Bearer <token>`` of a live principal.
 
     Missing, malformed, unknown and revoked tokens all get the same 401 and the same words, so a
-    caller learns nothing about which part was wrong.
+    caller learns nothing about which part was wrong. A token that cannot be looked up (Postgres
+    out of reach while the cache serves nothing) lets nothing through either: the failure goes up
+    to ``CodedFailures``, which answers a retryable 503.
     """
 
     def __init__(self, app: ASGIApp, public: Iterable[str], ide_path: str | None) -> None:
@@ -182,7 +215,7 @@ class BearerAuth:
             principal = await authenticate_request(services_of(scope), token.strip())
         if principal is None:
             await send_json_error(
-                scope, send, 401, UnrecognizedClientException.code, _INVALID_TOKEN
+                scope, send, Fault(UnrecognizedClientException.code, _INVALID_TOKEN, 401)
             )
             return
         request_state(scope)["principal"] = principal

@@ -1,19 +1,23 @@
 """The running parts of one keygraph process, and the order in which they start and stop.
 
-Start-up is: database pool, migrations, HSM session pool, the domain wrapping key, the root
-principal, the catalog. Steps that every replica runs at once but that must happen once (migrations,
-the domain key, the root principal) run under a Postgres advisory lock, so replicas coordinate
-through the database they share rather than through an election of their own.
+Start-up is: database pool (once the database answers: ``reach_database``), migrations, HSM
+session pool, the domain wrapping key, the root principal, the catalog. Steps that every replica
+runs at once but that must happen once (migrations, the domain key, the root principal) run under a
+Postgres advisory lock, so replicas coordinate through the database they share rather than through
+an election of their own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 
@@ -27,16 +31,35 @@ from api.metrics import Metrics
 from api.principals import IssuedToken, Principal, authenticate, create_principal, find_principal
 from api.principals import issue_token as issue_principal_token
 from api.readiness import Check, ReadinessProbe
-from api.settings import Mode, Settings
+from api.settings import ConfigurationError, Mode, Settings
 from api.throttling import Throttle
+from db.errors import DatabaseRefused, DatabaseUnreachable
 from db.migrations import apply_migrations
 from db.pool import create_pool
 
 log = logging.getLogger("keygraph.services")
 
+Connected = TypeVar("Connected")
+
 # pg_advisory_lock keys: fixed, distinct from the migration runner's.
 _DOMAIN_KEY_LOCK = 0x6B67_0002
 _ROOT_PRINCIPAL_LOCK = 0x6B67_0003
+
+# Waiting for the database at start-up: the pause doubles from the first to the cap, so a database
+# that comes up late (a pod scheduled before Postgres) is found within seconds of answering, without
+# a flood of attempts meanwhile. One attempt may take this long (an address that drops packets).
+_FIRST_PAUSE_SECONDS = 0.25
+_MAX_PAUSE_SECONDS = 5.0
+_ATTEMPT_SECONDS = 10.0
+# What a database that is not up yet gives: nothing listening, no such host yet, a timeout, "the
+# database system is starting up", a connection dropped during its start, all slots taken.
+_NOT_UP_YET = (
+    OSError,
+    TimeoutError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.TooManyConnectionsError,
+)
 
 
 @dataclass
@@ -74,8 +97,81 @@ async def advisory_lock(conn: asyncpg.Connection, key: int) -> AsyncIterator[Non
         await conn.execute("SELECT pg_advisory_unlock($1)", key)
 
 
+async def reach_database(
+    connect: Callable[[], Awaitable[Connected]], wait_seconds: float
+) -> Connected:
+    """``connect()``, tried again with growing pauses while the database is not up, for up to
+    ``wait_seconds`` (0: once), with one log line per failed attempt.
+
+    Raises ``DatabaseUnreachable`` when time is up and ``DatabaseRefused`` at once when a database
+    answers but refuses. Messages name the setting and the cause, never the URL (it may hold a
+    password).
+    """
+    deadline = time.monotonic() + wait_seconds
+    pause = _FIRST_PAUSE_SECONDS
+    attempt = 1
+    while True:
+        try:
+            return await asyncio.wait_for(connect(), _ATTEMPT_SECONDS)
+        except _NOT_UP_YET as exc:
+            cause = _cause(exc)
+        except ValueError as exc:  # asyncpg's reading of the URL (ClientConfigurationError too)
+            raise ConfigurationError("KEYGRAPH_DATABASE_URL", f"cannot be used: {exc}") from None
+        except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise DatabaseRefused(
+                f"KEYGRAPH_DATABASE_URL: the database refused the connection: {_cause(exc)}"
+            ) from None
+        left = deadline - time.monotonic()
+        if left <= 0:
+            waited = f" in {wait_seconds:g} s ({attempt} attempts)" if wait_seconds else ""
+            raise DatabaseUnreachable(
+                f"KEYGRAPH_DATABASE_URL: no database answered{waited}: {cause}"
+            )
+        asleep = min(pause, left)
+        log.warning(
+            "database not reachable (attempt %d: %s); trying again in %.2f s",
+            attempt,
+            cause,
+            asleep,
+            extra={"fields": {"attempt": attempt}},
+        )
+        await asyncio.sleep(asleep)
+        pause = min(pause * 2, _MAX_PAUSE_SECONDS)
+        attempt += 1
+
+
+def _cause(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+async def check_database(settings: Settings) -> None:
+    """Reach the database (waiting for it) and bring its schema up to date, then let go: run by a
+    command before its server starts, so that what would stop start-up stops it there, as one
+    line and an exit code, rather than inside a worker (a traceback, a worker restarted forever)."""
+    conn = await reach_database(
+        lambda: asyncpg.connect(settings.database_url), settings.database_wait_seconds
+    )
+    try:
+        await apply_migrations(conn)
+    finally:
+        await conn.close()
+
+
+def check_hsm(config: hsm.HsmConfig) -> None:
+    """Log in to the HSM and let go, for the same reason as ``check_database``; a plain function
+    (its own event loop) so that a supervisor can run it in a spawned process like its workers."""
+
+    async def log_in() -> None:
+        token = await hsm.open_hsm(config)
+        await token.aclose()
+
+    asyncio.run(log_in())
+
+
 async def start_services(settings: Settings) -> Services:
-    pool = await create_pool(settings.database_url)
+    pool = await reach_database(
+        lambda: create_pool(settings.database_url), settings.database_wait_seconds
+    )
     try:
         async with pool.acquire() as conn:
             await apply_migrations(conn)

@@ -24,6 +24,8 @@ DEFAULT_HOME = ".keygraph"
 
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
+# A bearer token as RFC 6750 spells one, long enough not to be guessed.
+_METRICS_TOKEN = re.compile(r"^[A-Za-z0-9._~+/=-]{16,512}$")
 
 
 class ConfigurationError(Exception):
@@ -46,10 +48,40 @@ class Limits:
     """Request limits that protect the server from expensive or oversized GraphQL requests."""
 
     max_body_bytes: int = 1_048_576
+    # UTF-8 bytes of a query's text, refused before it is hashed or parsed: a comment costs no
+    # tokens, so only this keeps a padded document from taking memory.
+    max_query_bytes: int = 32_768
+    # Nesting of the request's JSON (arrays and objects), past which it is refused unread.
+    max_json_depth: int = 32
     max_query_depth: int = 10
     max_aliases: int = 100
+    # Counted with every fragment expanded where it is spread (schema.rules).
+    max_fields: int = 1_000
+    max_fragment_spreads: int = 200
     max_tokens: int = 5_000
     document_cache_size: int = 1_024
+    # What the cached documents may hold, as schema.documents estimates it.
+    document_cache_bytes: int = 33_554_432
+
+
+@dataclass(frozen=True)
+class Connections:
+    """How long a client may keep a connection of a worker without sending what it owes, and how
+    many connections a worker serves at once (``keygraph.sockets``): a socket that is slow or
+    silent is closed, not held forever, whatever stands in front of the service."""
+
+    # Seconds from a connection's start, or from a request's first byte, to its last header.
+    header_timeout: float = 10.0
+    # Seconds from a request's last header to the last byte of its body.
+    body_timeout: float = 30.0
+    # Seconds an idle connection is kept between requests; above a load balancer's idle timeout
+    # (60 s for AWS's), so that the balancer, not keygraph, closes the connections it pools.
+    keep_alive_timeout: int = 75
+    # Connections a worker serves at once; a request on any past it is answered 503.
+    max_connections: int = 1_000
+    # Bytes of a request's target and headers (uvicorn's parser takes any number): past them
+    # the connection is aborted, so the header deadline is not a licence to send gigabytes.
+    max_header_bytes: int = 65_536
 
 
 @dataclass(frozen=True)
@@ -65,8 +97,13 @@ class Settings:
     port: int = DEFAULT_PORT
     mode: Mode = Mode.DEVELOPMENT
     limits: Limits = field(default_factory=Limits)
+    connections: Connections = field(default_factory=Connections)
+    # The bearer token ``/metrics`` requires; in production, unset means ``/metrics`` answers 403.
+    metrics_token: str | None = field(default=None, repr=False)
     # How often each replica looks for due work (deletions, rotations, expired imports).
     job_interval_seconds: float = 60.0
+    # How long start-up waits for the database to answer (a pod may start before Postgres).
+    database_wait_seconds: float = 60.0
     # kms:ViaService: the request header a trusted front service sets, and the service names it
     # may claim. Unset: the condition key is never present. The ingress must drop the header
     # from outside traffic, since any caller could send it.
@@ -127,7 +164,10 @@ def from_env(
         host=env.get("KEYGRAPH_HOST") or "127.0.0.1",
         port=_port(env),
         mode=_mode(env),
-        job_interval_seconds=_job_interval(env),
+        connections=_connections(env),
+        metrics_token=_metrics_token(env),
+        job_interval_seconds=_seconds(env, "KEYGRAPH_JOB_INTERVAL", 60, 86_400),
+        database_wait_seconds=_seconds(env, "KEYGRAPH_DATABASE_WAIT_SECONDS", 60, 3_600),
         via_service_header=env.get("KEYGRAPH_VIA_SERVICE_HEADER") or None,
         via_services=_via_services(env),
         rates=_rates(env),
@@ -245,12 +285,44 @@ def _mode(env: Mapping[str, str]) -> Mode:
         raise ConfigurationError("KEYGRAPH_MODE", f"{raw!r} is not one of {choices}") from None
 
 
-def _job_interval(env: Mapping[str, str]) -> float:
-    raw = env.get("KEYGRAPH_JOB_INTERVAL") or "60"
+def _seconds(env: Mapping[str, str], name: str, default: float, most: float) -> float:
+    """A positive number of seconds, at most ``most``."""
+    raw = env.get(name) or str(default)
     try:
         seconds = float(raw)
     except ValueError:
         seconds = 0.0
-    if not 0 < seconds <= 86_400:
-        raise ConfigurationError("KEYGRAPH_JOB_INTERVAL", f"{raw!r} is not a number of seconds")
+    if not 0 < seconds <= most:
+        raise ConfigurationError(name, f"{raw!r} is not a number of seconds")
     return seconds
+
+
+def _connections(env: Mapping[str, str]) -> Connections:
+    defaults = Connections()
+    keep_alive = env.get("KEYGRAPH_KEEP_ALIVE_TIMEOUT") or str(defaults.keep_alive_timeout)
+    if not keep_alive.isdigit() or not 1 <= int(keep_alive) <= 3_600:
+        raise ConfigurationError(
+            "KEYGRAPH_KEEP_ALIVE_TIMEOUT", f"{keep_alive!r} is not a whole number of seconds"
+        )
+    held = env.get("KEYGRAPH_MAX_CONNECTIONS") or str(defaults.max_connections)
+    if not held.isdigit() or not 1 <= int(held) <= 1_000_000:
+        raise ConfigurationError(
+            "KEYGRAPH_MAX_CONNECTIONS", f"{held!r} is not a number from 1 to 1000000"
+        )
+    return Connections(
+        header_timeout=_seconds(env, "KEYGRAPH_HEADER_TIMEOUT", defaults.header_timeout, 3_600),
+        body_timeout=_seconds(env, "KEYGRAPH_BODY_TIMEOUT", defaults.body_timeout, 3_600),
+        keep_alive_timeout=int(keep_alive),
+        max_connections=int(held),
+    )
+
+
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    token = env.get("KEYGRAPH_METRICS_TOKEN")
+    if not token:
+        return None
+    if not _METRICS_TOKEN.match(token):
+        raise ConfigurationError(
+            "KEYGRAPH_METRICS_TOKEN", "must be 16 to 512 characters of A-Z a-z 0-9 . _ ~ + / = -"
+        )
+    return token

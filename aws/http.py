@@ -4,7 +4,8 @@ One endpoint serves every route: it names the caller (SigV4, or a bearer token f
 without an SDK), finds the route, reads the body into the operation's request, runs the pipeline
 (``api.invoke``) and writes the response, or the failure as AWS's JSON protocol has it:
 ``{"__type": "<Exception>", "message": "..."}`` with the status ``api.invoke.fault`` gives, so
-AWS SDKs raise the exception classes they model. Every answer carries ``x-amzn-RequestId``, the
+AWS SDKs raise the exception classes they model (and retry a dependency out of reach: 503,
+``Retry-After``). Every answer carries ``x-amzn-RequestId``, the
 id the request log line and the audit events have.
 """
 
@@ -20,7 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from api.authentication import authenticate_request
 from api.calls import Door
-from api.errors import UnrecognizedClientException
+from api.errors import UnrecognizedClientException, ValidationException
 from api.http import FrontDoor
 from api.invoke import Caller, fault, invoke
 from api.middleware import request_state, services_of
@@ -56,13 +57,26 @@ async def authenticate(services: Services, request: SignedRequest) -> Principal:
 
 
 def parse_body(body: bytes) -> Any:
-    """The request's JSON; AWS SDKs send ``{}`` for no members, and an empty body means it too."""
+    """The request's JSON; AWS SDKs send ``{}`` for no members, and an empty body means it too.
+
+    A lone UTF-16 surrogate (``"\\ud800"``) is valid JSON but no Unicode text, so no UTF-8
+    to store or sign: ``ValidationException``, as the GraphQL door answers it. Only a body with a
+    ``\\u`` escape can hold one; the rest (most SDK bodies: base64 and ASCII names) skip the
+    check."""
     if not body.strip():
         return {}
     try:
-        return json.loads(body)
+        parsed = json.loads(body)
     except (ValueError, RecursionError):
         raise SerializationException("The request body is not valid JSON.") from None
+    if b"\\u" in body:
+        try:
+            json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationException(
+                "The request holds a lone UTF-16 surrogate, which is not Unicode text."
+            ) from None
+    return parsed
 
 
 async def read_body(receive: Receive) -> bytes:
@@ -84,17 +98,21 @@ class AwsEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = request_state(scope)
+        retry_after = None
         try:
             status, answer = 200, await self._answer(scope, receive, state)
         except Exception as exc:
             failure = fault(exc)
             status, answer = failure.status, {"__type": failure.code, "message": failure.message}
+            retry_after = failure.retry_after
         body = json.dumps(answer, separators=(",", ":")).encode()
         headers = [
             (b"content-type", CONTENT_TYPE.encode()),
             (b"content-length", str(len(body)).encode()),
             (REQUEST_ID_HEADER.encode(), state["request_id"].encode()),
         ]
+        if retry_after is not None:
+            headers.append((b"retry-after", str(retry_after).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 

@@ -5,6 +5,11 @@ password in pgpass format, mode 0600), ``port`` (the TCP port chosen on first in
 restart finds the server where it was), ``postgres.log`` and the server's unix socket. The DSN names
 the pgpass file instead of carrying the password, so the DSN itself can be printed or logged.
 
+A server is this cluster's when the process that ``data/postmaster.pid`` names is alive and works
+in ``data/`` (its current directory, which the postmaster sets; a zombie has none). A killed
+server's zombie, or an unrelated process that took the pid of a server that died with the machine,
+does not count: left-over lock files never block a start and nothing else is ever signalled.
+
 ``initdb``, ``pg_ctl`` and the server refuse to run as root; a root process runs them as the
 ``postgres`` system user and hands the directory to that user. The work is blocking subprocess
 calls, which is fine: it happens once, at start-up, before any request.
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import pwd
 import re
@@ -37,6 +43,8 @@ from db.errors import (
     PostgresNotInstalled,
     UnprivilegedUserMissing,
 )
+
+log = logging.getLogger("keygraph.db")
 
 POSTGRES_LIB = Path("/usr/lib/postgresql")
 SERVICE_USER = "postgres"
@@ -166,25 +174,43 @@ class EmbeddedPostgres:
     def is_initialized(self) -> bool:
         return self.password_file.exists()
 
-    def is_running(self) -> bool:
-        """Whether a live server (from any process) owns the cluster, per postmaster.pid."""
-        if not (self.data_dir / "postmaster.pid").exists():
-            return False
-        return self._pg_ctl("status").returncode == 0
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / "postmaster.pid"
 
-    def start(self) -> None:
+    def is_running(self) -> bool:
+        """Whether a live server (started by any process) serves this cluster."""
+        return self._server_pid() is not None
+
+    def start(self, *, reclaim: bool = False) -> None:
         """Initialise on first use, then start the server and create the database if absent.
 
-        Refuses, touching nothing, when another process already runs a server on the directory.
+        A server already running on the directory is another process's: refused, touching nothing.
+        With ``reclaim`` the caller vouches that no live process uses the cluster (it holds the
+        lock of the cluster's only owner), so such a server is one an owner that was killed left
+        behind: it is stopped (fast shutdown: nothing committed is lost) and started afresh, with
+        this process's settings, rather than needing someone to run ``pg_ctl stop`` by hand.
         """
         with self._start_lock():
             if not self.is_initialized():
                 self._initialize()
-            if self.is_running():
+            left = self._server_pid()
+            if left is not None and not reclaim:
                 raise ClusterAlreadyRunning(
-                    f"PostgreSQL in {self.directory} is already running (pid {self._server_pid()})"
+                    f"PostgreSQL in {self.directory} is already running (pid {left})"
                     "; another process is using this directory"
                 )
+            if left is not None:
+                log.warning(
+                    "stopping PostgreSQL (pid %d) in %s: left running by a keygraph that died",
+                    left,
+                    self.directory,
+                )
+                self._stop_server()
+            # Lock files naming no server of ours (it was killed and is a zombie yet, or died with
+            # the machine and its pid is another process's now) would make the new one refuse.
+            self.pid_file.unlink(missing_ok=True)
+            (self.directory / f".s.PGSQL.{self.port}.lock").unlink(missing_ok=True)
             started = self._pg_ctl("start", "-l", str(self.log_file), "-o", self._server_options())
             if started.returncode != 0:
                 raise ClusterStartFailed(
@@ -195,8 +221,10 @@ class EmbeddedPostgres:
 
     def stop(self) -> None:
         """Fast shutdown (open sessions are cut, nothing is lost), waiting until it is down."""
-        if not self.is_running():
-            return
+        if self.is_running():
+            self._stop_server()
+
+    def _stop_server(self) -> None:
         stopped = self._pg_ctl("stop", "-m", "fast")
         if stopped.returncode != 0:
             raise ClusterStopFailed(
@@ -313,7 +341,7 @@ class EmbeddedPostgres:
             handle.write(text)
 
     def _pg_ctl(self, action: str, *options: str) -> subprocess.CompletedProcess[str]:
-        timeout = ["-w", "-t", str(PG_CTL_TIMEOUT_SECONDS)] if action != "status" else []
+        timeout = ["-w", "-t", str(PG_CTL_TIMEOUT_SECONDS)]
         return self._run(self._tool("pg_ctl"), action, "-D", str(self.data_dir), *timeout, *options)
 
     def _tool(self, name: str) -> str:
@@ -335,8 +363,12 @@ class EmbeddedPostgres:
             check=False,
         )
 
-    def _server_pid(self) -> str:
+    def _server_pid(self) -> int | None:
+        """The pid of the server running on this cluster, per its pid file and ``/proc``."""
         try:
-            return (self.data_dir / "postmaster.pid").read_text().split("\n", 1)[0]
-        except OSError:
-            return "unknown"
+            first_line = self.pid_file.read_text(encoding="ascii").split("\n", 1)[0]
+            pid = int(first_line)
+            works_in = os.readlink(f"/proc/{pid}/cwd")
+        except (OSError, ValueError, UnicodeDecodeError):
+            return None
+        return pid if works_in == str(self.data_dir.resolve()) else None

@@ -47,6 +47,16 @@ class ClusterStopFailed(EmbeddedPostgresError):
     """The server did not shut down in time."""
 
 
+class DatabaseUnreachable(DatabaseError):
+    """No database answered within the configured wait (nothing listening, no such host yet, or a
+    server still starting up)."""
+
+
+class DatabaseRefused(DatabaseError):
+    """A database answered but refused the connection (wrong password, no such database, not in
+    its ``pg_hba.conf``): waiting longer will not help."""
+
+
 class MigrationError(DatabaseError):
     """The schema cannot be brought up to date; start-up must stop."""
 

@@ -18,4 +18,5 @@ from schema.http import graphql_front_door
 def keygraph_app(settings: Settings, services: Services | None = None) -> Starlette:
     schema = build_schema(settings.limits)
     doors = [graphql_front_door(schema, settings), aws_front_door(routes(OPERATIONS))]
-    return create_app(doors, settings, services)
+    operations = [operation.field for operation in OPERATIONS]
+    return create_app(doors, settings, services, operations=operations)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
+import enum
+import multiprocessing
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator
@@ -36,6 +39,7 @@ from api.principals import (
     principal_for,
     revoke_principal,
 )
+from api.services import check_database, check_hsm, reach_database
 from api.settings import (
     DEFAULT_ACCOUNT_ID,
     MAX_WORKERS,
@@ -45,18 +49,85 @@ from api.settings import (
     home_from_env,
 )
 from db import principal_policies
+from db.errors import (
+    ClusterAlreadyRunning,
+    DatabaseRefused,
+    DatabaseUnreachable,
+    EmbeddedPostgresError,
+    MigrationError,
+)
 from db.migrations import apply_migrations
-from hsm import DomainKeyMissing, Hsm, HsmConfig, HsmError, open_hsm
+from hsm import (
+    DomainKeyMissing,
+    Hsm,
+    HsmConfig,
+    HsmConfigurationError,
+    HsmError,
+    HsmUnavailable,
+    LoginFailed,
+    open_hsm,
+)
 from keygraph.app import keygraph_app
+from keygraph.backup import BackupError, restore_backup, server_hsm, write_backup
+from keygraph.sockets import guarded_protocol
 from schema.build import schema_sdl
 
 
+class Exit(enum.IntEnum):
+    """Exit codes, one per kind of failure, so that a supervisor or a script can tell them apart
+    without reading the line (README.md lists them). 2 is argparse's (usage), 3 uvicorn's (a
+    worker that failed to start after the command's own checks passed)."""
+
+    FAILED = 1  # the command was refused (no such principal, a broken audit chain, ...)
+    CONFIGURATION = 10
+    NO_HOME = 11
+    HOME_IN_USE = 12
+    LOCAL_POSTGRES = 13
+    DATABASE_UNREACHABLE = 14
+    DATABASE_REFUSED = 15
+    MIGRATIONS = 16
+    HSM_LOGIN = 17
+    HSM_UNAVAILABLE = 18
+
+
+class HomeWithoutState(Exception):
+    """A command that works on an existing home was given one that holds none of keygraph's
+    state: most likely a mistyped ``KEYGRAPH_HOME``, which must not become a new, empty home."""
+
+    def __init__(self, home: Path, missing: str, setting: str) -> None:
+        super().__init__(
+            f"KEYGRAPH_HOME={home} holds no keygraph state (no {missing}): start `keygraph dev` "
+            f"there first, or set {setting}"
+        )
+
+
+# The first class an error is an instance of gives the code (subclasses before their bases).
+_EXIT_CODES: tuple[tuple[type[Exception], Exit], ...] = (
+    (ConfigurationError, Exit.CONFIGURATION),
+    (HomeWithoutState, Exit.NO_HOME),
+    (embedded.HomeInUse, Exit.HOME_IN_USE),
+    (ClusterAlreadyRunning, Exit.HOME_IN_USE),
+    (EmbeddedPostgresError, Exit.LOCAL_POSTGRES),
+    (DatabaseUnreachable, Exit.DATABASE_UNREACHABLE),
+    (DatabaseRefused, Exit.DATABASE_REFUSED),
+    (MigrationError, Exit.MIGRATIONS),
+    (LoginFailed, Exit.HSM_LOGIN),
+    (HsmUnavailable, Exit.HSM_UNAVAILABLE),
+    (HsmConfigurationError, Exit.HSM_UNAVAILABLE),
+    (KeygraphError, Exit.FAILED),
+    (CatalogError, Exit.FAILED),
+    (HsmError, Exit.FAILED),
+)
+
+
 def main(argv: list[str] | None = None) -> None:
+    """Run the command; a failure it foresees is one line on stderr and its ``Exit`` code."""
     args = _parser().parse_args(argv)
     try:
         args.run(args)
-    except (ConfigurationError, embedded.HomeInUse, KeygraphError, CatalogError, HsmError) as exc:
-        sys.exit(f"keygraph: {exc}")
+    except tuple(kind for kind, _ in _EXIT_CODES) as exc:
+        print(f"keygraph: {exc}", file=sys.stderr, flush=True)
+        sys.exit(next(code for kind, code in _EXIT_CODES if isinstance(exc, kind)))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,6 +185,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.set_defaults(run=_audit_verify)
 
+    backup = commands.add_parser(
+        "backup", help="write a consistent database dump and the SoftHSM token into a new directory"
+    )
+    restore = commands.add_parser(
+        "restore",
+        help="restore a backup into a new home (or the empty database and token directory "
+        "the environment names)",
+    )
+    for sub in (backup, restore):
+        sub.add_argument("directory", type=Path)
+    backup.set_defaults(run=_backup)
+    restore.set_defaults(run=_restore)
+
     catalog = commands.add_parser("catalog", help="manage the privilege catalog")
     catalog_commands = catalog.add_subparsers(required=True, metavar="ACTION")
     importing = catalog_commands.add_parser("import", help="import a service's privilege page")
@@ -163,6 +247,7 @@ def _serve_forever(settings: Settings) -> None:
     configure_logging()
     print(_banner(settings), file=sys.stderr, flush=True)
     served: Any = keygraph_app(settings) if settings.workers == 1 else "keygraph.worker:app"
+    connections = settings.connections
     uvicorn.run(
         served,
         factory=settings.workers > 1,
@@ -171,6 +256,9 @@ def _serve_forever(settings: Settings) -> None:
         port=settings.port,
         log_config=None,
         access_log=False,
+        http=guarded_protocol(connections),
+        timeout_keep_alive=connections.keep_alive_timeout,
+        limit_concurrency=connections.max_connections,
         timeout_graceful_shutdown=10,
     )
 
@@ -193,11 +281,27 @@ def _banner(settings: Settings) -> str:
     )
 
 
+def _checked(settings: Settings) -> Settings:
+    """``settings`` once the database and the HSM they name can be used. With several workers
+    the HSM login is tried in a spawned process, as the workers are: the supervisor never loads
+    the PKCS#11 module."""
+    asyncio.run(check_database(settings))
+    if settings.workers == 1:
+        check_hsm(settings.hsm)
+        return settings
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn) as like_a_worker:
+        like_a_worker.submit(check_hsm, settings.hsm).result()
+    return settings
+
+
 def _serve(args: argparse.Namespace) -> None:
-    _serve_forever(_with_workers(from_env(), args))
+    configure_logging()
+    _serve_forever(_checked(_with_workers(from_env(), args)))
 
 
 def _dev(args: argparse.Namespace) -> None:
+    configure_logging()
     home = home_from_env()
     with embedded.exclusive_home(home):
         defaults = embedded.provide(
@@ -208,7 +312,7 @@ def _dev(args: argparse.Namespace) -> None:
         # Worker processes read their settings from the environment: name the embedded parts.
         os.environ.update(embedded.environment_of(home, defaults))
         try:
-            _serve_forever(_with_workers(from_env(embedded=defaults), args))
+            _serve_forever(_checked(_with_workers(from_env(embedded=defaults), args)))
         finally:
             if defaults.database_url is not None:
                 embedded.postgres_of(home).stop()
@@ -222,6 +326,8 @@ def _database_url() -> Iterator[str]:
         yield url
         return
     home = home_from_env()
+    if not embedded.postgres_of(home).is_initialized():
+        raise HomeWithoutState(home, "database cluster", "KEYGRAPH_DATABASE_URL")
     if embedded.home_in_use(home):
         yield embedded.postgres_of(home).dsn
         return
@@ -230,7 +336,7 @@ def _database_url() -> Iterator[str]:
 
 
 async def _connected(url: str, work: Callable[[asyncpg.Connection], Awaitable[None]]) -> None:
-    conn = await asyncpg.connect(url)
+    conn = await reach_database(lambda: asyncpg.connect(url), wait_seconds=0)
     try:
         await apply_migrations(conn)
         await work(conn)
@@ -336,7 +442,10 @@ def _server_hsm(database_url: str) -> HsmConfig:
     token, which a running ``keygraph dev`` may have open too (SoftHSM lets processes share a
     token; nothing here writes to it)."""
     token = not os.environ.get("KEYGRAPH_PKCS11_MODULE")
-    defaults = embedded.provide(home_from_env(), database=False, token=token)
+    home = home_from_env()
+    if token and not embedded.softhsm_dir(home).is_dir():
+        raise HomeWithoutState(home, "SoftHSM token", "KEYGRAPH_PKCS11_MODULE")
+    defaults = embedded.provide(home, database=False, token=token)
     return from_env(embedded=replace(defaults, database_url=database_url)).hsm
 
 
@@ -416,3 +525,19 @@ def _audit_verify(_: argparse.Namespace) -> None:
         f"({broken.time.isoformat()}, {broken.action}): {broken.why.value}"
     )
     sys.exit(1)
+
+
+def _backup(args: argparse.Namespace) -> None:
+    """The server's database (as the other commands find it) and HSM, into a new directory."""
+    try:
+        with _database_url() as url:
+            print(write_backup(args.directory, url, server_hsm(os.environ, home_from_env())))
+    except BackupError as exc:
+        sys.exit(f"keygraph: {exc}")
+
+
+def _restore(args: argparse.Namespace) -> None:
+    try:
+        print(restore_backup(args.directory, os.environ, home_from_env()))
+    except BackupError as exc:
+        sys.exit(f"keygraph: {exc}")

@@ -3,8 +3,9 @@ the GraphiQL page outside production.
 
 The request body is GraphQL over HTTP's JSON: ``query``, ``variables``, ``operationName``, and
 ``extensions.persistedQuery.sha256Hash`` for a persisted query (Apollo's protocol, so its
-clients work as they are). A body that is not such an object is answered 400 with a GraphQL
-error whose code is ValidationException, as any malformed request is.
+clients work as they are). A body that is not such an object, nests deeper than
+``Limits.max_json_depth`` or holds text that is not Unicode is answered 400 with a GraphQL error
+whose code is ValidationException, as any malformed request is.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from api.http import FrontDoor
 from api.middleware import request_state, wants_ide_page
-from api.settings import ConfigurationError, Mode, Settings
+from api.settings import ConfigurationError, Limits, Mode, Settings
 from schema.build import KeygraphSchema
 from schema.context import Context
 from schema.errors import MALFORMED_REQUEST
@@ -35,11 +36,14 @@ class MalformedRequest(Exception):
     """The body is not a GraphQL request."""
 
 
-def graphql_request(body: bytes) -> GraphQLRequest:
+def graphql_request(body: bytes, limits: Limits) -> GraphQLRequest:
     try:
         given = json.loads(body)
+    except RecursionError:
+        raise MalformedRequest(_too_deep(limits)) from None
     except ValueError:
         raise MalformedRequest("The request body is not JSON.") from None
+    _check_values(given, limits)
     if not isinstance(given, dict):
         raise MalformedRequest("The request body must be a JSON object.")
     query, variables = given.get("query"), given.get("variables")
@@ -54,6 +58,43 @@ def graphql_request(body: bytes) -> GraphQLRequest:
     if query is None and sha256 is None:
         raise MalformedRequest("A request needs a query or a persisted query hash.")
     return GraphQLRequest(query, variables, operation_name, sha256)
+
+
+def _check_values(given: object, limits: Limits) -> None:
+    """Refuse what JSON decodes but nothing after it should meet: nesting deeper than
+    ``limits.max_json_depth`` (graphql-core coerces variables recursively), and a lone UTF-16
+    surrogate (``"\\ud800"`` is valid JSON but no Unicode text: it cannot be encoded to hash
+    the query or to store a value)."""
+    pending: list[tuple[object, int]] = [(given, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            _check_text(value)
+            continue
+        if isinstance(value, dict):
+            items: list[object] = [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            items = value
+        else:
+            continue
+        if depth == limits.max_json_depth:
+            raise MalformedRequest(_too_deep(limits))
+        pending.extend((item, depth + 1) for item in items)
+
+
+def _check_text(text: str) -> None:
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedRequest(
+            "The request holds a lone UTF-16 surrogate, which is not Unicode text."
+        ) from None
+
+
+def _too_deep(limits: Limits) -> str:
+    return f"The request body nests deeper than {limits.max_json_depth} levels."
 
 
 def _persisted_hash(extensions: object) -> str | None:
@@ -86,9 +127,10 @@ class GraphQLEndpoint:
     """Only authenticated requests reach it (BearerAuth), except the IDE page, which holds no
     data."""
 
-    def __init__(self, executor: Executor, ide_html: str | None) -> None:
+    def __init__(self, executor: Executor, ide_html: str | None, limits: Limits) -> None:
         self.executor = executor
         self.ide_html = ide_html
+        self.limits = limits
 
     @property
     def schema(self) -> KeygraphSchema:
@@ -106,7 +148,7 @@ class GraphQLEndpoint:
         if request.method != "POST":
             return _malformed("GraphQL requests are POSTed as JSON.")
         try:
-            graphql = graphql_request(await request.body())
+            graphql = graphql_request(await request.body(), self.limits)
         except MalformedRequest as exc:
             return _malformed(str(exc))
         state = request_state(request.scope)
@@ -131,7 +173,7 @@ def graphql_front_door(schema: KeygraphSchema, settings: Settings) -> FrontDoor:
         except ValueError as exc:
             raise ConfigurationError("KEYGRAPH_PERSISTED_QUERIES", f"{name}: {exc}") from None
     executor = Executor(schema, registered_only=production and bool(settings.persisted_queries))
-    endpoint = GraphQLEndpoint(executor, None if production else _ide_page())
+    endpoint = GraphQLEndpoint(executor, None if production else _ide_page(), settings.limits)
     return FrontDoor(
         routes=[Route(GRAPHQL_PATH, endpoint, methods=["GET", "POST"])],
         paths=[GRAPHQL_PATH],

@@ -14,6 +14,7 @@ from api.audit.trail import (
     AuditTrail,
     AuditTrailClosed,
     AuditTrailError,
+    AuditTrailUnavailable,
     TrailState,
     TrailStats,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "AuditTrail",
     "AuditTrailClosed",
     "AuditTrailError",
+    "AuditTrailUnavailable",
     "Break",
     "BrokenEvent",
     "ChainReport",

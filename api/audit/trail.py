@@ -15,7 +15,10 @@ What can be lost:
 The backlog is bounded: when ``max_pending`` events wait, ``record`` refuses with
 ``AuditBacklogFull`` rather than drop anything or grow without limit, and the caller falls back to
 ``record_durably``, which waits for room and for the commit: calls then go only as fast as the
-trail can be written, and stop while it cannot (no call goes unaudited).
+trail can be written, and stop while it cannot (no call goes unaudited). A caller waits at most
+``durable_wait`` seconds: the database out of reach for longer is ``AuditTrailUnavailable`` (a
+retryable answer, not a request held open forever), and the events it had handed over stay in the
+backlog, written when the database is back.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ DEFAULT_MAX_BATCH = 500
 DEFAULT_MAX_PENDING = 50_000
 # A failed write is retried after flush_interval, doubling up to this.
 RETRY_MAX_SECONDS = 1.0
+# How long ``record_durably`` waits: failed writes are retried every second by then, so a
+# database away longer is an outage to report, not a blip to ride out.
+DURABLE_WAIT_SECONDS = 5.0
 # How long ``close`` keeps trying to write the backlog before it gives up and says how much is lost.
 CLOSE_TIMEOUT_SECONDS = 10.0
 
@@ -55,6 +61,10 @@ class AuditBacklogFull(AuditTrailError):
 
 class AuditTrailClosed(AuditTrailError):
     """The trail is closing or closed and takes no more events."""
+
+
+class AuditTrailUnavailable(AuditTrailError):
+    """``record_durably`` waited ``durable_wait`` seconds and the events are not committed."""
 
 
 class AuditEventsLost(AuditTrailError):
@@ -93,6 +103,7 @@ class AuditTrail:
         max_batch: int = DEFAULT_MAX_BATCH,
         max_pending: int = DEFAULT_MAX_PENDING,
         close_timeout: float = CLOSE_TIMEOUT_SECONDS,
+        durable_wait: float = DURABLE_WAIT_SECONDS,
     ) -> None:
         if flush_interval <= 0 or max_batch < 1 or max_pending < max_batch:
             raise ValueError("need flush_interval > 0 and 1 <= max_batch <= max_pending")
@@ -101,6 +112,7 @@ class AuditTrail:
         self._max_batch = max_batch
         self._max_pending = max_pending
         self._close_timeout = close_timeout
+        self._durable_wait = durable_wait
         self._pending: deque[AuditEvent] = deque()
         # Events ever accepted and ever committed: committed events are always the oldest
         # accepted ones, so a caller whose last event was the n-th accepted waits for n commits.
@@ -138,17 +150,28 @@ class AuditTrail:
             self._wake.set()
 
     async def record_durably(self, events: Sequence[AuditEvent]) -> None:
-        """Return once ``events`` are committed, waiting first for room in the backlog."""
+        """Return once ``events`` are committed, waiting first for room in the backlog;
+        ``AuditTrailUnavailable`` after ``durable_wait`` seconds (the events, once accepted, stay
+        in the backlog)."""
         self._check_open()
-        async with self._progress:
-            await self._progress.wait_for(lambda: self._has_room(len(events)) or self._closing())
-            self._check_open()
-            target = self._accept(events)
-            self._urgent = max(self._urgent, target)
-            self._wake.set()
-            await self._progress.wait_for(
-                lambda: self._committed >= target or self._state is TrailState.CLOSED
-            )
+        target = None
+        try:
+            async with asyncio.timeout(self._durable_wait), self._progress:
+                await self._progress.wait_for(
+                    lambda: self._has_room(len(events)) or self._closing()
+                )
+                self._check_open()
+                target = self._accept(events)
+                self._urgent = max(self._urgent, target)
+                self._wake.set()
+                await self._progress.wait_for(
+                    lambda: self._committed >= target or self._state is TrailState.CLOSED
+                )
+        except TimeoutError:
+            waited = "room in the backlog" if target is None else "the commit"
+            raise AuditTrailUnavailable(
+                f"{len(events)} audit events waited {self._durable_wait:.0f} s for {waited}"
+            ) from None
         if self._committed < target:
             raise AuditEventsLost(f"the trail closed before {len(events)} events were written")
 

@@ -30,7 +30,7 @@ import asyncpg
 from api.authz.authorize import authorize
 from api.authz.facts import Values
 from api.calls import Call
-from api.keys.ids import AliasRef, absent, alias_not_found, parse_key_ref
+from api.keys.ids import AliasRef, absent, alias_not_found, own_alias, parse_key_ref
 from api.keys.model import Key
 from api.keys.states import require_state
 from api.keys.store import apply_change, load_key, to_key
@@ -116,7 +116,7 @@ async def cached_key(services: Services, call: Call, key_id: str) -> Key:
     scope = call.scope
     ref = parse_key_ref(scope, key_id)
     if isinstance(ref, AliasRef):
-        ref = await _alias_target(services, call, ref.alias_name)
+        ref = await _alias_target(services, call, own_alias(call, ref))
 
     async def load() -> Key | None:
         async with services.pool.acquire() as conn:

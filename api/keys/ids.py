@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from api.calls import Scope
+from api.calls import Call, Scope
 from api.errors import NotFoundException
 from api.keys.model import alias_arn, key_arn
 from db import aliases as alias_rows
@@ -44,9 +44,12 @@ def parse_key_uuid(text: str) -> uuid.UUID | None:
 
 @dataclass(frozen=True)
 class AliasRef:
-    """A ``keyId`` naming an alias of the scope, to be looked up."""
+    """A ``keyId`` naming an alias of the scope, to be looked up (``own_alias``)."""
 
     alias_name: str
+    # Named by ``alias/<name>`` alone rather than by its ARN: AWS looks such a name up in the
+    # caller's account only.
+    by_name: bool
 
 
 # What a ``keyId`` names inside the scope: a key by its id, or an alias.
@@ -60,14 +63,17 @@ def alias_not_found(named: Scope, name: str) -> NotFoundException:
 
 
 def parse_key_ref(scope: Scope, text: str) -> KeyRef:
-    """Read a ``keyId`` without the database; malformed or foreign ids fail here."""
+    """Read a ``keyId`` without the database; malformed or foreign ids fail here. NUL is in no
+    key id or alias name, and Postgres holds no text with it: invalid before any lookup."""
+    if "\x00" in text:
+        raise invalid(text)
     if text.startswith("alias/"):
-        return AliasRef(text)
+        return AliasRef(text, by_name=True)
     if match := _ALIAS_ARN.match(text):
         region, account_id, name = match.groups()
         if Scope(account_id, region) != scope:
             raise alias_not_found(Scope(account_id, region), name)
-        return AliasRef(name)
+        return AliasRef(name, by_name=False)
     if _MULTI_REGION_KEY_ID.match(text):
         raise absent(scope, text)
     if match := _KEY_ARN.match(text):
@@ -86,13 +92,28 @@ def parse_key_ref(scope: Scope, text: str) -> KeyRef:
     return key_id
 
 
-async def resolve_key_id(conn: asyncpg.Connection, scope: Scope, text: str) -> uuid.UUID:
-    """The id of the key ``text`` names; ``NotFoundException`` in AWS's words otherwise."""
+def own_alias(call: Call, ref: AliasRef) -> str:
+    """The name of the scope's alias ``ref`` names for ``call``. AWS resolves an alias name only
+    in the caller's account, so for a principal of another account ``alias/<name>`` names an
+    alias of its own account, which this deployment does not hold: NotFound, as for any missing
+    alias, rather than the scope's key and an AccessDenied naming its ARN. An alias ARN names its
+    account and reaches the scope's alias from any account, as in AWS."""
+    caller_account = call.principal.account_id
+    if ref.by_name and caller_account != call.scope.account_id:
+        raise alias_not_found(Scope(caller_account, call.scope.region), ref.alias_name)
+    return ref.alias_name
+
+
+async def resolve_key_id(conn: asyncpg.Connection, call: Call, text: str) -> uuid.UUID:
+    """The id of the key ``text`` names for ``call``'s caller; ``NotFoundException`` in AWS's
+    words otherwise."""
+    scope = call.scope
     ref = parse_key_ref(scope, text)
     if isinstance(ref, AliasRef):
-        target = await alias_rows.alias_target(conn, scope.account_id, scope.region, ref.alias_name)
+        name = own_alias(call, ref)
+        target = await alias_rows.alias_target(conn, scope.account_id, scope.region, name)
         if target is None:
-            raise alias_not_found(scope, ref.alias_name)
+            raise alias_not_found(scope, name)
         return target
     row = await key_rows.find_key(conn, ref)
     if row is None or row.account_id != scope.account_id or row.region != scope.region:

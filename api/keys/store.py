@@ -86,7 +86,7 @@ async def load_key(
     conn: asyncpg.Connection, call: Call, key_id: str, *, for_update: bool = False
 ) -> Key:
     """The key ``key_id`` names (any accepted form), optionally locked for this transaction."""
-    resolved = await resolve_key_id(conn, call.scope, key_id)
+    resolved = await resolve_key_id(conn, call, key_id)
     row = await rows.find_key(conn, resolved, for_update=for_update)
     if row is None:  # deleted between resolution and load
         raise absent(call.scope, str(resolved))

@@ -236,6 +236,9 @@ def parse_policy(document: str, kind: PolicyKind = PolicyKind.KEY) -> PolicyDocu
     """The document's model, or ``MalformedPolicyDocumentException`` saying what is wrong."""
     try:
         raw = json.loads(document, object_pairs_hook=_unique_members)
+    except RecursionError:
+        # Nesting deeper than Python's stack (a 30 KB document of arrays is): no policy is.
+        raise MalformedPolicyDocumentException("The policy document nests too deeply.") from None
     except ValueError:
         raise MalformedPolicyDocumentException("The policy document is not valid JSON.") from None
     if not isinstance(raw, dict):

@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import stat
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -204,3 +205,45 @@ def test_a_directory_the_postgres_user_cannot_reach_is_one_clear_line() -> None:
     message = str(raised.value)
     assert "\n" not in message
     assert f"{private} is not traversable" in message
+
+
+async def test_reclaim_restarts_a_server_its_dead_owner_left_running(
+    cluster: EmbeddedPostgres,
+) -> None:
+    """`keygraph dev` killed outright leaves its server up; the next one, holding the home's
+    lock, stops it and starts its own, with the data."""
+    left = cluster.pid_file.read_text().split("\n", 1)[0]
+    conn = await asyncpg.connect(cluster.dsn)
+    try:
+        await conn.execute("CREATE TABLE left_behind AS SELECT 'kept' AS note")
+    finally:
+        await conn.close()
+
+    EmbeddedPostgres(cluster.directory, throwaway=True).start(reclaim=True)
+
+    assert cluster.is_running()
+    assert cluster.pid_file.read_text().split("\n", 1)[0] != left
+    assert await fetch(cluster.dsn, "SELECT note FROM left_behind") == "kept"
+
+
+def test_a_pid_file_naming_another_live_process_does_not_block_a_start(
+    cluster: EmbeddedPostgres,
+) -> None:
+    """After a crash of the machine the pid in ``postmaster.pid`` may be another process's (or a
+    zombie's): it is neither this cluster's server nor ever signalled."""
+    cluster.stop()
+    owner = cluster.directory.stat()
+    bystander = subprocess.Popen(  # the cluster's user: kill(pid, 0) succeeds, as for a server
+        ["sleep", "60"], user=owner.st_uid, group=owner.st_gid
+    )
+    try:
+        cluster.pid_file.write_text(f"{bystander.pid}\n{cluster.data_dir}\n")
+        assert not cluster.is_running()
+
+        cluster.start()
+
+        assert cluster.is_running()
+        assert bystander.poll() is None
+    finally:
+        bystander.kill()
+        bystander.wait()

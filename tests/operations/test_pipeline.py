@@ -56,7 +56,11 @@ def test_failures_are_presented_as_aws_codes_and_bugs_are_masked(
     disabled = fault(DisabledException("arn:aws:kms:us-east-1:111122223333:key/k is disabled."))
     assert (disabled.code, disabled.status) == ("DisabledException", 400)
     unreachable = fault(HsmUnavailable("CKR_DEVICE_ERROR"))
-    assert (unreachable.code, unreachable.status) == ("KMSInternalException", 500)
+    assert (unreachable.code, unreachable.status, unreachable.retry_after) == (
+        "KMSInternalException",
+        503,
+        1,
+    )
     with caplog.at_level(logging.ERROR, logger="keygraph.errors"):
         bug = fault(KeyError("slot 7"))
     assert (bug.code, bug.message, bug.status) == (
