@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`. Each installs what is missing first.
-.PHONY: install run test lint typecheck schema bench
+.PHONY: install run test lint typecheck schema docs bench
 
 install:
 	@scripts/bootstrap.sh
@@ -20,7 +20,17 @@ typecheck: install
 schema: install
 	.venv/bin/keygraph schema export > schema/schema.graphql
 
+# docs/configuration.md, rendered from the settings' declarations in api/settings.py.
+docs: install
+	.venv/bin/keygraph config reference > docs/configuration.md
+
 # The benchmark (bench/README.md); options through BENCH_ARGS, e.g. make bench BENCH_ARGS='--duration 5'.
 bench: install
 	@bench/install.sh
 	.venv/bin/python -m bench $(BENCH_ARGS)
+
+# The container image from the Containerfile, built with buildah on a Debian base made by
+# debootstrap (docs/image.md); needs root or sudo, and is not part of `make test`.
+.PHONY: image
+image:
+	@scripts/build-image.sh

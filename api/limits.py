@@ -1,4 +1,4 @@
-"""The numeric limits of KMS-REFERENCE.md, in one place. Operations validate against these."""
+"""AWS KMS's documented numeric limits, in one place. Operations validate against these."""
 
 from __future__ import annotations
 

@@ -3,6 +3,12 @@
 A token is ``kg1.<token id>.<secret>``. The token id is public and finds the row; only SHA-256 of
 the secret is stored, and it is compared in constant time. The secret has 256 bits of entropy, so a
 fast hash is enough: there is nothing to brute-force that a slow hash would protect.
+
+A token's *verifier* is what the server stores of it, written as one line:
+``kgv1.<token id>.<SHA-256 of the secret, 64 lowercase hex digits>``. It lets an operator mint the
+root token offline (``keygraph root-token new``) and hand the server only the verifier
+(``KEYGRAPH_ROOT_TOKEN_VERIFIER``): the server can recognise the token but could not have made it,
+and nothing that reads the verifier can call the API with it.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import asyncpg
 
@@ -20,8 +27,10 @@ from api.errors import InvalidArnException, NotFoundException, ValidationExcepti
 from db import principals as rows
 
 TOKEN_PREFIX = "kg1"  # noqa: S105 - the public format marker
+VERIFIER_PREFIX = "kgv1"
 _NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _TOKEN = re.compile(r"^kg1\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{43})$")
+_VERIFIER = re.compile(r"^kgv1\.([A-Za-z0-9_-]{16})\.([0-9a-f]{64})$")
 # Compared against when no row matches, so a miss costs the same as a wrong secret.
 _ABSENT_HASH = hashlib.sha256(b"absent").digest()
 
@@ -120,9 +129,137 @@ async def issue_token(conn: asyncpg.Connection, principal: Principal) -> IssuedT
 
 
 async def _issue(conn: asyncpg.Connection, row: rows.PrincipalRow) -> IssuedToken:
+    minted = mint_token()
+    await _insert(conn, row, minted.verifier)
+    return IssuedToken(principal=principal_of(row), value=minted.value)
+
+
+async def _insert(
+    conn: asyncpg.Connection, row: rows.PrincipalRow, verifier: TokenVerifier
+) -> None:
+    await rows.insert_token(
+        conn, token_id=verifier.token_id, principal_id=row.id, secret_hash=verifier.secret_hash
+    )
+
+
+@dataclass(frozen=True)
+class TokenVerifier:
+    """What the server keeps of a token: its id and SHA-256 of its secret. ``str()`` is the
+    one-line form (``kgv1.<token id>.<hex>``) that ``parse_verifier`` reads."""
+
+    token_id: str
+    secret_hash: bytes
+
+    def __str__(self) -> str:
+        return f"{VERIFIER_PREFIX}.{self.token_id}.{self.secret_hash.hex()}"
+
+
+@dataclass(frozen=True)
+class MintedToken:
+    """A token made without a database, to be installed later through its verifier."""
+
+    value: str = field(repr=False)
+    verifier: TokenVerifier
+
+
+def mint_token() -> MintedToken:
     token_id, secret, value = _new_token()
-    await rows.insert_token(conn, token_id=token_id, principal_id=row.id, secret_hash=_hash(secret))
-    return IssuedToken(principal=principal_of(row), value=value)
+    return MintedToken(value=value, verifier=TokenVerifier(token_id, _hash(secret)))
+
+
+def parse_verifier(text: str) -> TokenVerifier:
+    """The verifier ``text`` spells, surrounding whitespace ignored (a file's last newline).
+
+    Raises ``ValueError`` with what is wrong; the text itself is never repeated, since what was
+    pasted by mistake may be the token.
+    """
+    stripped = text.strip()
+    match = _VERIFIER.fullmatch(stripped)
+    if match is not None:
+        return TokenVerifier(match[1], bytes.fromhex(match[2]))
+    if split_token(stripped) is not None:
+        raise ValueError(
+            "holds a token, not its verifier: give the server only the verifier file that "
+            "`keygraph root-token new --verifier FILE` wrote, and consider this token exposed"
+        )
+    raise ValueError(
+        f"is not a token verifier ({VERIFIER_PREFIX}.<16-character token id>.<64 lowercase hex "
+        "digits>, as `keygraph root-token new --verifier FILE` writes it)"
+    )
+
+
+class TokenStanding(enum.Enum):
+    """How a verifier's token stands in the database, against the principal meant to hold it."""
+
+    ABSENT = "absent"  # no token has that id: it can be installed
+    LIVE = "live"  # installed for that principal, with that hash, and usable
+    REVOKED = "revoked"  # installed for that principal with that hash, then revoked
+    OTHER_PRINCIPAL = "other principal"  # the id belongs to a token someone else holds
+    OTHER_HASH = "other hash"  # the id is the principal's, with a different hash
+
+
+async def token_standing(
+    conn: asyncpg.Connection, principal: Principal, verifier: TokenVerifier
+) -> TokenStanding:
+    stored = await rows.find_token(conn, verifier.token_id)
+    if stored is None:
+        return TokenStanding.ABSENT
+    if stored.principal_arn != principal.arn:
+        return TokenStanding.OTHER_PRINCIPAL
+    if not hmac.compare_digest(stored.secret_hash, verifier.secret_hash):
+        return TokenStanding.OTHER_HASH
+    return TokenStanding.LIVE if stored.live else TokenStanding.REVOKED
+
+
+async def install_token(
+    conn: asyncpg.Connection, principal: Principal, verifier: TokenVerifier
+) -> None:
+    """Give a live principal the token ``verifier`` describes (minted elsewhere). The caller
+    has found its standing ``ABSENT`` under a lock that keeps it so."""
+    row = await rows.find_live_principal(conn, principal.arn)
+    if row is None:
+        raise NotFoundException(f"Principal {principal.arn} does not exist.")
+    await _insert(conn, row, verifier)
+
+
+async def ensure_principal(conn: asyncpg.Connection, principal: Principal) -> bool:
+    """Create ``principal`` without any token unless a live one exists; whether it was created.
+    For the root in production, whose first token the operator mints offline."""
+    created = await rows.insert_principal(
+        conn,
+        account_id=principal.account_id,
+        kind=principal.kind.value,
+        name=principal.name,
+        arn=principal.arn,
+    )
+    return created is not None
+
+
+@dataclass(frozen=True)
+class LiveToken:
+    """A token as listed: its public id and when it was issued, never anything of its secret."""
+
+    token_id: str
+    created_at: datetime
+
+
+async def list_tokens(conn: asyncpg.Connection, principal: Principal) -> list[LiveToken]:
+    """A live principal's live tokens, oldest first."""
+    if await rows.find_live_principal(conn, principal.arn) is None:
+        raise NotFoundException(f"Principal {principal.arn} does not exist.")
+    return [
+        LiveToken(token_id=row.token_id, created_at=row.created_at)
+        for row in await rows.list_live_tokens(conn, principal.arn)
+    ]
+
+
+async def revoke_token(conn: asyncpg.Connection, token_id: str) -> Principal:
+    """Revoke one live token and say whose it was. Every process drops it from its cache: the
+    revocation is announced like a revoked principal's (migration 0009)."""
+    row = await rows.revoke_token(conn, token_id)
+    if row is None:
+        raise NotFoundException(f"Token {token_id} does not exist or is revoked already.")
+    return principal_of(row)
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,22 @@ from api.catalog import Catalog, load_catalog
 from api.clock import Clock, utc_now
 from api.keystores.registry import KeyStores
 from api.metrics import Metrics
-from api.principals import IssuedToken, Principal, authenticate, create_principal, find_principal
+from api.principals import (
+    IssuedToken,
+    Principal,
+    TokenStanding,
+    TokenVerifier,
+    authenticate,
+    create_principal,
+    ensure_principal,
+    find_principal,
+    install_token,
+    list_tokens,
+    token_standing,
+)
 from api.principals import issue_token as issue_principal_token
 from api.readiness import Check, ReadinessProbe
-from api.settings import ConfigurationError, Mode, Settings
+from api.settings import ROOT_TOKEN_VERIFIER, ConfigurationError, Mode, Settings
 from api.throttling import Throttle
 from db.errors import DatabaseRefused, DatabaseUnreachable
 from db.migrations import apply_migrations
@@ -145,14 +157,16 @@ def _cause(exc: BaseException) -> str:
 
 
 async def check_database(settings: Settings) -> None:
-    """Reach the database (waiting for it) and bring its schema up to date, then let go: run by a
-    command before its server starts, so that what would stop start-up stops it there, as one
-    line and an exit code, rather than inside a worker (a traceback, a worker restarted forever)."""
+    """Reach the database (waiting for it), bring its schema up to date and check that the root
+    token verifier can be installed, then let go: run by a command before its server starts, so
+    that what would stop start-up stops it there, as one line and an exit code, rather than
+    inside a worker (a traceback, a worker restarted forever)."""
     conn = await reach_database(
         lambda: asyncpg.connect(settings.database_url), settings.database_wait_seconds
     )
     try:
         await apply_migrations(conn)
+        await check_root_token(conn, settings)
     finally:
         await conn.close()
 
@@ -216,25 +230,83 @@ def _database_check(pool: asyncpg.Pool) -> Check:
 
 
 async def ensure_root_principal(conn: asyncpg.Connection, settings: Settings) -> None:
-    """Create the account's root principal on first start and leave its token in the admin file.
+    """Create the account's root principal if it is missing, and give it its token.
 
-    A valid admin-token file is left alone, so restarts keep the same token. When the root exists
-    but the file is gone or no longer valid, development issues a fresh token (whoever owns the
-    home directory owns the service); production does not mint root tokens on its own.
+    Production never mints a root token: the operator mints one offline and hands over its
+    verifier (``KEYGRAPH_ROOT_TOKEN_VERIFIER``), which is installed here unless it is already, so
+    no token is ever written to a pod's disk. Development also keeps a root token in the home's
+    admin-token file: a valid file is left alone so restarts keep the same token, and a missing or
+    stale one is replaced (whoever owns the home directory owns the service).
     """
     root = Principal.root(settings.account_id)
-    path = settings.admin_token_path
+    verifier = settings.root_token_verifier
+    if settings.mode is Mode.PRODUCTION:
+        if await ensure_principal(conn, root):
+            log.info("created the root principal %s", root.arn)
+    else:
+        await _ensure_admin_token(conn, root, settings.admin_token_path)
+    if verifier is not None:
+        await _install_root_token(conn, root, verifier)
+    elif settings.mode is Mode.PRODUCTION and not await list_tokens(conn, root):
+        log.warning(
+            "the root principal %s has no token: mint one with `keygraph root-token new "
+            "--verifier FILE` and start keygraph with KEYGRAPH_ROOT_TOKEN_VERIFIER set to the "
+            "file's content",
+            root.arn,
+        )
+
+
+async def check_root_token(conn: asyncpg.Connection, settings: Settings) -> None:
+    """Refuse a root token verifier that cannot be installed, before any worker starts."""
+    verifier = settings.root_token_verifier
+    if verifier is not None:
+        _refuse_conflict(
+            verifier, await token_standing(conn, Principal.root(settings.account_id), verifier)
+        )
+
+
+async def _install_root_token(
+    conn: asyncpg.Connection, root: Principal, verifier: TokenVerifier
+) -> None:
+    standing = await token_standing(conn, root, verifier)
+    _refuse_conflict(verifier, standing)
+    if standing is TokenStanding.ABSENT:
+        await install_token(conn, root, verifier)
+        log.info("installed root token %s from KEYGRAPH_ROOT_TOKEN_VERIFIER", verifier.token_id)
+    elif standing is TokenStanding.REVOKED:
+        # Not installed again: a revoked token must stay revoked. The service still starts, so
+        # revoking the token before replacing the Secret does not stop every replica.
+        log.warning(
+            "root token %s of KEYGRAPH_ROOT_TOKEN_VERIFIER was revoked and stays revoked: "
+            "mint a new one with `keygraph root-token new --verifier FILE`",
+            verifier.token_id,
+        )
+
+
+_CONFLICTS = {
+    TokenStanding.OTHER_PRINCIPAL: "is the id of another principal's token",
+    TokenStanding.OTHER_HASH: "is the id of a root token whose secret has another hash",
+}
+
+
+def _refuse_conflict(verifier: TokenVerifier, standing: TokenStanding) -> None:
+    """A verifier that names a token installed otherwise is a wrong Secret, not one to fix by
+    overwriting: stop start-up, naming the setting."""
+    conflict = _CONFLICTS.get(standing)
+    if conflict is not None:
+        raise ROOT_TOKEN_VERIFIER.refused(
+            f"token id {verifier.token_id} {conflict}; mint a new root token with "
+            "`keygraph root-token new --verifier FILE`"
+        )
+
+
+async def _ensure_admin_token(conn: asyncpg.Connection, root: Principal, path: Path) -> None:
     if await find_principal(conn, root) is None:
         _write_admin_token(path, await create_principal(conn, root))
         log.info("created the root principal %s; its token is in %s", root.arn, path)
-        return
-    if await _admin_token_valid(conn, path, root):
-        return
-    if settings.mode is Mode.PRODUCTION:
-        log.warning("no valid admin token at %s; use `keygraph principal create`", path)
-        return
-    _write_admin_token(path, await issue_principal_token(conn, root))
-    log.info("issued a new root token into %s", path)
+    elif not await _admin_token_valid(conn, path, root):
+        _write_admin_token(path, await issue_principal_token(conn, root))
+        log.info("issued a new root token into %s", path)
 
 
 async def _admin_token_valid(conn: asyncpg.Connection, path: Path, root: Principal) -> bool:

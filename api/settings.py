@@ -3,6 +3,10 @@
 A setting that is missing or contradicts another stops start-up with one line naming the setting
 (``ConfigurationError``), because a service that half-starts with a wrong HSM or database is worse
 than one that refuses to start.
+
+Every ``KEYGRAPH_*`` variable is declared once below (``Setting``): its name, meaning and default.
+The parser reads each through its declaration, and docs/configuration.md is rendered from the
+same declarations (``api.settings_reference``), so the reference cannot drift from what is read.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.principals import TokenVerifier, parse_verifier
 from api.throttling import DEFAULT_RATES, RateConfigError, RateTable, parse_rates
 from hsm import HsmConfig
 
@@ -21,6 +26,14 @@ DEFAULT_ACCOUNT_ID = "111122223333"
 DEFAULT_REGION = "us-east-1"
 DEFAULT_PORT = 8080
 DEFAULT_HOME = ".keygraph"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_JOB_INTERVAL_SECONDS = 60.0
+DEFAULT_DATABASE_WAIT_SECONDS = 60.0
+MAX_WORKERS = 64
+_MOST_JOB_INTERVAL_SECONDS = 86_400
+_MOST_WAIT_SECONDS = 3_600
+_MOST_CONNECTION_SECONDS = 3_600
+_MOST_CONNECTIONS = 1_000_000
 
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
@@ -84,6 +97,235 @@ class Connections:
     max_header_bytes: int = 65_536
 
 
+class Section(enum.Enum):
+    """Where a setting is listed in the reference, in this order."""
+
+    SERVICE = "Service"
+    DATABASE = "Database"
+    HSM = "HSM"
+    ACCESS = "Credentials and authorization"
+    REQUESTS = "Requests and connections"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: what it means, and the value that stands when it is unset or
+    empty (``default``, written as it would be set; ``None``: nothing stands in)."""
+
+    name: str
+    section: Section
+    meaning: str
+    default: str | None = None
+    # A credential: give it from a Kubernetes Secret (or a file), never a ConfigMap or a manifest.
+    secret: bool = False
+
+    def value(self, env: Mapping[str, str]) -> str | None:
+        return env.get(self.name) or self.default
+
+    def refused(self, problem: str) -> ConfigurationError:
+        return ConfigurationError(self.name, problem)
+
+
+_DECLARED: list[Setting] = []
+
+
+def _declare(
+    name: str,
+    section: Section,
+    meaning: str,
+    default: str | float | None = None,
+    *,
+    secret: bool = False,
+) -> Setting:
+    """Declare a setting (its meaning as prose, wrapped as the source wraps it) and list it."""
+    written = f"{default:g}" if isinstance(default, float) else default
+    setting = Setting(
+        name, section, " ".join(meaning.split()), None if written is None else str(written), secret
+    )
+    _DECLARED.append(setting)
+    return setting
+
+
+def declared_settings() -> tuple[Setting, ...]:
+    """Every setting keygraph reads, in the reference's order."""
+    return tuple(sorted(_DECLARED, key=lambda s: list(Section).index(s.section)))
+
+
+_CONNECTION_DEFAULTS = Connections()
+
+MODE = _declare(
+    "KEYGRAPH_MODE",
+    Section.SERVICE,
+    """`development` or `production`. Production serves no GraphiQL page, runs only registered
+    documents when `KEYGRAPH_PERSISTED_QUERIES` is set, serves `/metrics` only with
+    `KEYGRAPH_METRICS_TOKEN`, refuses `KEYGRAPH_AUTHORIZATION=off`, and never mints a root token
+    nor writes one to disk (see `KEYGRAPH_ROOT_TOKEN_VERIFIER`).""",
+    "development",
+)
+HOST = _declare(
+    "KEYGRAPH_HOST",
+    Section.SERVICE,
+    "Address to bind; `0.0.0.0` in a container, so that the pod's IP is served.",
+    DEFAULT_HOST,
+)
+PORT = _declare("KEYGRAPH_PORT", Section.SERVICE, "TCP port to serve HTTP on.", DEFAULT_PORT)
+WORKERS = _declare(
+    "KEYGRAPH_WORKERS",
+    Section.SERVICE,
+    f"""Worker processes serving the port, 1 to {MAX_WORKERS} (also `--workers N` of `keygraph
+    serve` and `keygraph dev`); each opens its own HSM sessions and database pool.""",
+    1,
+)
+HOME = _declare(
+    "KEYGRAPH_HOME",
+    Section.SERVICE,
+    """Directory where `keygraph dev` keeps its own PostgreSQL cluster, SoftHSM token and the
+    root's `admin-token` file; commands such as `keygraph principal` use its database when
+    `KEYGRAPH_DATABASE_URL` is unset. A relative path is resolved from the working directory.
+    `keygraph serve` in production writes nothing there.""",
+    DEFAULT_HOME,
+)
+ACCOUNT_ID = _declare(
+    "KEYGRAPH_ACCOUNT_ID",
+    Section.SERVICE,
+    "The 12-digit account this deployment serves, as ARNs and key policies name it.",
+    DEFAULT_ACCOUNT_ID,
+)
+REGION = _declare(
+    "KEYGRAPH_REGION", Section.SERVICE, "The region in ARNs (`eu-west-1`).", DEFAULT_REGION
+)
+JOB_INTERVAL = _declare(
+    "KEYGRAPH_JOB_INTERVAL",
+    Section.SERVICE,
+    f"""Seconds between each replica's passes of the background jobs (scheduled deletions,
+    rotations, expired imported material), above 0 and at most {_MOST_JOB_INTERVAL_SECONDS}.""",
+    DEFAULT_JOB_INTERVAL_SECONDS,
+)
+DATABASE_URL = _declare(
+    "KEYGRAPH_DATABASE_URL",
+    Section.DATABASE,
+    """`postgresql://user:password@host:port/database` of the PostgreSQL server every replica
+    shares; required by `keygraph serve`. Unset under `keygraph dev`, which runs its own cluster
+    in `KEYGRAPH_HOME`.""",
+    secret=True,
+)
+DATABASE_WAIT = _declare(
+    "KEYGRAPH_DATABASE_WAIT_SECONDS",
+    Section.DATABASE,
+    f"""How long start-up waits for the database to answer, retrying with growing pauses (0.25 s
+    doubling to 5 s) and logging each attempt (a pod may start before its PostgreSQL); above 0
+    and at most {_MOST_WAIT_SECONDS}.""",
+    DEFAULT_DATABASE_WAIT_SECONDS,
+)
+PKCS11_MODULE = _declare(
+    "KEYGRAPH_PKCS11_MODULE",
+    Section.HSM,
+    """Path of the HSM's PKCS#11 library (`.so`), such as CloudHSM's
+    `/opt/cloudhsm/lib/libcloudhsm_pkcs11.so`; required by `keygraph serve`. Unset under
+    `keygraph dev`, which makes a SoftHSM token in `KEYGRAPH_HOME`.""",
+)
+TOKEN_LABEL = _declare(
+    "KEYGRAPH_TOKEN_LABEL",
+    Section.HSM,
+    "Label of the HSM token holding keygraph's keys (found by label: slot numbers change).",
+)
+PIN = _declare(
+    "KEYGRAPH_PIN",
+    Section.HSM,
+    """The token's user PIN (CloudHSM: `user:password` of a crypto user). Set this or
+    `KEYGRAPH_PIN_FILE`, not both.""",
+    secret=True,
+)
+PIN_FILE = _declare(
+    "KEYGRAPH_PIN_FILE",
+    Section.HSM,
+    """A file holding the PIN (surrounding whitespace ignored), such as a mounted Secret; instead
+    of `KEYGRAPH_PIN`.""",
+)
+ROOT_TOKEN_VERIFIER = _declare(
+    "KEYGRAPH_ROOT_TOKEN_VERIFIER",
+    Section.ACCESS,
+    """The verifier of the root principal's token, `kgv1.<token id>.<SHA-256 of the secret in 64
+    lowercase hex digits>`, as `keygraph root-token new --verifier FILE` writes it (the token
+    itself goes to that command's standard output, for the operator's secret store). On start
+    the root principal is created if missing and this token installed for it unless it is
+    already; a verifier whose token id is another token's stops start-up, and a revoked one stays
+    revoked (start-up logs a warning). Not a secret: it cannot be used to call keygraph. Unset
+    in production with no root token: start-up logs how to provide one.""",
+)
+AUTHORIZATION = _declare(
+    "KEYGRAPH_AUTHORIZATION",
+    Section.ACCESS,
+    """`off` allows every call without evaluating policies, to measure what authorization costs
+    (the benchmark); refused in production.""",
+    "on",
+)
+METRICS_TOKEN = _declare(
+    "KEYGRAPH_METRICS_TOKEN",
+    Section.ACCESS,
+    """The bearer token `GET /metrics` requires, 16 to 512 characters of `A-Z a-z 0-9 . _ ~ + / =
+    -`. Unset: `/metrics` is open in development and answers 403 in production.""",
+    secret=True,
+)
+VIA_SERVICE_HEADER = _declare(
+    "KEYGRAPH_VIA_SERVICE_HEADER",
+    Section.ACCESS,
+    """Request header a trusted front service sets to name itself (`kms:ViaService`); the
+    ingress must drop it from outside traffic, since any caller could send it. Unset:
+    `kms:ViaService` is never present.""",
+)
+VIA_SERVICES = _declare(
+    "KEYGRAPH_VIA_SERVICES",
+    Section.ACCESS,
+    """Comma-separated service names `KEYGRAPH_VIA_SERVICE_HEADER` may claim; any other value of
+    the header is ignored.""",
+)
+RATES = _declare(
+    "KEYGRAPH_RATES",
+    Section.ACCESS,
+    """Requests per second per principal, overriding AWS's default quotas: comma-separated
+    `name=rate` entries (names below), or `off` for no throttling. Counted per process (each
+    worker of each replica): divide by their number when the total matters. Unset: AWS's
+    quotas.""",
+)
+PERSISTED_QUERIES = _declare(
+    "KEYGRAPH_PERSISTED_QUERIES",
+    Section.REQUESTS,
+    """A directory of `*.graphql` documents registered as persisted queries; in production they
+    are the only documents that run.""",
+)
+HEADER_TIMEOUT = _declare(
+    "KEYGRAPH_HEADER_TIMEOUT",
+    Section.REQUESTS,
+    f"""Seconds a client has to send a request's headers, from the connection's start (or the
+    request's first byte on a kept-alive connection); above 0 and at most
+    {_MOST_CONNECTION_SECONDS}.""",
+    _CONNECTION_DEFAULTS.header_timeout,
+)
+BODY_TIMEOUT = _declare(
+    "KEYGRAPH_BODY_TIMEOUT",
+    Section.REQUESTS,
+    f"""Seconds a client has to send a request's body once its headers are in; above 0 and at
+    most {_MOST_CONNECTION_SECONDS}.""",
+    _CONNECTION_DEFAULTS.body_timeout,
+)
+KEEP_ALIVE_TIMEOUT = _declare(
+    "KEYGRAPH_KEEP_ALIVE_TIMEOUT",
+    Section.REQUESTS,
+    f"""Whole seconds an idle connection is kept between requests, 1 to
+    {_MOST_CONNECTION_SECONDS}; keep it above the load balancer's idle timeout (60 s for
+    AWS's).""",
+    _CONNECTION_DEFAULTS.keep_alive_timeout,
+)
+MAX_CONNECTIONS = _declare(
+    "KEYGRAPH_MAX_CONNECTIONS",
+    Section.REQUESTS,
+    f"""Connections one worker serves at once, 1 to {_MOST_CONNECTIONS}; a request on any past
+    them is answered 503.""",
+    _CONNECTION_DEFAULTS.max_connections,
+)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything keygraph needs to run. Built by ``from_env``; tests build it directly."""
@@ -93,7 +335,7 @@ class Settings:
     home: Path
     account_id: str = DEFAULT_ACCOUNT_ID
     region: str = DEFAULT_REGION
-    host: str = "127.0.0.1"
+    host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     mode: Mode = Mode.DEVELOPMENT
     limits: Limits = field(default_factory=Limits)
@@ -101,9 +343,9 @@ class Settings:
     # The bearer token ``/metrics`` requires; in production, unset means ``/metrics`` answers 403.
     metrics_token: str | None = field(default=None, repr=False)
     # How often each replica looks for due work (deletions, rotations, expired imports).
-    job_interval_seconds: float = 60.0
+    job_interval_seconds: float = DEFAULT_JOB_INTERVAL_SECONDS
     # How long start-up waits for the database to answer (a pod may start before Postgres).
-    database_wait_seconds: float = 60.0
+    database_wait_seconds: float = DEFAULT_DATABASE_WAIT_SECONDS
     # kms:ViaService: the request header a trusted front service sets, and the service names it
     # may claim. Unset: the condition key is never present. The ingress must drop the header
     # from outside traffic, since any caller could send it.
@@ -119,6 +361,9 @@ class Settings:
     # False only for measuring what authorization costs (the benchmark): every call is allowed
     # without evaluation. Refused in production.
     authorization: bool = True
+    # The root token to install on start, minted offline by the operator (production's only
+    # way to a first credential).
+    root_token_verifier: TokenVerifier | None = None
 
     def via_service(self, header: Callable[[str], str | None]) -> str | None:
         """``kms:ViaService`` for a request whose headers ``header`` reads: the configured
@@ -142,7 +387,7 @@ class EmbeddedDefaults:
 
 
 def home_from_env(env: Mapping[str, str] = os.environ) -> Path:
-    return Path(env.get("KEYGRAPH_HOME") or DEFAULT_HOME).resolve()
+    return Path(HOME.value(env) or DEFAULT_HOME).resolve()
 
 
 def from_env(
@@ -150,179 +395,193 @@ def from_env(
 ) -> Settings:
     """Read and check every setting. ``embedded`` fills in what the environment leaves out."""
     embedded = embedded or EmbeddedDefaults()
-    database_url = env.get("KEYGRAPH_DATABASE_URL") or embedded.database_url
+    database_url = DATABASE_URL.value(env) or embedded.database_url
     if not database_url:
-        raise ConfigurationError("KEYGRAPH_DATABASE_URL", "is not set")
+        raise DATABASE_URL.refused("is not set")
     if not database_url.startswith(("postgres://", "postgresql://")):
-        raise ConfigurationError("KEYGRAPH_DATABASE_URL", "must be a postgresql:// URL")
+        raise DATABASE_URL.refused("must be a postgresql:// URL")
     return Settings(
         database_url=database_url,
         hsm=_hsm_from_env(env) or _required_embedded_hsm(embedded),
         home=home_from_env(env),
-        account_id=_matching(env, "KEYGRAPH_ACCOUNT_ID", DEFAULT_ACCOUNT_ID, _ACCOUNT_ID),
-        region=_matching(env, "KEYGRAPH_REGION", DEFAULT_REGION, _REGION),
-        host=env.get("KEYGRAPH_HOST") or "127.0.0.1",
+        account_id=_matching(env, ACCOUNT_ID, _ACCOUNT_ID),
+        region=_matching(env, REGION, _REGION),
+        host=HOST.value(env) or DEFAULT_HOST,
         port=_port(env),
         mode=_mode(env),
         connections=_connections(env),
         metrics_token=_metrics_token(env),
-        job_interval_seconds=_seconds(env, "KEYGRAPH_JOB_INTERVAL", 60, 86_400),
-        database_wait_seconds=_seconds(env, "KEYGRAPH_DATABASE_WAIT_SECONDS", 60, 3_600),
-        via_service_header=env.get("KEYGRAPH_VIA_SERVICE_HEADER") or None,
+        job_interval_seconds=_seconds(env, JOB_INTERVAL, _MOST_JOB_INTERVAL_SECONDS),
+        database_wait_seconds=_seconds(env, DATABASE_WAIT, _MOST_WAIT_SECONDS),
+        via_service_header=VIA_SERVICE_HEADER.value(env),
         via_services=_via_services(env),
         rates=_rates(env),
         persisted_queries=_persisted_queries(env),
         workers=_workers(env),
         authorization=_authorization(env),
+        root_token_verifier=_root_token_verifier(env),
     )
 
 
+def _root_token_verifier(env: Mapping[str, str]) -> TokenVerifier | None:
+    text = ROOT_TOKEN_VERIFIER.value(env)
+    if text is None or not text.strip():
+        return None
+    try:
+        return parse_verifier(text)
+    except ValueError as exc:
+        raise ROOT_TOKEN_VERIFIER.refused(str(exc)) from None
+
+
 def _authorization(env: Mapping[str, str]) -> bool:
-    raw = (env.get("KEYGRAPH_AUTHORIZATION") or "on").lower()
+    raw = _text(AUTHORIZATION, env).lower()
     if raw not in ("on", "off"):
-        raise ConfigurationError("KEYGRAPH_AUTHORIZATION", f"{raw!r} is not on or off")
+        raise AUTHORIZATION.refused(f"{raw!r} is not on or off")
     if raw == "off" and _mode(env) is Mode.PRODUCTION:
-        raise ConfigurationError("KEYGRAPH_AUTHORIZATION", "cannot be off in production")
+        raise AUTHORIZATION.refused("cannot be off in production")
     return raw == "on"
 
 
-MAX_WORKERS = 64
-
-
 def _workers(env: Mapping[str, str]) -> int:
-    raw = env.get("KEYGRAPH_WORKERS") or "1"
+    raw = _text(WORKERS, env)
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_WORKERS:
-        raise ConfigurationError("KEYGRAPH_WORKERS", f"{raw!r} is not a number from 1 to 64")
+        raise WORKERS.refused(f"{raw!r} is not a number from 1 to {MAX_WORKERS}")
     return int(raw)
 
 
 def _persisted_queries(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     """Every ``*.graphql`` file of the directory ``KEYGRAPH_PERSISTED_QUERIES`` names."""
-    directory = env.get("KEYGRAPH_PERSISTED_QUERIES")
+    directory = PERSISTED_QUERIES.value(env)
     if not directory:
         return ()
     path = Path(directory)
     if not path.is_dir():
-        raise ConfigurationError("KEYGRAPH_PERSISTED_QUERIES", f"no such directory: {directory}")
+        raise PERSISTED_QUERIES.refused(f"no such directory: {directory}")
     files = sorted(path.glob("*.graphql"))
     if not files:
-        raise ConfigurationError("KEYGRAPH_PERSISTED_QUERIES", f"no *.graphql file in {directory}")
+        raise PERSISTED_QUERIES.refused(f"no *.graphql file in {directory}")
     return tuple((file.name, file.read_text(encoding="utf-8")) for file in files)
 
 
 def _rates(env: Mapping[str, str]) -> RateTable:
     try:
-        return parse_rates(env.get("KEYGRAPH_RATES", ""))
+        return parse_rates(RATES.value(env) or "")
     except RateConfigError as exc:
-        raise ConfigurationError("KEYGRAPH_RATES", str(exc)) from None
+        raise RATES.refused(str(exc)) from None
 
 
 def _via_services(env: Mapping[str, str]) -> frozenset[str]:
-    names = frozenset(n.strip() for n in env.get("KEYGRAPH_VIA_SERVICES", "").split(",") if n)
-    if names and not env.get("KEYGRAPH_VIA_SERVICE_HEADER"):
-        raise ConfigurationError("KEYGRAPH_VIA_SERVICES", "needs KEYGRAPH_VIA_SERVICE_HEADER")
+    listed = (VIA_SERVICES.value(env) or "").split(",")
+    names = frozenset(name.strip() for name in listed if name)
+    if names and not VIA_SERVICE_HEADER.value(env):
+        raise VIA_SERVICES.refused(f"needs {VIA_SERVICE_HEADER.name}")
     return names
 
 
 def _required_embedded_hsm(embedded: EmbeddedDefaults) -> HsmConfig:
     if embedded.hsm is None:
-        raise ConfigurationError("KEYGRAPH_PKCS11_MODULE", "is not set")
+        raise PKCS11_MODULE.refused("is not set")
     return embedded.hsm
 
 
 def _hsm_from_env(env: Mapping[str, str]) -> HsmConfig | None:
-    names = ("KEYGRAPH_PKCS11_MODULE", "KEYGRAPH_TOKEN_LABEL", "KEYGRAPH_PIN", "KEYGRAPH_PIN_FILE")
-    if not any(env.get(name) for name in names):
+    if not any(setting.value(env) for setting in (PKCS11_MODULE, TOKEN_LABEL, PIN, PIN_FILE)):
         return None
-    module_path = env.get("KEYGRAPH_PKCS11_MODULE")
+    module_path = PKCS11_MODULE.value(env)
     if not module_path:
-        raise ConfigurationError("KEYGRAPH_PKCS11_MODULE", "is not set but other HSM settings are")
+        raise PKCS11_MODULE.refused("is not set but other HSM settings are")
     if not Path(module_path).is_file():
-        raise ConfigurationError("KEYGRAPH_PKCS11_MODULE", f"no such file: {module_path}")
-    token_label = env.get("KEYGRAPH_TOKEN_LABEL")
+        raise PKCS11_MODULE.refused(f"no such file: {module_path}")
+    token_label = TOKEN_LABEL.value(env)
     if not token_label:
-        raise ConfigurationError("KEYGRAPH_TOKEN_LABEL", "is not set")
+        raise TOKEN_LABEL.refused("is not set")
     return HsmConfig(module_path=module_path, token_label=token_label, pin=_pin(env))
 
 
 def _pin(env: Mapping[str, str]) -> str:
-    pin, pin_file = env.get("KEYGRAPH_PIN"), env.get("KEYGRAPH_PIN_FILE")
+    pin, pin_file = PIN.value(env), PIN_FILE.value(env)
     if pin and pin_file:
-        raise ConfigurationError("KEYGRAPH_PIN", "and KEYGRAPH_PIN_FILE are both set; set one")
+        raise PIN.refused(f"and {PIN_FILE.name} are both set; set one")
     if pin:
         return pin
     if not pin_file:
-        raise ConfigurationError("KEYGRAPH_PIN", "is not set (nor KEYGRAPH_PIN_FILE)")
+        raise PIN.refused(f"is not set (nor {PIN_FILE.name})")
     try:
         from_file = Path(pin_file).read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise ConfigurationError("KEYGRAPH_PIN_FILE", f"cannot be read: {exc.strerror}") from None
+        raise PIN_FILE.refused(f"cannot be read: {exc.strerror}") from None
     if not from_file:
-        raise ConfigurationError("KEYGRAPH_PIN_FILE", "is empty")
+        raise PIN_FILE.refused("is empty")
     return from_file
 
 
-def _matching(env: Mapping[str, str], name: str, default: str, pattern: re.Pattern[str]) -> str:
-    value = env.get(name) or default
+def _text(setting: Setting, env: Mapping[str, str]) -> str:
+    """A setting that has a default: its value is never missing."""
+    value = setting.value(env)
+    if value is None:
+        raise setting.refused("is not set")
+    return value
+
+
+def _matching(env: Mapping[str, str], setting: Setting, pattern: re.Pattern[str]) -> str:
+    value = _text(setting, env)
     if not pattern.match(value):
-        raise ConfigurationError(name, f"{value!r} is not valid")
+        raise setting.refused(f"{value!r} is not valid")
     return value
 
 
 def _port(env: Mapping[str, str]) -> int:
-    raw = env.get("KEYGRAPH_PORT") or str(DEFAULT_PORT)
+    raw = _text(PORT, env)
     if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise ConfigurationError("KEYGRAPH_PORT", f"{raw!r} is not a port number")
+        raise PORT.refused(f"{raw!r} is not a port number")
     return int(raw)
 
 
 def _mode(env: Mapping[str, str]) -> Mode:
-    raw = env.get("KEYGRAPH_MODE") or Mode.DEVELOPMENT.value
+    raw = _text(MODE, env)
     try:
         return Mode(raw)
     except ValueError:
         choices = ", ".join(mode.value for mode in Mode)
-        raise ConfigurationError("KEYGRAPH_MODE", f"{raw!r} is not one of {choices}") from None
+        raise MODE.refused(f"{raw!r} is not one of {choices}") from None
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float, most: float) -> float:
+def _seconds(env: Mapping[str, str], setting: Setting, most: float) -> float:
     """A positive number of seconds, at most ``most``."""
-    raw = env.get(name) or str(default)
+    raw = _text(setting, env)
     try:
         seconds = float(raw)
     except ValueError:
         seconds = 0.0
     if not 0 < seconds <= most:
-        raise ConfigurationError(name, f"{raw!r} is not a number of seconds")
+        raise setting.refused(f"{raw!r} is not a number of seconds")
     return seconds
 
 
+def _whole(env: Mapping[str, str], setting: Setting, most: int, what: str) -> int:
+    raw = _text(setting, env)
+    if not raw.isdigit() or not 1 <= int(raw) <= most:
+        raise setting.refused(f"{raw!r} is not {what}")
+    return int(raw)
+
+
 def _connections(env: Mapping[str, str]) -> Connections:
-    defaults = Connections()
-    keep_alive = env.get("KEYGRAPH_KEEP_ALIVE_TIMEOUT") or str(defaults.keep_alive_timeout)
-    if not keep_alive.isdigit() or not 1 <= int(keep_alive) <= 3_600:
-        raise ConfigurationError(
-            "KEYGRAPH_KEEP_ALIVE_TIMEOUT", f"{keep_alive!r} is not a whole number of seconds"
-        )
-    held = env.get("KEYGRAPH_MAX_CONNECTIONS") or str(defaults.max_connections)
-    if not held.isdigit() or not 1 <= int(held) <= 1_000_000:
-        raise ConfigurationError(
-            "KEYGRAPH_MAX_CONNECTIONS", f"{held!r} is not a number from 1 to 1000000"
-        )
     return Connections(
-        header_timeout=_seconds(env, "KEYGRAPH_HEADER_TIMEOUT", defaults.header_timeout, 3_600),
-        body_timeout=_seconds(env, "KEYGRAPH_BODY_TIMEOUT", defaults.body_timeout, 3_600),
-        keep_alive_timeout=int(keep_alive),
-        max_connections=int(held),
+        header_timeout=_seconds(env, HEADER_TIMEOUT, _MOST_CONNECTION_SECONDS),
+        body_timeout=_seconds(env, BODY_TIMEOUT, _MOST_CONNECTION_SECONDS),
+        keep_alive_timeout=_whole(
+            env, KEEP_ALIVE_TIMEOUT, _MOST_CONNECTION_SECONDS, "a whole number of seconds"
+        ),
+        max_connections=_whole(
+            env, MAX_CONNECTIONS, _MOST_CONNECTIONS, f"a number from 1 to {_MOST_CONNECTIONS}"
+        ),
     )
 
 
 def _metrics_token(env: Mapping[str, str]) -> str | None:
-    token = env.get("KEYGRAPH_METRICS_TOKEN")
+    token = METRICS_TOKEN.value(env)
     if not token:
         return None
     if not _METRICS_TOKEN.match(token):
-        raise ConfigurationError(
-            "KEYGRAPH_METRICS_TOKEN", "must be 16 to 512 characters of A-Z a-z 0-9 . _ ~ + / = -"
-        )
+        raise METRICS_TOKEN.refused("must be 16 to 512 characters of A-Z a-z 0-9 . _ ~ + / = -")
     return token

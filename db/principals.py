@@ -69,6 +69,64 @@ async def insert_token(
     )
 
 
+@dataclass(frozen=True)
+class StoredToken:
+    """A token row whatever its state: whose it is, its hash, and whether it still works."""
+
+    secret_hash: bytes
+    principal_arn: str
+    live: bool
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    token_id: str
+    created_at: datetime
+
+
+async def find_token(conn: asyncpg.Connection, token_id: str) -> StoredToken | None:
+    row = await conn.fetchrow(
+        """
+        SELECT t.secret_hash, p.arn, t.revoked_at IS NULL AND p.revoked_at IS NULL AS live
+        FROM access_tokens t JOIN principals p ON p.id = t.principal_id
+        WHERE t.token_id = $1
+        """,
+        token_id,
+    )
+    if row is None:
+        return None
+    return StoredToken(bytes(row["secret_hash"]), row["arn"], row["live"])
+
+
+async def list_live_tokens(conn: asyncpg.Connection, arn: str) -> list[TokenRow]:
+    """The live tokens of the live principal ``arn``, oldest first."""
+    rows = await conn.fetch(
+        """
+        SELECT t.token_id, t.created_at
+        FROM access_tokens t JOIN principals p ON p.id = t.principal_id
+        WHERE p.arn = $1 AND p.revoked_at IS NULL AND t.revoked_at IS NULL
+        ORDER BY t.created_at, t.token_id
+        """,
+        arn,
+    )
+    return [TokenRow(row["token_id"], row["created_at"]) for row in rows]
+
+
+async def revoke_token(conn: asyncpg.Connection, token_id: str) -> PrincipalRow | None:
+    """Revoke a live token of a live principal; its principal, or ``None`` when there was none."""
+    row = await conn.fetchrow(
+        f"""
+        UPDATE access_tokens t SET revoked_at = now()
+        FROM principals p
+        WHERE t.token_id = $1 AND t.revoked_at IS NULL
+          AND p.id = t.principal_id AND p.revoked_at IS NULL
+        RETURNING {PRINCIPAL_COLUMNS}
+        """,  # noqa: S608 - constants
+        token_id,
+    )
+    return None if row is None else principal_row(row)
+
+
 async def find_live_token(conn: asyncpg.Connection, token_id: str) -> TokenMatch | None:
     row = await conn.fetchrow(
         f"""

@@ -7,6 +7,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import enum
+import json
 import multiprocessing
 import os
 import sys
@@ -36,18 +37,23 @@ from api.principals import (
     PrincipalKind,
     create_principal,
     list_principals,
+    list_tokens,
+    mint_token,
     principal_for,
     revoke_principal,
+    revoke_token,
 )
 from api.services import check_database, check_hsm, reach_database
 from api.settings import (
     DEFAULT_ACCOUNT_ID,
     MAX_WORKERS,
     ConfigurationError,
+    Mode,
     Settings,
     from_env,
     home_from_env,
 )
+from api.settings_reference import configuration_reference
 from db import principal_policies
 from db.errors import (
     ClusterAlreadyRunning,
@@ -175,8 +181,10 @@ def _parser() -> argparse.ArgumentParser:
     show.set_defaults(run=_principal_show_policy)
     detach.set_defaults(run=_principal_detach_policy)
     listing = principal_commands.add_parser("list", help="list live principals")
+    _output_option(listing)
     listing.set_defaults(run=_principal_list)
     _access_key_commands(principal_commands)
+    _token_commands(principal_commands)
 
     audit = commands.add_parser("audit", help="the audit trail")
     audit_commands = audit.add_subparsers(required=True, metavar="ACTION")
@@ -208,7 +216,47 @@ def _parser() -> argparse.ArgumentParser:
     schema_commands = schema.add_subparsers(required=True, metavar="ACTION")
     export = schema_commands.add_parser("export", help="print the schema SDL")
     export.set_defaults(run=lambda _: sys.stdout.write(schema_sdl()))
+
+    root_token = commands.add_parser(
+        "root-token", help="the root principal's token, minted offline for production"
+    )
+    root_token_commands = root_token.add_subparsers(required=True, metavar="ACTION")
+    mint = root_token_commands.add_parser(
+        "new",
+        help="mint a root token without a database: the token to stdout, its verifier (for "
+        "KEYGRAPH_ROOT_TOKEN_VERIFIER) to a new file",
+    )
+    mint.add_argument("--verifier", type=Path, required=True, metavar="FILE")
+    mint.set_defaults(run=_root_token_new)
+
+    config = commands.add_parser("config", help="keygraph's settings")
+    config_commands = config.add_subparsers(required=True, metavar="ACTION")
+    reference = config_commands.add_parser(
+        "reference", help="print the reference of every KEYGRAPH_* setting (Markdown)"
+    )
+    reference.set_defaults(run=lambda _: sys.stdout.write(configuration_reference()))
     return parser
+
+
+def _token_commands(principal_commands: Any) -> None:
+    """``keygraph principal tokens`` and ``revoke-token``: what rotating a token takes."""
+    tokens = principal_commands.add_parser(
+        "tokens", help="list a principal's live bearer tokens (id, creation time; no secrets)"
+    )
+    named = tokens.add_mutually_exclusive_group(required=True)
+    named.add_argument("name", nargs="?", help="a user's name (a role's, with --role)")
+    named.add_argument("--root", action="store_true", help="the account's root principal")
+    tokens.add_argument(
+        "--account", help=f"account id (default: KEYGRAPH_ACCOUNT_ID or {DEFAULT_ACCOUNT_ID})"
+    )
+    tokens.add_argument("--role", action="store_true", help="an IAM role rather than a user")
+    _output_option(tokens)
+    tokens.set_defaults(run=_principal_tokens)
+    revoke = principal_commands.add_parser(
+        "revoke-token", help="revoke one bearer token; every replica stops accepting it"
+    )
+    revoke.add_argument("token_id", metavar="TOKEN_ID")
+    revoke.set_defaults(run=_principal_revoke_token)
 
 
 def _access_key_commands(principal_commands: Any) -> None:
@@ -230,6 +278,7 @@ def _access_key_commands(principal_commands: Any) -> None:
         )
         sub.add_argument("--role", action="store_true", help="an IAM role rather than a user")
     create.set_defaults(run=_create_access_key)
+    _output_option(listing)
     listing.set_defaults(run=_list_access_keys)
     deactivate = principal_commands.add_parser(
         "deactivate-access-key", help="stop an access key from signing requests"
@@ -239,6 +288,30 @@ def _access_key_commands(principal_commands: Any) -> None:
         sub.add_argument("access_key_id", metavar="ACCESS_KEY_ID")
     deactivate.set_defaults(run=_deactivate_access_key)
     delete.set_defaults(run=_delete_access_key)
+
+
+def _output_option(command: argparse.ArgumentParser) -> None:
+    """``--output`` for a command that prints a list: its lines for people, or JSON for scripts,
+    which should not have to parse those lines."""
+    command.add_argument(
+        "--output",
+        choices=("text", "json"),
+        default="text",
+        help="text (default): one line per item; json: an array of objects with fixed field names",
+    )
+
+
+def _print_listing(
+    args: argparse.Namespace, rows: list[dict[str, str]], line: Callable[[dict[str, str]], str]
+) -> None:
+    """``rows`` as the command's ``--output`` asks. Rows never hold a secret: the JSON form has
+    the same facts as the text form, with names (the GraphQL schema's, where it has the type)
+    that stay the same from release to release."""
+    if args.output == "json":
+        print(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        print(line(row))
 
 
 def _serve_forever(settings: Settings) -> None:
@@ -273,10 +346,12 @@ def _with_workers(settings: Settings, args: argparse.Namespace) -> Settings:
 
 
 def _banner(settings: Settings) -> str:
+    """How to make a first call; production keeps no token file, so its banner names none."""
     url = f"http://{settings.host}:{settings.port}/graphql"
+    token = "$TOKEN" if settings.mode is Mode.PRODUCTION else f"$(cat {settings.admin_token_path})"
     return (
         f"keygraph: serving GraphQL on {url}\n"
-        f'  curl -H "Authorization: Bearer $(cat {settings.admin_token_path})" '
+        f'  curl -H "Authorization: Bearer {token}" '
         f"-H 'Content-Type: application/json' -d '{{\"query\":\"{{ whoami {{ arn }} }}\"}}' {url}"
     )
 
@@ -421,10 +496,18 @@ def _principal_detach_policy(args: argparse.Namespace) -> None:
     _with_connection(detach)
 
 
-def _principal_list(_: argparse.Namespace) -> None:
+def _principal_list(args: argparse.Namespace) -> None:
     async def show(conn: asyncpg.Connection) -> None:
-        for principal in await list_principals(conn):
-            print(principal.arn)
+        rows = [
+            {
+                "arn": principal.arn,
+                "accountId": principal.account_id,
+                "name": principal.name,
+                "type": principal.kind.name,
+            }
+            for principal in await list_principals(conn)
+        ]
+        _print_listing(args, rows, lambda row: row["arn"])
 
     _with_connection(show)
 
@@ -486,8 +569,18 @@ def _list_access_keys(args: argparse.Namespace) -> None:
     principal = _named_or_root(args)
 
     async def show(conn: asyncpg.Connection) -> None:
-        for key in await list_access_keys(conn, principal):
-            print(f"{key.access_key_id}\t{key.status.value}\t{key.create_date.isoformat()}")
+        rows = [
+            {
+                "accessKeyId": key.access_key_id,
+                "principal": key.principal.arn,
+                "status": key.status.value,
+                "createDate": key.create_date.isoformat(),
+            }
+            for key in await list_access_keys(conn, principal)
+        ]
+        _print_listing(
+            args, rows, lambda row: f"{row['accessKeyId']}\t{row['status']}\t{row['createDate']}"
+        )
 
     _with_connection(show)
 
@@ -541,3 +634,46 @@ def _restore(args: argparse.Namespace) -> None:
         print(restore_backup(args.directory, os.environ, home_from_env()))
     except BackupError as exc:
         sys.exit(f"keygraph: {exc}")
+
+
+def _root_token_new(args: argparse.Namespace) -> None:
+    """The verifier is written first, to a file that must not exist yet (and readable by its
+    owner only, though it is no secret): a token is printed only once its verifier is kept."""
+    minted = mint_token()
+    try:
+        fd = os.open(args.verifier, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        sys.exit(f"keygraph: {args.verifier}: {exc.strerror}; the verifier goes to a new file")
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(f"{minted.verifier}\n")
+    print(
+        f"minted root token {minted.verifier.token_id}: keep the token (standard output) in your "
+        f"secret store; set KEYGRAPH_ROOT_TOKEN_VERIFIER to the content of {args.verifier}",
+        file=sys.stderr,
+    )
+    print(minted.value)
+
+
+def _principal_tokens(args: argparse.Namespace) -> None:
+    principal = _named_or_root(args)
+
+    async def show(conn: asyncpg.Connection) -> None:
+        rows = [
+            {
+                "tokenId": token.token_id,
+                "principal": principal.arn,
+                "createdAt": token.created_at.isoformat(),
+            }
+            for token in await list_tokens(conn, principal)
+        ]
+        _print_listing(args, rows, lambda row: f"{row['tokenId']}\t{row['createdAt']}")
+
+    _with_connection(show)
+
+
+def _principal_revoke_token(args: argparse.Namespace) -> None:
+    async def revoke(conn: asyncpg.Connection) -> None:
+        holder = await revoke_token(conn, args.token_id)
+        print(f"revoked token {args.token_id} of {holder.arn}")
+
+    _with_connection(revoke)

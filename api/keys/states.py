@@ -1,4 +1,5 @@
-"""The key state table of KMS-REFERENCE.md, as data: which action works in which key state.
+"""AWS KMS's key state table ("Key states of AWS KMS keys" in its developer guide), as data:
+which action works in which key state.
 
 Every operation on a key asks ``require_state(action, key)`` before it does anything, so the rules
 live here once rather than as ``if`` chains in each operation.

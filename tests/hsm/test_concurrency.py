@@ -1,4 +1,4 @@
-"""Many threads at once: the crash HSM-NOTES records (heap corruption under python-pkcs11's
+"""Many threads at once: the crash python-pkcs11 can cause (heap corruption under python-pkcs11's
 no-locking initialisation) must be impossible, and every result must still be right."""
 
 from __future__ import annotations

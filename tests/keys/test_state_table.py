@@ -1,4 +1,4 @@
-"""The key state table of KMS-REFERENCE.md, row by row, with AWS's exact messages.
+"""AWS KMS's key state table, row by row, with AWS's exact messages.
 
 Written out again here, independently of api/keys/states.py, so that a wrong cell there fails."""
 
