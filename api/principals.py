@@ -108,16 +108,23 @@ def parse_principal_arn(arn: str) -> Principal:
 async def create_principal(conn: asyncpg.Connection, principal: Principal) -> IssuedToken:
     """Create a principal with its first token. Refuses a live principal of the same ARN."""
     async with conn.transaction():
-        row = await rows.insert_principal(
-            conn,
-            account_id=principal.account_id,
-            kind=principal.kind.value,
-            name=principal.name,
-            arn=principal.arn,
-        )
+        row = await _insert_principal(conn, principal)
         if row is None:
             raise ValidationException(f"Principal {principal.arn} already exists.")
         return await _issue(conn, row)
+
+
+async def _insert_principal(
+    conn: asyncpg.Connection, principal: Principal
+) -> rows.PrincipalRow | None:
+    """The new principal's row; ``None`` when a live principal of that ARN exists."""
+    return await rows.insert_principal(
+        conn,
+        account_id=principal.account_id,
+        kind=principal.kind.value,
+        name=principal.name,
+        arn=principal.arn,
+    )
 
 
 async def issue_token(conn: asyncpg.Connection, principal: Principal) -> IssuedToken:
@@ -225,14 +232,7 @@ async def install_token(
 async def ensure_principal(conn: asyncpg.Connection, principal: Principal) -> bool:
     """Create ``principal`` without any token unless a live one exists; whether it was created.
     For the root in production, whose first token the operator mints offline."""
-    created = await rows.insert_principal(
-        conn,
-        account_id=principal.account_id,
-        kind=principal.kind.value,
-        name=principal.name,
-        arn=principal.arn,
-    )
-    return created is not None
+    return await _insert_principal(conn, principal) is not None
 
 
 @dataclass(frozen=True)

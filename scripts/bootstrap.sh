@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what keygraph needs on a Debian or Ubuntu machine, and nothing that is already there.
 # System packages come from apt-get (softhsm2; PostgreSQL server binaries when none are installed;
-# Node.js and npm for the AWS SDK for JavaScript conformance test); Python packages go into ./.venv,
-# npm packages into tests/aws/js/node_modules from its lockfile. Safe to run again: every step checks
-# before it acts.
+# Node.js and npm for the AWS SDK for JavaScript conformance test; curl for the README's snippets);
+# Python packages go into ./.venv, npm packages into tests/aws/js/node_modules from its lockfile.
+# Safe to run again: every step checks before it acts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,7 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
     sudo=""

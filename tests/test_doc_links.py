@@ -30,8 +30,7 @@ def repository_files() -> frozenset[str]:
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
         cwd=REPOSITORY, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    if listed.returncode != 0:
-        pytest.skip(f"the repository's files are listed with git, which failed: {listed.stderr}")
+    assert listed.returncode == 0, f"git ls-files failed: {listed.stderr}"
     files = {name for name in listed.stdout.split("\0") if name}
     folders = {str(parent) for name in files for parent in PurePosixPath(name).parents}
     return frozenset(files | folders)
