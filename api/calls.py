@@ -1,7 +1,9 @@
 """One call of an operation: who makes it, from where, in which scope, and when.
 
-A call also collects the authorization decisions made while it runs (``decisions``): the
-pipeline hands them to the audit trail with the call's outcome once the operation has finished.
+A call also collects the authorization decisions made while it runs (``decisions``), and what
+the operation wants its audit events to say besides (``notes``: the warnings of a policy stored
+despite them): the pipeline hands both to the audit trail with the call's outcome once the
+operation has finished.
 Operations run inside it (the graph's nested fields) share its batched loaders (``loader``).
 """
 
@@ -48,10 +50,15 @@ class Call:
     via_service: str | None = None
     door: Door = Door.GRAPHQL
     decisions: list[Decision] = field(default_factory=list, compare=False)
+    notes: list[str] = field(default_factory=list, compare=False)
     _loaders: dict[Any, Loader[Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def record(self, decision: Decision) -> None:
         self.decisions.append(decision)
+
+    def note(self, line: str) -> None:
+        """Add a line to the detail of the call's audit events."""
+        self.notes.append(line)
 
     def loader(self, pool: asyncpg.Pool, batch: Batch[T]) -> Loader[T]:
         """The call's loader of ``batch``: loads made together go out as one statement."""

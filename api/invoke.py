@@ -2,10 +2,10 @@
 
 A door turns its request into the operation's request dataclass and names the caller; from there
 everything is here, once: the ``Call`` (who, from where, when), validation of the request against
-its shape, the handler (which resolves keys, and so authorizes and throttles, through
-``api.authz``), the outcome, the audit events (written before answering or batched, as the
-operation declares), the metrics, and the error as the caller sees it (``fault``: AWS's code,
-message, HTTP status, and when to retry).
+its shape and of the forms its keys are named in, the handler (which resolves keys, and so
+authorizes and throttles, through ``api.authz``), the outcome, the audit events (written before
+answering or batched, as the operation declares), the metrics, and the error as the caller sees it
+(``fault``: AWS's code, message, HTTP status, and when to retry).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import asyncpg
 
 from api.audit import AuditBacklogFull, AuditTrailUnavailable, events_for_call
 from api.calls import Call, Door, Scope
+from api.differences import refuse_unserved_members, refuse_unserved_values
 from api.errors import KeygraphError, KMSInternalException, ValidationException
 from api.operation import Audit, Operation
 from api.principals import Principal
@@ -112,7 +113,10 @@ async def run(services: Services, call: Call, operation: Operation[Any, R], requ
     """``invoke`` with the call already made (a batch makes one per item)."""
     started = time.perf_counter()
     try:
+        refuse_unserved_values(request)
         validate(request)
+        refuse_unserved_members(operation.name, request)
+        operation.admit_keys(request)
         response = await operation.handler(services, call, request)
     except Exception as exc:
         await finish(services, call, operation, outcome_of(exc), started)

@@ -16,7 +16,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from api.shapes import shape_of
+from api.keys.ids import Accepts
+from api.members import key_members
+from api.shapes import Member, shape_of
 
 if TYPE_CHECKING:
     from api.calls import Call
@@ -75,6 +77,20 @@ class Operation(Generic[Q, R]):
     @property
     def has_required_members(self) -> bool:
         return any(member.required for member in shape_of(self.request))
+
+    @property
+    def key_members(self) -> tuple[tuple[Member, Accepts], ...]:
+        """The request's members that name a key, each with the forms AWS's API reference
+        accepts in it for this operation (key id, key ARN, alias name, alias ARN)."""
+        return key_members(self.request)
+
+    def admit_keys(self, request: Q) -> None:
+        """Refuse a request that names a key in a form this operation does not take, with
+        AWS's answer for that member: once the request is valid, before the handler runs."""
+        for member, accepts in self.key_members:
+            text = getattr(request, member.name)
+            if text is not None:
+                accepts.admit(text)
 
 
 def camel_action(name: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from api import limits
+from api import limits, messages
 from api.errors import InvalidMarkerException
 from api.validation import member_range
 
@@ -54,4 +54,4 @@ def page_of(found: Sequence[T], size: int, marker_of: Callable[[T], str]) -> Pag
 
 def invalid_marker() -> InvalidMarkerException:
     """AWS words every refused Marker alike, whatever made it invalid."""
-    return InvalidMarkerException("The marker is not valid.")
+    return messages.INVALID_MARKER()

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.policy.findings import PolicyCheck
 from api.principals import TokenVerifier, parse_verifier
 from api.throttling import DEFAULT_RATES, RateConfigError, RateTable, parse_rates
 from hsm import HsmConfig
@@ -260,6 +261,17 @@ AUTHORIZATION = _declare(
     (the benchmark); refused in production.""",
     "on",
 )
+POLICY_CHECK = _declare(
+    "KEYGRAPH_POLICY_CHECK",
+    Section.ACCESS,
+    """`warn` or `strict`: what a key or identity policy gets when keygraph's checker finds
+    what AWS stores anyway (an action the catalog does not know, a condition key no action of
+    its statement can see, a key policy statement without `Action` or `Resource`). `warn` stores
+    the policy as AWS does and answers the findings as `warnings` (GraphQL) and in the call's
+    audit events; `strict` refuses it with `MalformedPolicyDocumentException`. Malformed JSON or
+    principals and the lockout safety check are refused either way, as at AWS.""",
+    PolicyCheck.WARN.value,
+)
 METRICS_TOKEN = _declare(
     "KEYGRAPH_METRICS_TOKEN",
     Section.ACCESS,
@@ -364,6 +376,8 @@ class Settings:
     # The root token to install on start, minted offline by the operator (production's only
     # way to a first credential).
     root_token_verifier: TokenVerifier | None = None
+    # What a policy gets when the checker finds what AWS would store anyway (api.policy.findings).
+    policy_check: PolicyCheck = PolicyCheck.WARN
 
     def via_service(self, header: Callable[[str], str | None]) -> str | None:
         """``kms:ViaService`` for a request whose headers ``header`` reads: the configured
@@ -420,6 +434,7 @@ def from_env(
         workers=_workers(env),
         authorization=_authorization(env),
         root_token_verifier=_root_token_verifier(env),
+        policy_check=policy_check_from_env(env),
     )
 
 
@@ -440,6 +455,15 @@ def _authorization(env: Mapping[str, str]) -> bool:
     if raw == "off" and _mode(env) is Mode.PRODUCTION:
         raise AUTHORIZATION.refused("cannot be off in production")
     return raw == "on"
+
+
+def policy_check_from_env(env: Mapping[str, str] = os.environ) -> PolicyCheck:
+    """``KEYGRAPH_POLICY_CHECK`` alone: the CLI attaches identity policies without serving."""
+    raw = _text(POLICY_CHECK, env).lower()
+    try:
+        return PolicyCheck(raw)
+    except ValueError:
+        raise POLICY_CHECK.refused(f"{raw!r} is not warn or strict") from None
 
 
 def _workers(env: Mapping[str, str]) -> int:

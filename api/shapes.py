@@ -25,6 +25,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
+from api import messages
 from api.errors import ValidationException
 
 T = TypeVar("T")
@@ -214,15 +215,91 @@ def _members(cls: type) -> tuple[Member, ...]:
     return tuple(members)
 
 
+class Unrecognized(str):
+    """A value a door could not read as one of an enum's members, kept as given so that
+    validation answers it in AWS's words. ``allowed`` is the enum as that door's contract lists
+    it: the AWS door gives AWS's model, whose set can be larger than the values keygraph serves
+    and is in the model's order."""
+
+    allowed: tuple[str, ...]
+
+    def __new__(cls, value: str, allowed: Sequence[str]) -> Unrecognized:
+        made = super().__new__(cls, value)
+        made.allowed = tuple(allowed)
+        return made
+
+
 def validate(request: object) -> None:
     """Check ``request`` against its shape: every violation, in AWS's words, as one
     ``ValidationException`` (``2 validation errors detected: ...; ...``)."""
     problems = list(_problems(request, ""))
-    if not problems:
-        return
-    count = len(problems)
-    noun = "validation error" if count == 1 else "validation errors"
-    raise ValidationException(f"{count} {noun} detected: " + "; ".join(problems))
+    if problems:
+        raise validation_error(problems)
+
+
+def validation_error(problems: Sequence[str]) -> ValidationException:
+    """AWS's one exception for a request's failed constraints, each a ``constraint_failed``."""
+    many = messages.VALIDATION_ERRORS if len(problems) > 1 else messages.VALIDATION_ERROR
+    error = many(count=len(problems), problems="; ".join(problems))
+    assert isinstance(error, ValidationException)
+    return error
+
+
+def constraint_failed(path: str, constraint: str, shown: str | None) -> str:
+    """One failed constraint as AWS says it: ``shown`` is the value as AWS renders it
+    (``rendered``), or None for a sensitive member, whose value AWS never echoes."""
+    value = "Value" if shown is None else f"Value {shown}"
+    return messages.CONSTRAINT_FAILED.format(value=value, path=path, constraint=constraint)
+
+
+def rendered(value: Any) -> str:
+    """A value as AWS's validation quotes it, the way its Java service prints it: null, a blob as
+    its buffer (never its bytes), a list as ``[a, b]``, a map as ``{k=v}``."""
+    if value is None:
+        return "null"
+    return f"'{_printed(value)}'"
+
+
+def _printed(value: Any) -> str:
+    if isinstance(value, enum.Enum):
+        return spelling(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, bytes):
+        return f"java.nio.HeapByteBuffer[pos=0 lim={len(value)} cap={len(value)}]"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_printed(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_printed(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def length_constraint(size: int, low: int | None, high: int | None) -> str | None:
+    """AWS's words for a length out of bounds, naming the bound it crossed; None within."""
+    if low is not None and size < low:
+        return f"Member must have length greater than or equal to {low}"
+    if high is not None and size > high:
+        return f"Member must have length less than or equal to {high}"
+    return None
+
+
+def value_constraint(number: int, low: int | None, high: int | None) -> str | None:
+    """AWS's words for a number out of range, naming the bound it crossed; None within."""
+    if low is not None and number < low:
+        return f"Member must have value greater than or equal to {low}"
+    if high is not None and number > high:
+        return f"Member must have value less than or equal to {high}"
+    return None
+
+
+def enum_constraint(allowed: Sequence[str]) -> str:
+    return f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+
+
+def item_constraint(constraints: Sequence[str]) -> str:
+    """A list whose items break their own constraints: AWS names every constraint an item has
+    (both length bounds, the larger first), not only the one broken."""
+    return f"Member must satisfy constraint: [{', '.join(constraints)}]"
 
 
 def _problems(structure: object, prefix: str) -> typing.Iterator[str]:
@@ -231,68 +308,69 @@ def _problems(structure: object, prefix: str) -> typing.Iterator[str]:
         path = prefix + member.camel
         if value is None:
             if member.required:
-                yield _failed(path, "Member must not be null", " null")
+                yield constraint_failed(path, "Member must not be null", rendered(None))
             continue
         yield from _value_problems(member, value, path)
 
 
 def _value_problems(member: Member, value: Any, path: str) -> typing.Iterator[str]:
     constraints, ref = member.constraints, member.type
-    shown = "" if constraints.sensitive or ref.kind is not Kind.ENUM else f" '{_text(value)}'"
-    low, high = constraints.length
-    if isinstance(value, (str, bytes, list, dict)) and (low is not None or high is not None):
-        size = len(value)
-        if low is not None and size < low:
-            yield _failed(path, f"Member must have length greater than or equal to {low}")
-        elif high is not None and size > high:
-            yield _failed(path, f"Member must have length less than or equal to {high}")
-    low, high = constraints.value
+    shown = None if constraints.sensitive else rendered(value)
+    broken: list[str | None] = []
+    if isinstance(value, (str, bytes, list, dict)):
+        broken.append(length_constraint(len(value), *constraints.length))
     if isinstance(value, int) and not isinstance(value, bool):
-        if low is not None and value < low:
-            yield _failed(
-                path, f"Member must have value greater than or equal to {low}", f" '{value}'"
-            )
-        elif high is not None and value > high:
-            yield _failed(
-                path, f"Member must have value less than or equal to {high}", f" '{value}'"
-            )
-    low, high = constraints.item_length
-    if isinstance(value, list) and any(
-        isinstance(item, str)
-        and ((low is not None and len(item) < low) or (high is not None and len(item) > high))
-        for item in value
-    ):
-        yield _failed(
-            path,
-            f"Member must satisfy constraint: [Member must have length between {low} and {high}]",
-        )
-    if constraints.pattern is not None:
-        strings = value if isinstance(value, list) else [value]
-        if any(isinstance(s, str) and not _matches(constraints.pattern, s) for s in strings):
-            yield _failed(
-                path, f"Member must satisfy regular expression pattern: {constraints.pattern}"
-            )
-    if ref.kind is Kind.ENUM and not isinstance(value, enum.Enum):
-        allowed = ", ".join(item.value for item in ref.enum or ())
-        yield _failed(path, f"Member must satisfy enum value set: [{allowed}]", shown)
+        broken.append(value_constraint(value, *constraints.value))
+    pattern = constraints.pattern
+    if pattern is not None and isinstance(value, str) and not _matches(pattern, value):
+        broken.append(f"Member must satisfy regular expression pattern: {pattern}")
+    if ref.kind is Kind.ENUM and _unread(value):
+        broken.append(enum_constraint(_allowed(ref, value)))
+    if isinstance(value, list) and ref.item is not None:
+        broken.append(_items_problem(ref.item, constraints, value))
+    for constraint in broken:
+        if constraint is not None:
+            yield constraint_failed(path, constraint, shown)
     if ref.kind is Kind.STRUCTURE:
         yield from _problems(value, path + ".")
     if ref.kind is Kind.LIST and ref.item is not None and ref.item.kind is Kind.STRUCTURE:
-        for item in value:
-            yield from _problems(item, path + ".member.")
+        for position, item in enumerate(value, start=1):
+            yield from _problems(item, f"{path}.{position}.member.")
 
 
-def _failed(path: str, constraint: str, shown: str = "") -> str:
-    return f"Value{shown} at '{path}' failed to satisfy constraint: {constraint}"
+def _items_problem(item: TypeRef, constraints: Constraints, value: list[Any]) -> str | None:
+    """The items of a list: strings within their lengths, enum values among the enum's."""
+    if item.kind is Kind.ENUM:
+        unknown = [entry for entry in value if _unread(entry)]
+        if unknown:
+            return item_constraint([enum_constraint(_allowed(item, unknown[0]))])
+        return None
+    low, high = constraints.item_length
+    if low is None and high is None:
+        return None
+    if all(length_constraint(len(entry), low, high) is None for entry in value):
+        return None
+    bounds = [f"Member must have length less than or equal to {high}"] if high is not None else []
+    if low is not None:
+        bounds.append(f"Member must have length greater than or equal to {low}")
+    return item_constraint(bounds)
 
 
-def _text(value: Any) -> str:
-    return value.value if isinstance(value, enum.Enum) else str(value)
+def _unread(value: Any) -> bool:
+    """A value a door left as given, not one of the enum's members."""
+    return isinstance(value, str) and not isinstance(value, enum.Enum)
+
+
+def _allowed(ref: TypeRef, value: str) -> Sequence[str]:
+    if isinstance(value, Unrecognized):
+        return value.allowed
+    return [spelling(item) for item in ref.enum or ()]
 
 
 @cache
 def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    """AWS's patterns are Java's, whose ``\\w`` and ``\\d`` are ASCII only."""
+    return re.compile(pattern, re.ASCII)
 
 
 def _matches(pattern: str, text: str) -> bool:

@@ -12,59 +12,51 @@ from collections.abc import Sequence, Sized
 from typing import TypeVar
 
 from api import limits
-from api.errors import ValidationException
+from api.shapes import (
+    constraint_failed,
+    item_constraint,
+    length_constraint,
+    rendered,
+    validation_error,
+    value_constraint,
+)
 
 S = TypeVar("S", bound=Sized)
 
 
 def member_range(member: str, value: int, allowed: limits.Range) -> int:
     """AWS's words for a number out of range name the bound it crossed."""
-    if value not in allowed:
-        bound = (
-            f"greater than or equal to {allowed.low}"
-            if value < allowed.low
-            else f"less than or equal to {allowed.high}"
-        )
-        raise ValidationException(
-            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
-            f"constraint: Member must have value {bound}"
-        )
+    broken = value_constraint(value, allowed.low, allowed.high)
+    if broken is not None:
+        raise validation_error([constraint_failed(member, broken, rendered(value))])
     return value
 
 
-def member_length(member: str, value: S, high: int, low: int = 0) -> S:
-    """AWS's words for a string or blob out of range name the bound it crossed."""
-    if not low <= len(value) <= high:
-        bound = (
-            f"greater than or equal to {low}"
-            if len(value) < low
-            else f"less than or equal to {high}"
-        )
-        raise ValidationException(
-            f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
-            f"Member must have length {bound}"
-        )
+def member_length(member: str, value: S, high: int, low: int = 0, *, quoted: bool = False) -> S:
+    """AWS's words for a string or blob out of range name the bound it crossed; they quote the
+    value where the caller says it is no secret (AWS quotes every member its model does not mark
+    sensitive)."""
+    broken = length_constraint(len(value), low, high)
+    if broken is not None:
+        shown = rendered(value) if quoted else None
+        raise validation_error([constraint_failed(member, broken, shown)])
     return value
-
-
-def _failed(member: str, constraint: str) -> ValidationException:  # for list-member rules
-    return ValidationException(
-        f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
-        f"Member must {constraint}"
-    )
 
 
 def grant_tokens(tokens: Sequence[str] | None) -> tuple[str, ...]:
     """A request's GrantTokens, checked before any key is looked up: by the cryptographic
-    operations for AWS's order of refusals, and by ``api.grants.tokens`` before it reads them."""
+    operations for AWS's order of refusals, and by ``api.grants.tokens`` before it reads them.
+    Grant tokens are keygraph's secrets, so the message never quotes them."""
     given = tuple(tokens or ())
-    if len(given) > limits.GRANT_TOKENS_MAX:
-        raise _failed("grantTokens", f"have length less than or equal to {limits.GRANT_TOKENS_MAX}")
+    broken = length_constraint(len(given), 0, limits.GRANT_TOKENS_MAX)
     allowed = limits.GRANT_TOKEN_LENGTH
-    if any(len(token) not in allowed for token in given):
-        raise _failed(
-            "grantTokens",
-            f"satisfy constraint: [Member must have length between {allowed.low} and "
-            f"{allowed.high}]",
+    if broken is None and any(len(token) not in allowed for token in given):
+        broken = item_constraint(
+            [
+                f"Member must have length less than or equal to {allowed.high}",
+                f"Member must have length greater than or equal to {allowed.low}",
+            ]
         )
+    if broken is not None:
+        raise validation_error([constraint_failed("grantTokens", broken, None)])
     return given

@@ -9,8 +9,11 @@ travel as base64, timestamps as epoch seconds, enums as AWS spells them.
 
 Readers and writers are built once per shape (``reader``, ``writer``), so a request pays only for
 its own members. A value of the wrong JSON type is AWS's ``SerializationException``; a value of
-the right type that breaks a constraint (an unknown enum value among them) is left for the
-registry's validation, which answers ``ValidationException`` in AWS's words.
+the right type that breaks a constraint is left for the registry's validation, which answers
+``ValidationException`` in AWS's words. An enum value AWS does not have stays as given, carrying
+AWS's enum as the model lists it (``api.shapes.Unrecognized``), so that the message lists AWS's
+values in AWS's order rather than the ones keygraph serves; a value AWS has and keygraph does not
+serve is refused with the reason ``api.differences`` gives.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from typing import Any
 
 from botocore.model import ListShape, Shape, StructureShape
 
-from api.errors import UnsupportedOperationException
-from api.shapes import Kind, TypeRef, shape_of, spelling
+from api import messages
+from api.differences import UNSERVED_VALUES
+from api.shapes import Kind, TypeRef, Unrecognized, shape_of, spelling
 from aws.errors import SerializationException
 
 Read = Callable[[Any, str], Any]
@@ -56,7 +60,9 @@ _JSON_NAMES = {
 
 
 def _wrong_type(path: str, kind: Kind) -> SerializationException:
-    return SerializationException(f"The value of {path} must be {_JSON_NAMES[kind]}.")
+    return SerializationException(
+        messages.WRONG_JSON_TYPE.format(path=path, expected=_JSON_NAMES[kind])
+    )
 
 
 def reader(
@@ -86,7 +92,7 @@ def _structure_reader(
             raise _wrong_type(path or "the request body", Kind.STRUCTURE)
         for wire, reason in refused.items():
             if value.get(wire) is not None:
-                raise UnsupportedOperationException(f"{wire} is not supported: {reason}")
+                raise messages.UNSERVED_MEMBER(member=wire, reason=reason)
         given: dict[str, Any] = dict.fromkeys(required)
         for name, wire, read_member in members:
             item = value.get(wire)
@@ -117,7 +123,7 @@ def _converter(ref: TypeRef, shape: Shape | None) -> Read:
     if kind is Kind.TIMESTAMP:
         return _timestamp
     if kind is Kind.ENUM:
-        return _enum_reader(ref.enum)
+        return _enum_reader(ref.enum, shape)
     if kind is Kind.MAP:
         return _map
     if kind is Kind.LIST:
@@ -147,11 +153,25 @@ def _timestamp(value: float, path: str) -> datetime:
         raise _wrong_type(path, Kind.TIMESTAMP) from None
 
 
-def _enum_reader(enum_type: type[enum.Enum] | None) -> Read:
-    """An unknown value stays a string: validation answers it with AWS's enum message."""
+def _enum_reader(enum_type: type[enum.Enum] | None, shape: Shape | None) -> Read:
+    """An unknown value stays as given, with AWS's values for validation's message; a value of
+    AWS's that keygraph does not serve is refused here, with the reason."""
     assert enum_type is not None
     by_spelling = {spelling(item): item for item in enum_type}
-    return lambda value, _path: by_spelling.get(value, value)
+    aws_values: list[str] = getattr(shape, "enum", None) or []
+    allowed = tuple(aws_values) or tuple(by_spelling)
+    unserved = set(allowed) - set(by_spelling)
+    reason = UNSERVED_VALUES.get(shape.name, (frozenset(), ""))[1] if shape is not None else ""
+
+    def read(value: str, _path: str) -> Any:
+        found = by_spelling.get(value)
+        if found is not None:
+            return found
+        if value in unserved:
+            raise messages.UNSERVED_VALUE(value=value, reason=reason)
+        return Unrecognized(value, allowed)
+
+    return read
 
 
 def _map(value: dict[str, Any], path: str) -> dict[str, str]:

@@ -3,7 +3,7 @@
 An operation is served when AWS KMS has it (botocore's KMS model names it): keygraph's own
 operations (``Whoami``, ``SimulateAccess``, the catalog reads...) belong to GraphQL only. The
 model is botocore's, the same one every AWS SDK is generated from, so the wire is AWS's by
-construction; where keygraph's shapes deliberately differ, ``api.operations.differences`` says
+construction; where keygraph's shapes deliberately differ, ``api.differences`` says
 why, and a member AWS has that keygraph does not serve is refused with that reason.
 """
 
@@ -17,8 +17,8 @@ from typing import Any
 import botocore.session
 from botocore.model import ServiceModel
 
+from api.differences import DIFFERENCES, Kind, Side
 from api.operation import Operation
-from api.operations.differences import DIFFERENCES, Kind, Side
 from aws.codec import Write, reader, writer
 
 SERVICE = "kms"

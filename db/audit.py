@@ -22,7 +22,7 @@ CHAIN_LOCK_KEY = 0x6B67_0005
 
 _ENTRY = (
     "event_time, request_id, principal_arn, source_ip, action, key_arn, decision, decided_by, "
-    "outcome, door"
+    "outcome, door, detail"
 )
 _LINK = f"{_ENTRY}, prev_hash, hash"
 _ROW = f"seq, {_LINK}"
@@ -30,8 +30,9 @@ _ROW = f"seq, {_LINK}"
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """What one event says, as stored; ``decision`` is the authorization outcome's name and
-    ``door`` the protocol's (``None`` in events written before migration 0008 recorded it)."""
+    """What one event says, as stored; ``decision`` is the authorization outcome's name,
+    ``door`` the protocol's (``None`` in events written before migration 0008 recorded it) and
+    ``detail`` what the operation noted (``None``: nothing, or written before migration 0012)."""
 
     event_time: datetime
     request_id: str
@@ -43,6 +44,7 @@ class AuditEntry:
     decided_by: str | None
     outcome: str
     door: str | None
+    detail: str | None = None
 
 
 @dataclass(frozen=True)

@@ -54,5 +54,16 @@ async def claim_due_rotation(
 async def claim_expired_import(
     conn: asyncpg.Connection, now: datetime, skip: list[uuid.UUID]
 ) -> KeyRow | None:
-    """Lock one imported key whose material expired by ``now``, other than those in ``skip``."""
-    return await _claim_due(conn, "valid_to", now, skip, "origin = 'EXTERNAL'")
+    """Lock one key with a material whose import expired by ``now``, other than those in
+    ``skip``. Each of a key's imported materials expires on its own, so the material row is
+    locked too: once another replica has expired it, the re-check of that row finds it no
+    longer due (a key's own columns would not tell)."""
+    record = await conn.fetchrow(
+        f"SELECT {KEY_SELECT} FROM keys WHERE id = ("  # noqa: S608 - constants
+        "SELECT m.key_id FROM imported_materials m "
+        "WHERE m.valid_to <= $1 AND NOT (m.key_id = ANY($2::uuid[])) "
+        "ORDER BY m.valid_to LIMIT 1 FOR UPDATE SKIP LOCKED) FOR UPDATE SKIP LOCKED",
+        now,
+        skip,
+    )
+    return None if record is None else key_row(record)

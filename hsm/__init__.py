@@ -8,6 +8,7 @@ use ``HsmEngine``. See ``hsm/README.md`` for operators.
 """
 
 from hsm._gcm import Sealed
+from hsm._import import IMPORTABLE_KINDS
 from hsm._token import ConnectionState
 from hsm.algorithms import (
     EncryptionAlgorithm,
@@ -38,6 +39,7 @@ from hsm.errors import (
     InvalidMac,
     InvalidPublicKey,
     InvalidSignature,
+    KeyMaterialMismatch,
     KeyNotFound,
     LoginFailed,
     MechanismUnsupported,
@@ -50,6 +52,7 @@ from hsm.keystore import KeyAlreadyExists, KeyStore, KeyStoreEngine, open_key_st
 from hsm.provision import provision_softhsm
 
 __all__ = [
+    "IMPORTABLE_KINDS",
     "Capabilities",
     "ConnectionState",
     "DomainKeyAmbiguous",
@@ -74,6 +77,7 @@ __all__ = [
     "IvMode",
     "KeyAlreadyExists",
     "KeyKind",
+    "KeyMaterialMismatch",
     "KeyNotFound",
     "KeySpec",
     "KeyStore",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from pkcs11 import Attribute, KeyType, Mechanism
 from pkcs11 import exceptions as p11
 from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
 
+from hsm import _eddsa
 from hsm._failures import confirm_data_error
 from hsm._session import WorkingSession
 from hsm._templates import KEY_TYPES, OBJECT_CLASSES, TRANSIENT, working_copy
@@ -42,6 +43,8 @@ _UNWRAP_FAILURES: tuple[type[p11.PKCS11Error], ...] = (p11.GeneralError, *UNWRAP
 
 def generate(working: WorkingSession, spec: KeySpec) -> WrappedKey:
     """Generate transient material, wrap it under the domain key, destroy it."""
+    if spec.token_resident:
+        return _eddsa.generate(working, spec)
     session = working.session
     domain_key = working.domain_key()
     if spec.kind is KeyKind.AES:
@@ -88,6 +91,13 @@ def wrap_and_destroy(domain_key: Any, key: Any) -> bytes:
         key.destroy()
 
 
+_PUBLIC_KEY_TYPES: dict[KeyKind, type] = {
+    KeyKind.RSA: rsa.RSAPublicKey,
+    KeyKind.EC: ec.EllipticCurvePublicKey,
+    KeyKind.EC_EDWARDS: ed25519.Ed25519PublicKey,
+}
+
+
 def load_public_key(spec: KeySpec, der: bytes) -> PublicKeyTypes:
     """The stored public key of ``spec``; a blob that is not one means the stored key is
     corrupt or belongs to another spec."""
@@ -95,8 +105,7 @@ def load_public_key(spec: KeySpec, der: bytes) -> PublicKeyTypes:
         public = serialization.load_der_public_key(der)
     except ValueError as exc:
         raise InvalidKeyMaterial(f"the stored public key is not {spec.value} material") from exc
-    expected = rsa.RSAPublicKey if spec.kind is KeyKind.RSA else ec.EllipticCurvePublicKey
-    if not isinstance(public, expected):
+    if not isinstance(public, _PUBLIC_KEY_TYPES[spec.kind]):
         raise InvalidKeyMaterial(f"the stored public key is not {spec.value} material")
     return public
 
@@ -113,10 +122,15 @@ def public_key_der(spec: KeySpec, public: Any) -> bytes:
 
 
 def unwrapped(working: WorkingSession, key: WrappedKey) -> Any:
-    """The working copy of ``key`` in this session, unwrapped on first use and cached."""
+    """The working copy of ``key`` in this session, unwrapped on first use and cached (a token
+    resident key is found instead, and cached without being owned: eviction must not destroy
+    it)."""
     cache_key = (key.spec, key.material)
     obj = working.cache.get(cache_key)
-    if obj is None:
+    if obj is None and key.spec.token_resident:
+        obj = _eddsa.find(working, key)
+        working.cache.put(cache_key, obj, owned=False)
+    elif obj is None:
         if not key.spec.is_asymmetric and len(key.material) != wrapped_size(key.spec):
             raise InvalidKeyMaterial(f"the wrapped key is not {key.spec.value} material")
         obj = unwrap(working.domain_key(), key.spec.kind, key.material, working_copy(key.spec.kind))

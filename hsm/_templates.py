@@ -21,6 +21,7 @@ KEY_TYPES = {
     KeyKind.HMAC: KeyType.GENERIC_SECRET,
     KeyKind.RSA: KeyType.RSA,
     KeyKind.EC: KeyType.EC,
+    KeyKind.EC_EDWARDS: KeyType.EC_EDWARDS,
 }
 
 OBJECT_CLASSES = {
@@ -28,6 +29,7 @@ OBJECT_CLASSES = {
     KeyKind.HMAC: ObjectClass.SECRET_KEY,
     KeyKind.RSA: ObjectClass.PRIVATE_KEY,
     KeyKind.EC: ObjectClass.PRIVATE_KEY,
+    KeyKind.EC_EDWARDS: ObjectClass.PRIVATE_KEY,
 }
 
 _NOT_ON_PRIVATE_KEYS = {
@@ -46,6 +48,7 @@ _USES: dict[KeyKind, dict[Attribute, Any]] = {
         Attribute.UNWRAP: True,
     },
     KeyKind.EC: {**_NOT_ON_PRIVATE_KEYS, Attribute.SIGN: True, Attribute.DERIVE: True},
+    KeyKind.EC_EDWARDS: {**_NOT_ON_PRIVATE_KEYS, Attribute.SIGN: True},
 }
 
 TRANSIENT: dict[Attribute, Any] = {
@@ -90,6 +93,12 @@ def working_copy(kind: KeyKind) -> dict[Attribute, Any]:
         Attribute.EXTRACTABLE: False,
         **_USES[kind],
     }
+
+
+def resident(kind: KeyKind, object_id: bytes) -> dict[Attribute, Any]:
+    """Template of a private key kept on the token (``KeySpec.token_resident``): sensitive, never
+    extractable, found again by its random ``CKA_ID``."""
+    return {**working_copy(kind), Attribute.TOKEN: True, Attribute.ID: object_id}
 
 
 def extractable_copy(kind: KeyKind) -> dict[Attribute, Any]:

@@ -12,7 +12,8 @@ from hsm.keyspec import KeyKind, KeySpec
 
 class MessageType(enum.Enum):
     """RAW messages are hashed by hsm; DIGEST messages arrive hashed and must have the digest's
-    exact length."""
+    exact length. Ed25519 keys take each in one algorithm only (``SigningAlgorithm.message_types``).
+    """
 
     RAW = "RAW"
     DIGEST = "DIGEST"
@@ -52,6 +53,7 @@ class SignaturePadding(enum.Enum):
     PSS = "PSS"
     PKCS1_V1_5 = "PKCS1_V1_5"
     ECDSA = "ECDSA"
+    EDDSA = "EDDSA"
 
 
 class SigningAlgorithm(enum.Enum):
@@ -64,6 +66,8 @@ class SigningAlgorithm(enum.Enum):
     ECDSA_SHA_256 = "ECDSA_SHA_256"
     ECDSA_SHA_384 = "ECDSA_SHA_384"
     ECDSA_SHA_512 = "ECDSA_SHA_512"
+    ED25519_SHA_512 = "ED25519_SHA_512"
+    ED25519_PH_SHA_512 = "ED25519_PH_SHA_512"
 
     @property
     def hash(self) -> HashName:
@@ -75,7 +79,22 @@ class SigningAlgorithm(enum.Enum):
             return SignaturePadding.PSS
         if self.value.startswith("RSASSA_PKCS1"):
             return SignaturePadding.PKCS1_V1_5
+        if self.value.startswith("ED25519"):
+            return SignaturePadding.EDDSA
         return SignaturePadding.ECDSA
+
+    @property
+    def message_types(self) -> tuple[MessageType, ...]:
+        """The message types AWS takes with this algorithm: both, except that Ed25519 (RFC 8032
+        PureEdDSA) signs the message itself (RAW only) and Ed25519ph a SHA-512 digest (DIGEST
+        only), which it hashes once more as FIPS 186-5 section 7.8.1 step 1 says."""
+        return _MESSAGE_TYPES.get(self, (MessageType.RAW, MessageType.DIGEST))
+
+
+_MESSAGE_TYPES = {
+    SigningAlgorithm.ED25519_SHA_512: (MessageType.RAW,),
+    SigningAlgorithm.ED25519_PH_SHA_512: (MessageType.DIGEST,),
+}
 
 
 class EncryptionAlgorithm(enum.Enum):
@@ -142,9 +161,12 @@ _HMAC = {
 def signing_algorithms(spec: KeySpec) -> tuple[SigningAlgorithm, ...]:
     """The signing algorithms AWS KMS allows for ``spec`` (empty for AES and HMAC)."""
     if spec.kind is KeyKind.RSA:
-        return tuple(a for a in SigningAlgorithm if a.padding is not SignaturePadding.ECDSA)
+        rsa = (SignaturePadding.PSS, SignaturePadding.PKCS1_V1_5)
+        return tuple(a for a in SigningAlgorithm if a.padding in rsa)
     if spec.kind is KeyKind.EC:
         return (_EC_SIGNING[spec],)
+    if spec.kind is KeyKind.EC_EDWARDS:
+        return tuple(a for a in SigningAlgorithm if a.padding is SignaturePadding.EDDSA)
     return ()
 
 

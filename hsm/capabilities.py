@@ -16,11 +16,12 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pkcs11 import MGF, Attribute, KeyType, Mechanism, ObjectClass
 from pkcs11.exceptions import PKCS11Error
 
-from hsm import _gcm
+from hsm import _eddsa, _gcm
 from hsm._cryptoki import GCM_IV_BYTES
 from hsm._failures import is_device_failure
 from hsm.config import IvMode
 from hsm.errors import HsmConfigurationError, MechanismUnsupported
+from hsm.keyspec import KeyKind, KeySpec
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +31,23 @@ REQUIRED = (
     Mechanism.AES_KEY_WRAP_PAD,
 )
 
+# Key specs a token may lack without failing start-up: their keys are refused instead.
+_SPEC_MECHANISMS = {
+    KeyKind.EC_EDWARDS: (Mechanism.EC_EDWARDS_KEY_PAIR_GEN, Mechanism.EDDSA),
+}
+
 
 @dataclass(frozen=True)
 class Capabilities:
     """``iv_mode`` is resolved (CALLER or HSM, never AUTO). ``gcm_tag_failure`` is the
-    python-pkcs11 exception class the token raises for a forged tag."""
+    python-pkcs11 exception class the token raises for a forged tag. ``eddsa_prehash`` says
+    whether ``CKM_EDDSA`` really signs Ed25519ph when asked (``hsm._eddsa.honours_prehash``)."""
 
     mechanisms: frozenset[int]
     iv_mode: IvMode
     oaep_sha256: bool
     gcm_tag_failure: type[PKCS11Error]
+    eddsa_prehash: bool
 
     def has(self, mechanism: Mechanism) -> bool:
         return int(mechanism) in self.mechanisms
@@ -47,6 +55,20 @@ class Capabilities:
     def require(self, mechanism: Mechanism, what: str) -> None:
         if not self.has(mechanism):
             raise MechanismUnsupported(f"{what} needs {mechanism.name}, which the token lacks")
+
+    def serves(self, spec: KeySpec) -> bool:
+        """Whether keys of ``spec`` can be generated and used on this token."""
+        return all(self.has(m) for m in _SPEC_MECHANISMS.get(spec.kind, ()))
+
+    def require_spec(self, spec: KeySpec) -> None:
+        for mechanism in _SPEC_MECHANISMS.get(spec.kind, ()):
+            self.require(mechanism, f"a {spec.value} key")
+
+    def require_eddsa_prehash(self) -> None:
+        if not self.eddsa_prehash:
+            raise MechanismUnsupported(
+                "Ed25519ph needs CKM_EDDSA with phFlag, which the token ignores or lacks"
+            )
 
     def summary(self) -> dict[str, str]:
         """One line per decision, for the start-up log and the operator docs."""
@@ -56,6 +78,12 @@ class Capabilities:
             "rsa_aes_key_wrap": "composed: OAEP step as above, then AES_KEY_WRAP_PAD unwrap",
             "ecdsa": "digest in software, CKM_ECDSA" if self.has(Mechanism.ECDSA) else "missing",
             "ecdh": "CKM_ECDH1_DERIVE" if self.has(Mechanism.ECDH1_DERIVE) else "missing",
+            "ed25519": (
+                "CKM_EDDSA, private keys as token objects"
+                if self.serves(KeySpec.ECC_NIST_EDWARDS25519)
+                else "missing"
+            ),
+            "ed25519ph": "CKM_EDDSA with phFlag" if self.eddsa_prehash else "missing",
             "gcm_tag_failure": self.gcm_tag_failure.__name__,
             "mechanisms": str(len(self.mechanisms)),
         }
@@ -69,7 +97,9 @@ def probe(slot: Any, session: Any, configured: IvMode) -> Capabilities:
         raise HsmConfigurationError(f"token lacks required mechanisms: {', '.join(missing)}")
     iv_mode, tag_failure = _probe_gcm(session, configured)
     oaep = int(Mechanism.RSA_PKCS_OAEP) in mechanisms and _probe_oaep_sha256(session)
-    caps = Capabilities(mechanisms, iv_mode, oaep, tag_failure)
+    eddsa = all(int(m) in mechanisms for m in _SPEC_MECHANISMS[KeyKind.EC_EDWARDS])
+    prehash = eddsa and _eddsa.honours_prehash(session)
+    caps = Capabilities(mechanisms, iv_mode, oaep, tag_failure, prehash)
     log.info("HSM capabilities: %s", caps.summary())
     return caps
 

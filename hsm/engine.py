@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from pkcs11 import Attribute, KeyType, Mechanism
 from pkcs11 import exceptions as p11
 
-from hsm import _agreement, _export, _gcm, _import, _keygen, _rsa, _signing
+from hsm import _agreement, _eddsa, _export, _gcm, _import, _keygen, _rsa, _signing
 from hsm._gcm import Sealed
 from hsm._session import WorkingSession, find_domain_key
 from hsm._token import ConnectionState, TokenBackend
@@ -120,8 +120,16 @@ class HsmEngine:
         self._backend.run("ensure_domain_key", op)
 
     def generate_key(self, spec: KeySpec) -> WrappedKey:
-        """New key material made in the HSM; only its domain-wrapped form comes back."""
+        """New key material made in the HSM; only its domain-wrapped form comes back (for a
+        ``token_resident`` spec, the id of its token object)."""
+        self.capabilities.require_spec(spec)
         return self._backend.run(f"generate {spec.value}", lambda w: _keygen.generate(w, spec))
+
+    def destroy_key(self, key: WrappedKey) -> None:
+        """Destroy the token object of a ``token_resident`` key (idempotent). Wrapped material
+        has nothing in the HSM to destroy: dropping the stored blob is enough."""
+        if key.spec.token_resident:
+            self._backend.run(f"destroy {key.spec.value}", lambda w: _eddsa.destroy(w, key))
 
     def generate_exportable_key_pair(self, spec: KeySpec) -> ExportedKeyPair:
         """A key pair for GenerateDataKeyPair: made in the HSM, handed out in plaintext (PKCS#8
@@ -174,7 +182,8 @@ class HsmEngine:
         algorithm: SigningAlgorithm,
         message_type: MessageType = MessageType.RAW,
     ) -> bytes:
-        """RSASSA-PSS (salt = digest length), PKCS#1 v1.5 or ECDSA (DER) over ``message``."""
+        """RSASSA-PSS (salt = digest length), PKCS#1 v1.5, ECDSA (DER) or Ed25519 over
+        ``message``."""
         _expect_algorithm(key, algorithm, signing_algorithms(key.spec))
         digest = _signing.digest_of(message, algorithm, message_type)
         caps = self.capabilities
@@ -194,6 +203,14 @@ class HsmEngine:
         stored public key: no secret is involved)."""
         _expect_algorithm(key, algorithm, signing_algorithms(key.spec))
         digest = _signing.digest_of(message, algorithm, message_type)
+        if algorithm is SigningAlgorithm.ED25519_PH_SHA_512:
+            self.capabilities.require_eddsa_prehash()
+            public = _public(key)
+            self._backend.run(
+                "verify",
+                lambda w: _eddsa.verify_prehashed(w.session, public, digest, signature),
+            )
+            return
         _signing.verify(key.spec, _public(key), digest, signature, algorithm)
 
     def rsa_encrypt(
@@ -282,7 +299,8 @@ class HsmEngine:
     ) -> WrappedKey:
         """Unwrap material encrypted under ``import_key`` and re-wrap it under the domain key.
 
-        Material is raw key bytes for AES and HMAC specs and a PKCS#8 private key for RSA specs.
+        Material is raw key bytes for AES and HMAC specs and a PKCS#8 private key for RSA and EC
+        specs, whose public key is computed in the HSM and returned in ``public_key``.
         """
         if import_key.spec not in _IMPORT_KEY_SPECS:
             raise IncompatibleAlgorithm(f"{import_key.spec.value} is not an import key spec")

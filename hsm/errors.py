@@ -81,5 +81,10 @@ class InvalidKeyMaterial(HsmError):
     """Wrapped or imported key material could not be unwrapped into a key of the expected spec."""
 
 
+class KeyMaterialMismatch(InvalidKeyMaterial):
+    """Imported material was decrypted, but it is not a key of the spec it is imported into
+    (another size or curve), or its private key does not match the public key it implies."""
+
+
 class KeyNotFound(HsmError):
     """A custom key store holds no key with the requested label."""

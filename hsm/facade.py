@@ -50,6 +50,9 @@ class Hsm:
     async def generate_key(self, spec: KeySpec) -> WrappedKey:
         return await self._offload(self.engine.generate_key, spec)
 
+    async def destroy_key(self, key: WrappedKey) -> None:
+        await self._offload(self.engine.destroy_key, key)
+
     async def generate_exportable_key_pair(self, spec: KeySpec) -> ExportedKeyPair:
         return await self._offload(self.engine.generate_exportable_key_pair, spec)
 

@@ -13,6 +13,7 @@ class KeyKind(enum.Enum):
     AES = "AES"
     RSA = "RSA"
     EC = "EC"
+    EC_EDWARDS = "EC_EDWARDS"
     HMAC = "HMAC"
 
 
@@ -27,6 +28,7 @@ class KeySpec(enum.Enum):
     ECC_NIST_P384 = "ECC_NIST_P384"
     ECC_NIST_P521 = "ECC_NIST_P521"
     ECC_SECG_P256K1 = "ECC_SECG_P256K1"
+    ECC_NIST_EDWARDS25519 = "ECC_NIST_EDWARDS25519"
     HMAC_224 = "HMAC_224"
     HMAC_256 = "HMAC_256"
     HMAC_384 = "HMAC_384"
@@ -34,6 +36,8 @@ class KeySpec(enum.Enum):
 
     @property
     def kind(self) -> KeyKind:
+        if self is KeySpec.ECC_NIST_EDWARDS25519:
+            return KeyKind.EC_EDWARDS
         return _KIND[self.value.split("_", 1)[0]]
 
     @property
@@ -51,7 +55,15 @@ class KeySpec(enum.Enum):
 
     @property
     def is_asymmetric(self) -> bool:
-        return self.kind in (KeyKind.RSA, KeyKind.EC)
+        return self.kind in (KeyKind.RSA, KeyKind.EC, KeyKind.EC_EDWARDS)
+
+    @property
+    def token_resident(self) -> bool:
+        """Whether the private key lives in the HSM as a token object instead of being wrapped
+        under the domain key: SoftHSM 2.6.1 can neither wrap nor unwrap an EC_EDWARDS private
+        key (``CKR_KEY_NOT_WRAPPABLE``), and CloudHSM has no EdDSA at all, so an Ed25519 key
+        that must never leave the HSM in plaintext can only stay in it."""
+        return self.kind is KeyKind.EC_EDWARDS
 
 
 class OfKeySpec(enum.Enum):
@@ -74,6 +86,7 @@ _BITS = {
     KeySpec.ECC_NIST_P384: 384,
     KeySpec.ECC_NIST_P521: 521,
     KeySpec.ECC_SECG_P256K1: 256,
+    KeySpec.ECC_NIST_EDWARDS25519: 256,
     KeySpec.HMAC_224: 224,
     KeySpec.HMAC_256: 256,
     KeySpec.HMAC_384: 384,
@@ -93,8 +106,9 @@ class WrappedKey:
     """Key material wrapped under the token's domain key (AES key wrap with padding).
 
     This is what the database stores: ``material`` is useless without the HSM, ``public_key`` is
-    the DER SubjectPublicKeyInfo of an asymmetric key (``None`` for AES and HMAC). The repr shows
-    sizes only, so that logs never carry the blob.
+    the DER SubjectPublicKeyInfo of an asymmetric key (``None`` for AES and HMAC). For a
+    ``token_resident`` spec, ``material`` is the ``CKA_ID`` of the private key's token object
+    (random, no secret). The repr shows sizes only, so that logs never carry the blob.
     """
 
     spec: KeySpec

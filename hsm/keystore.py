@@ -101,6 +101,14 @@ class KeyStoreEngine:
             "decrypt", lambda w: _gcm.unseal(caps, _key(w, label), sealed, aad)
         )
 
+    def generate_random(self, size: int) -> bytes:
+        """``size`` bytes from the token's random number generator (C_GenerateRandom)."""
+        if size < 1:
+            raise InvalidInput("a random byte count must be at least 1")
+        return self._backend.run(
+            "generate_random", lambda w: bytes(w.session.generate_random(size * 8))
+        )
+
 
 class KeyStore:
     """Open with ``await open_key_store(config)``; ``config.domain_key_label`` is unused."""
@@ -144,6 +152,9 @@ class KeyStore:
 
     async def decrypt(self, label: str, sealed: Sealed, aad: bytes = b"") -> bytes:
         return await self._offload(self.engine.decrypt, label, sealed, aad)
+
+    async def generate_random(self, size: int) -> bytes:
+        return await self._offload(self.engine.generate_random, size)
 
 
 def _touch_token(working: WorkingSession) -> None:

@@ -52,6 +52,7 @@ from api.settings import (
     Settings,
     from_env,
     home_from_env,
+    policy_check_from_env,
 )
 from api.settings_reference import configuration_reference
 from db import principal_policies
@@ -466,8 +467,12 @@ def _principal_attach_policy(args: argparse.Namespace) -> None:
     principal = principal_for(_account(args), args.name, _principal_arg(args))
     document = args.file.read()
 
+    check = policy_check_from_env()
+
     async def attach(conn: asyncpg.Connection) -> None:
-        await attach_policy(conn, load_catalog(), principal, document)
+        warnings = await attach_policy(conn, load_catalog(), principal, document, check)
+        for warning in warnings:
+            print(f"keygraph: warning: {warning.text}", file=sys.stderr)
         print(f"attached the policy to {principal.arn}")
 
     _with_connection(attach)

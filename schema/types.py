@@ -35,6 +35,7 @@ from graphql import (
     Undefined,
 )
 
+from api.differences import UNSERVED_VALUES
 from api.shapes import Kind, Member, TypeRef, shape_name, shape_of, spelling, type_ref
 from schema.descriptions import DESCRIPTIONS
 from schema.scalars import Base64, DateTime, StringMap
@@ -116,12 +117,20 @@ class TypeBuilder:
         )
 
     def enum(self, cls: type[enum.Enum]) -> GraphQLEnumType:
+        """AWS's enum, with the values keygraph does not serve marked deprecated with the
+        reason: a request may name one, and gets AWS's UnsupportedOperationException for it
+        (``api.differences.refuse_unserved_values``), as through the AWS door."""
         named = shape_name(cls)
+        unserved, reason = UNSERVED_VALUES.get(named, (frozenset(), ""))
         return self._once(
             ("enum", cls, named),
             lambda: GraphQLEnumType(
                 named,
-                {spelling(item): GraphQLEnumValue(item) for item in cls},
+                {spelling(item): GraphQLEnumValue(item) for item in cls}
+                | {
+                    value: GraphQLEnumValue(value, deprecation_reason=f"Not served: {reason}")
+                    for value in sorted(unserved)
+                },
                 description=DESCRIPTIONS.get(named),
             ),
         )

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+# A TagKeys item out of its lengths: AWS names every constraint of an item.
+UNTAG_ITEM_CONSTRAINT = (
+    "satisfy constraint: [Member must have length less than or equal to 128, Member must have "
+    "length greater than or equal to 1]"
+)
+
 
 def validation_message(member: str, constraint: str, value: object = None) -> str:
     """The ValidationException message for one ``member`` that fails its ``constraint`` ("have

@@ -15,8 +15,11 @@ every v1 event's bytes, and so every existing chain, verifiable as it was; but w
 field says which fields follow, so whoever re-implements the check reads the format instead of
 inferring it from what is left after the ninth field, and the next field added will get a v3 the
 same way. A v2 encoding never equals a v1 one (their first fields differ), so clearing a recorded
-door, to pass an event for an older one, breaks its hash like any other change. Both formats mix
-in one chain: each row's door says which one its hash was computed over.
+door, to pass an event for an older one, breaks its hash like any other change.
+``keygraph.audit.v3``: v2's fields (the door may be absent), then the detail (migration 0012);
+only an event with a detail is encoded so, and every event without one hashes exactly as it did
+before details were recorded. The formats mix in one chain: each row's door and detail say
+which one its hash was computed over.
 
 Appending takes the chain's lock inside the batch's transaction, so replicas writing to one
 database at once take turns and each batch continues from the newest committed hash.
@@ -40,6 +43,7 @@ GENESIS = bytes(32)
 # event of one format for one of the other.
 _WITHOUT_DOOR = b"keygraph.audit.v1"
 _WITH_DOOR = b"keygraph.audit.v2"
+_WITH_DETAIL = b"keygraph.audit.v3"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _ABSENT = b"\x00"
@@ -66,7 +70,8 @@ def _micros(time: datetime) -> int:
 
 def encode(entry: rows.AuditEntry) -> bytes:
     """The canonical bytes of an event, the same before it is stored and after it is read: v1
-    for an event without a door, v2 (v1's fields, then the door) for one with a door."""
+    for an event without a door, v2 (v1's fields, then the door) for one with a door, v3 (v2's
+    fields, then the detail) for one with a detail."""
     fields = (
         _field(_micros(entry.event_time).to_bytes(8, "big", signed=True)),
         _text(entry.request_id),
@@ -78,6 +83,8 @@ def encode(entry: rows.AuditEntry) -> bytes:
         _text(entry.decided_by),
         _text(entry.outcome),
     )
+    if entry.detail is not None:
+        return b"".join((_field(_WITH_DETAIL), *fields, _text(entry.door), _text(entry.detail)))
     if entry.door is None:
         return b"".join((_field(_WITHOUT_DOOR), *fields))
     return b"".join((_field(_WITH_DOOR), *fields, _text(entry.door)))

@@ -1,7 +1,8 @@
 """What the audit trail records about a call: one event per authorization decision.
 
 An event names who asked for what on which key, by which door (GraphQL or AWS's protocol), what
-decided and how the call ended, and nothing else: no request parameter, plaintext, ciphertext or
+decided and how the call ended, and what the operation noted (``detail``: the checker's warnings
+about a policy it stored), and nothing else: no request parameter, plaintext, ciphertext or
 token is ever part of one.
 """
 
@@ -34,6 +35,9 @@ class AuditEvent:
     decision: Outcome | None  # None: the call failed before it was authorized
     decided_by: str | None  # e.g. 'KeyPolicy Statement[0] (Sid "x")' or 'Grant <id>'
     outcome: str  # OK or the AWS error code
+    # What the operation noted, one line each (``Call.notes``); None: nothing, or recorded before
+    # keygraph recorded details (migration 0012).
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,9 @@ def qualified(action: str) -> str:
 
 def events_for_call(call: Call, action: str, key_arn: str | None, outcome: str) -> list[AuditEvent]:
     """The events of a finished call: one per decision it made (ReEncrypt makes two, on two keys),
-    or, when it failed before any authorization, one naming ``action`` and ``key_arn``."""
+    or, when it failed before any authorization, one naming ``action`` and ``key_arn``. Each
+    carries the call's notes."""
+    detail = "\n".join(call.notes) or None
     if not call.decisions:
         return [
             AuditEvent(
@@ -65,6 +71,7 @@ def events_for_call(call: Call, action: str, key_arn: str | None, outcome: str) 
                 decision=None,
                 decided_by=None,
                 outcome=outcome,
+                detail=detail,
             )
         ]
     return [
@@ -79,6 +86,7 @@ def events_for_call(call: Call, action: str, key_arn: str | None, outcome: str) 
             decision=decision.outcome,
             decided_by=decision.decided_by,
             outcome=outcome,
+            detail=detail,
         )
         for decision in call.decisions
     ]
@@ -109,6 +117,7 @@ def to_entry(event: AuditEvent) -> AuditEntry:
         decided_by=_optional(event.decided_by),
         outcome=_storable(event.outcome),
         door=None if event.door is None else event.door.value,
+        detail=_optional(event.detail),
     )
 
 

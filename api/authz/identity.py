@@ -12,16 +12,21 @@ import asyncpg
 
 from api.catalog import Catalog
 from api.errors import NotFoundException, ValidationException
-from api.policy.validation import parse_identity_policy
+from api.policy.findings import PolicyCheck, PolicyWarning
+from api.policy.validation import check_identity_policy
 from api.principals import Principal, PrincipalKind, find_principal
 from db import principal_policies as rows
 
 
 async def attach_policy(
-    conn: asyncpg.Connection, catalog: Catalog, target: Principal, document: str
-) -> None:
+    conn: asyncpg.Connection,
+    catalog: Catalog,
+    target: Principal,
+    document: str,
+    check: PolicyCheck,
+) -> tuple[PolicyWarning, ...]:
     """Check ``document`` (like a key policy, without Principal) and attach it to a live user or
-    role, replacing its policy."""
+    role, replacing its policy; what the checker found, when ``check`` lets it be stored."""
     if target.kind is PrincipalKind.ROOT:
         raise ValidationException(
             "An account's root principal has no identity policy: it is allowed every action "
@@ -29,5 +34,6 @@ async def attach_policy(
         )
     if await find_principal(conn, target) is None:
         raise NotFoundException(f"Principal {target.arn} does not exist.")
-    parse_identity_policy(document, catalog)
+    checked = check_identity_policy(document, catalog, check)
     await rows.put_policy(conn, target.arn, document)
+    return checked.warnings

@@ -17,15 +17,16 @@ from api.calls import Call
 from api.crypto import checks
 from api.crypto.material import material_of
 from api.errors import ValidationException
+from api.keys.ids import ANY_FORM
 from api.keys.model import Key, KeyAgreementAlgorithm
-from api.members import dry_run, grant_tokens, key_id
+from api.members import RecipientInfo, dry_run, grant_tokens, key_id
 from api.services import Services
 from api.shapes import member
 
 
 @dataclass(frozen=True, kw_only=True)
 class DeriveSharedSecretRequest:
-    key_id: str = key_id()
+    key_id: str = key_id(ANY_FORM)
     key_agreement_algorithm: KeyAgreementAlgorithm
     public_key: bytes = member(
         length=(limits.PEER_PUBLIC_KEY_BYTES.low, limits.PEER_PUBLIC_KEY_BYTES.high),
@@ -33,6 +34,7 @@ class DeriveSharedSecretRequest:
     )
     grant_tokens: list[str] | None = grant_tokens()
     dry_run: bool | None = dry_run()
+    recipient: RecipientInfo | None = None
 
 
 @dataclass(frozen=True)

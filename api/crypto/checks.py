@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any, Protocol
 
-from api import limits, validation
+from api import limits, messages, validation
 from api.authz.access import usable_key
 from api.authz.facts import Values
 from api.calls import Call
-from api.errors import DryRunOperationException, InvalidKeyUsageException
+from api.errors import DryRunOperationException
 from api.keys.model import Key
 from api.services import Services
 from api.shapes import member
@@ -70,9 +70,7 @@ async def request_key(
 def compatible(key: Key, algorithm: Enum, allowed: Sequence[Enum]) -> None:
     """AWS's answer when an algorithm does not suit the key's spec (ECDSA_SHA_384 on P-256)."""
     if algorithm not in allowed:
-        raise InvalidKeyUsageException(
-            f"Algorithm {algorithm.value} is incompatible with key spec {key.spec.value}."
-        )
+        raise messages.ALGORITHM_INCOMPATIBLE(algorithm=algorithm.value, spec=key.spec.value)
 
 
 def stop_if_dry_run(dry_run: bool) -> None:

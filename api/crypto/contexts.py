@@ -5,18 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from api import limits
+from api import limits, messages
 from api.crypto.envelope import encode_context
-from api.errors import ValidationException
 from api.keys.model import Key
 from hsm import KeySpec
-
-
-def _failed(member: str, constraint: str) -> ValidationException:
-    return ValidationException(
-        f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
-        f"Member must {constraint}"
-    )
 
 
 def encryption_context(member: str, context: Mapping[str, str] | None) -> dict[str, str]:
@@ -26,16 +18,12 @@ def encryption_context(member: str, context: Mapping[str, str] | None) -> dict[s
         size = len(encode_context(given))
     except UnicodeEncodeError:
         # JSON can carry lone surrogates, which have no UTF-8 form and so no canonical encoding.
-        raise _failed(member, "contain only valid Unicode strings") from None
+        raise messages.CONTEXT_NOT_UNICODE(member=member) from None
     if size > limits.ENCRYPTION_CONTEXT_BYTES:
-        raise _failed(
-            member, f"encode to at most {limits.ENCRYPTION_CONTEXT_BYTES} bytes (keys and values)"
-        )
+        raise messages.CONTEXT_TOO_LARGE(member=member, limit=limits.ENCRYPTION_CONTEXT_BYTES)
     return given
 
 
 def refuse_context_for_asymmetric(key: Key, context: Mapping[str, str]) -> None:
     if context and key.spec is not KeySpec.SYMMETRIC_DEFAULT:
-        raise ValidationException(
-            "EncryptionContext is not supported when encrypting/decrypting with asymmetric CMKs."
-        )
+        raise messages.CONTEXT_FOR_ASYMMETRIC()

@@ -20,6 +20,7 @@ from api.crypto.contexts import encryption_context
 from api.crypto.encrypters import SYMMETRIC_DEFAULT, Encrypter, prepare_encrypter
 from api.crypto.keypairs import new_key_pair
 from api.errors import InvalidKeyUsageException, ValidationException
+from api.keys.ids import ANY_FORM
 from api.keys.model import Key
 from api.members import dry_run, grant_tokens, key_id
 from api.services import Services
@@ -51,7 +52,7 @@ class GenerateDataKeyRequest:
     """GenerateDataKey's request, and GenerateDataKeyWithoutPlaintext's: AWS's shapes are the
     same."""
 
-    key_id: str = key_id()
+    key_id: str = key_id(ANY_FORM)
     # Exactly one of the two: a rule of the operation, not of the model.
     key_spec: DataKeySpec | None = None
     number_of_bytes: int | None = member(
@@ -75,7 +76,7 @@ class GenerateDataKeyPairRequest:
     """GenerateDataKeyPair's request, and GenerateDataKeyPairWithoutPlaintext's: AWS's shapes
     are the same."""
 
-    key_id: str = key_id()
+    key_id: str = key_id(ANY_FORM)
     key_pair_spec: DataKeyPairSpec
     encryption_context: dict[str, str] | None = None
     grant_tokens: list[str] | None = grant_tokens()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import hsm
-from api import limits
+from api import limits, messages
 from api.authz.access import usable_key
 from api.calls import Call
 from api.crypto import checks, envelope
@@ -24,7 +24,6 @@ from api.errors import (
     IncorrectKeyException,
     InvalidCiphertextException,
     NotFoundException,
-    ValidationException,
 )
 from api.keys.model import EncryptionAlgorithmSpec, Key
 from api.keys.usage import INCORRECT_KEY
@@ -151,9 +150,10 @@ class RsaDecrypter(_RsaDirection):
 def require_fits(encrypter: Encrypter, size: int) -> None:
     """AWS's refusal of a plaintext too large for the key spec and algorithm."""
     if size > encrypter.largest_plaintext:
-        raise ValidationException(
-            f"Algorithm {encrypter.algorithm.value} and key spec {encrypter.key.spec.value} "
-            f"cannot encrypt data larger than {encrypter.largest_plaintext} bytes."
+        raise messages.PLAINTEXT_TOO_LARGE(
+            algorithm=encrypter.algorithm.value,
+            spec=encrypter.key.spec.value,
+            largest=encrypter.largest_plaintext,
         )
 
 

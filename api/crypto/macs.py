@@ -14,6 +14,7 @@ from api.calls import Call
 from api.crypto import checks
 from api.crypto.material import Material, material_of
 from api.errors import KMSInvalidMacException
+from api.keys.ids import ANY_FORM
 from api.keys.model import Key
 from api.members import dry_run, grant_tokens, key_id
 from api.services import Services
@@ -23,7 +24,7 @@ from hsm import MacAlgorithm
 
 @dataclass(frozen=True, kw_only=True)
 class GenerateMacRequest:
-    key_id: str = key_id()
+    key_id: str = key_id(ANY_FORM)
     message: bytes = checks.message()
     mac_algorithm: MacAlgorithm
     grant_tokens: list[str] | None = grant_tokens()
@@ -33,7 +34,7 @@ class GenerateMacRequest:
 # Not a subclass of GenerateMacRequest: AWS's VerifyMac has ``Mac`` before ``GrantTokens``.
 @dataclass(frozen=True, kw_only=True)
 class VerifyMacRequest:
-    key_id: str = key_id()
+    key_id: str = key_id(ANY_FORM)
     message: bytes = checks.message()
     mac_algorithm: MacAlgorithm
     mac: bytes = member(length=(limits.MAC_BYTES.low, limits.MAC_BYTES.high), sensitive=True)

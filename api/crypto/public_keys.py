@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from api import validation
+from api import messages, validation
 from api.authz.access import usable_key
 from api.calls import Call
-from api.errors import KMSInternalException, UnsupportedOperationException
 from api.keys.model import Key
 from api.services import Services
 from db.keys import public_keys_for_keys
@@ -34,10 +33,8 @@ async def get_public_key(
     # The usage table lets ENCRYPT_DECRYPT through for RSA keys; a symmetric key has that usage
     # too but no public half.
     if not key.spec.is_asymmetric:
-        raise UnsupportedOperationException(
-            f"{key.arn} key spec is {key.spec.value} which is not valid for GetPublicKey."
-        )
+        raise messages.NO_PUBLIC_KEY_SPEC(arn=key.arn, spec=key.spec.value)
     public = await call.loader(services.pool, public_keys_for_keys).load(key.uuid)
     if public is None:
-        raise KMSInternalException(f"{key.arn} has no stored public key.")
+        raise messages.NO_STORED_PUBLIC_KEY(arn=key.arn)
     return PublicKey(key, public)

@@ -1,4 +1,5 @@
-"""Sign and Verify with asymmetric SIGN_VERIFY keys: RSASSA-PSS, RSASSA-PKCS1-v1_5 and ECDSA.
+"""Sign and Verify with asymmetric SIGN_VERIFY keys: RSASSA-PSS, RSASSA-PKCS1-v1_5, ECDSA and
+Ed25519 (PureEdDSA over a RAW message, Ed25519ph over a SHA-512 DIGEST).
 
 The private-key operation runs in the HSM; Verify needs no secret and is checked against the
 stored public key. Every refusal that depends only on the request or the key (sizes, the
@@ -10,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import hsm
-from api import limits
+from api import limits, messages
 from api.calls import Call
 from api.crypto import checks
 from api.crypto.material import Material, material_of
 from api.errors import KMSInvalidSignatureException, ValidationException
+from api.keys.ids import ANY_FORM
 from api.keys.model import Key
 from api.members import dry_run, grant_tokens, key_id
 from api.services import Services
@@ -24,7 +26,7 @@ from hsm import MessageType, SigningAlgorithm
 
 @dataclass(frozen=True, kw_only=True)
 class SignRequest:
-    key_id: str = key_id()
+    key_id: str = key_id(ANY_FORM)
     message: bytes = checks.message()
     message_type: MessageType = MessageType.RAW
     signing_algorithm: SigningAlgorithm
@@ -35,7 +37,7 @@ class SignRequest:
 # Not a subclass of SignRequest: AWS's Verify has ``Signature`` before ``SigningAlgorithm``.
 @dataclass(frozen=True, kw_only=True)
 class VerifyRequest:
-    key_id: str = key_id()
+    key_id: str = key_id(ANY_FORM)
     message: bytes = checks.message()
     message_type: MessageType = MessageType.RAW
     signature: bytes = member(
@@ -85,8 +87,15 @@ async def _signing_key(
     facts = {"kms:SigningAlgorithm": algorithm.value, "kms:MessageType": request.message_type.value}
     key = await checks.request_key(services, call, action, request, facts=facts)
     checks.compatible(key, algorithm, key.signing_algorithms)
+    if request.message_type not in algorithm.message_types:
+        raise messages.MESSAGE_TYPE_INCOMPATIBLE(
+            message_type=request.message_type.value, algorithm=algorithm.value
+        )
     digest_size = algorithm.hash.digest_size
     if request.message_type is MessageType.DIGEST and len(request.message) != digest_size:
         raise ValidationException(f"Digest is invalid length for algorithm {algorithm.value}.")
+    prehash = algorithm is SigningAlgorithm.ED25519_PH_SHA_512
+    if prehash and not services.hsm.capabilities.eddsa_prehash:
+        raise messages.ED25519PH_UNSUPPORTED()
     checks.stop_if_dry_run(bool(request.dry_run))
     return key, await material_of(services, key)

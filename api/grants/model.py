@@ -6,15 +6,41 @@ request's context to be exactly the map, Subset wants the map inside the request
 with both given both must hold. As in AWS, a constraint's keys match case-insensitively and its
 values exactly; the operations without a context (DescribeKey, RetireGrant, CreateGrant) are not
 restricted by them.
+
+A grant's grantee or retiring principal may also be an AWS service principal
+(``dynamodb.amazonaws.com``, CreateGrant's ``GranteeServicePrincipal`` and
+``RetiringServicePrincipal``): the name is stored where the IAM principal's ARN would be, and
+which of the two it is follows from its form (an ARN has colons, a service principal name never
+does). keygraph has no service principals among its callers, and a request that a trusted front
+service passes on (``kms:ViaService``) is still the calling principal's, so no call is ever a
+service principal's: such a grant is stored, listed and revoked, and permits nothing. A
+``SourceArn`` constraint (``aws:SourceArn``, the AWS resource a service acts for) is stored and
+listed the same way; no keygraph request has a source ARN, so a grant that has one permits
+nothing either.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+
+from api.shapes import member
+
+# The API model's ServicePrincipalType and GrantConstraintSourceArnType.
+SERVICE_PRINCIPAL_LENGTH = (1, 128)
+SERVICE_PRINCIPAL_PATTERN = r"^([A-Za-z0-9\-]+)\.([A-Za-z0-9\-]+)(\.[A-Za-z0-9\-]+)+$"
+SOURCE_ARN_LENGTH = (20, 512)
+SOURCE_ARN_PATTERN = r"^arn:aws[a-z0-9-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{12}:.+$"
+_SERVICE_PRINCIPAL = re.compile(SERVICE_PRINCIPAL_PATTERN)
+
+
+def is_service_principal(name: str | None) -> bool:
+    """Whether a stored grantee or retiring principal is a service principal's name."""
+    return name is not None and _SERVICE_PRINCIPAL.fullmatch(name) is not None
 
 
 class GrantOperation(enum.Enum):
@@ -77,22 +103,33 @@ class GrantConstraints:
 
     encryption_context_subset: dict[str, str] | None = None
     encryption_context_equals: dict[str, str] | None = None
+    source_arn: str | None = member(None, length=SOURCE_ARN_LENGTH, pattern=SOURCE_ARN_PATTERN)
 
     def __hash__(self) -> int:
         return hash(
-            tuple(
-                None if pairs is None else frozenset(pairs.items())
-                for pairs in (self.encryption_context_subset, self.encryption_context_equals)
+            (
+                *(
+                    None if pairs is None else frozenset(pairs.items())
+                    for pairs in (self.encryption_context_subset, self.encryption_context_equals)
+                ),
+                self.source_arn,
             )
         )
 
     @classmethod
     def of(
-        cls, equals: Mapping[str, str] | None = None, subset: Mapping[str, str] | None = None
+        cls,
+        equals: Mapping[str, str] | None = None,
+        subset: Mapping[str, str] | None = None,
+        source_arn: str | None = None,
     ) -> GrantConstraints | None:
-        if equals is None and subset is None:
+        if equals is None and subset is None and source_arn is None:
             return None
-        return cls(encryption_context_subset=_copy(subset), encryption_context_equals=_copy(equals))
+        return cls(
+            encryption_context_subset=_copy(subset),
+            encryption_context_equals=_copy(equals),
+            source_arn=source_arn,
+        )
 
     # The short names ``api.grants.store`` and the old GraphQL layer read.
     @property
@@ -130,6 +167,8 @@ class GrantConstraints:
         created under a grant's CreateGrant permission must satisfy."""
         if parent is None:
             return True
+        if parent.source_arn is not None and self.source_arn != parent.source_arn:
+            return False
         if parent.encryption_context_equals is not None and (
             self.encryption_context_equals is None
             or _folded(self.encryption_context_equals) != _folded(parent.encryption_context_equals)
@@ -160,14 +199,24 @@ class Grant:
     issuing_account: str
     created_at: datetime
 
+    @property
+    def grantee_service_principal(self) -> str | None:
+        return self.grantee_principal if is_service_principal(self.grantee_principal) else None
+
+    @property
+    def retiring_service_principal(self) -> str | None:
+        return self.retiring_principal if is_service_principal(self.retiring_principal) else None
+
     def permits(self, principal_arn: str, action: str, context: Mapping[str, str] | None) -> bool:
         """Whether this grant allows ``principal_arn`` to perform ``action`` (a catalog action
         name, ``"Encrypt"``) with the request's encryption ``context``."""
         if principal_arn != self.grantee_principal or action not in self.operations:
             return False
-        if self.constraints is None or action not in _CONTEXT_ACTIONS:
+        if self.constraints is None:
             return True
-        return self.constraints.hold_for(context)
+        if self.constraints.source_arn is not None:
+            return False  # no keygraph request is made on behalf of an AWS resource
+        return action not in _CONTEXT_ACTIONS or self.constraints.hold_for(context)
 
     def covers(self, operations: frozenset[str], constraints: GrantConstraints | None) -> bool:
         """Whether a grant of ``operations`` and ``constraints`` is as narrow as this one or

@@ -18,21 +18,28 @@ from db import grants as rows
 
 _EQUALS = "EncryptionContextEquals"
 _SUBSET = "EncryptionContextSubset"
+_SOURCE_ARN = "SourceArn"
 
 
 def _constraints_json(constraints: GrantConstraints | None) -> str | None:
     """The constraints as stored, under AWS's member names."""
     if constraints is None:
         return None
-    stored = {_EQUALS: constraints.equals, _SUBSET: constraints.subset}
-    return json.dumps({name: pairs for name, pairs in stored.items() if pairs is not None})
+    stored = {
+        _EQUALS: constraints.equals,
+        _SUBSET: constraints.subset,
+        _SOURCE_ARN: constraints.source_arn,
+    }
+    return json.dumps({name: value for name, value in stored.items() if value is not None})
 
 
 def _constraints(text: str | None) -> GrantConstraints | None:
     if text is None:
         return None
     stored = json.loads(text)
-    return GrantConstraints.of(equals=stored.get(_EQUALS), subset=stored.get(_SUBSET))
+    return GrantConstraints.of(
+        equals=stored.get(_EQUALS), subset=stored.get(_SUBSET), source_arn=stored.get(_SOURCE_ARN)
+    )
 
 
 def to_grant(row: rows.GrantRow) -> Grant:

@@ -12,14 +12,12 @@ import re
 from collections.abc import Collection, Mapping
 
 from api import limits
-from api.calls import Scope
 from api.errors import (
     InvalidArnException,
     InvalidGrantIdException,
     ValidationException,
 )
 from api.grants.model import CONTEXT_OPERATIONS, GrantConstraints, GrantOperation
-from api.keys.ids import AliasRef, parse_key_ref
 from api.keys.model import Key, KeyUsage
 from api.pages import invalid_marker
 from api.validation import member_length
@@ -81,14 +79,6 @@ def _pattern(member: str, value: str, pattern: re.Pattern[str]) -> None:
         )
 
 
-def grant_key_id(scope: Scope, key_id: str) -> str:
-    """A grant's KeyId: a key id or key ARN. AWS refuses aliases here, with its own words."""
-    member_length("keyId", key_id, limits.KEY_ID_LENGTH.high, limits.KEY_ID_LENGTH.low)
-    if isinstance(parse_key_ref(scope, key_id), AliasRef):
-        raise InvalidArnException("Key Aliases are not supported for this operation.")
-    return key_id
-
-
 def principal_shape(member: str, value: str) -> str:
     """The API model's check of a PrincipalIdType member (a ListGrants filter needs no more)."""
     member_length(member, value, PRINCIPAL_LENGTH.high, PRINCIPAL_LENGTH.low)
@@ -146,7 +136,7 @@ def grant_constraints(constraints: GrantConstraints | None) -> GrantConstraints 
     equals, subset = constraints.encryption_context_equals, constraints.encryption_context_subset
     _context_map("constraints.encryptionContextEquals", equals)
     _context_map("constraints.encryptionContextSubset", subset)
-    return GrantConstraints.of(equals=equals, subset=subset)
+    return GrantConstraints.of(equals=equals, subset=subset, source_arn=constraints.source_arn)
 
 
 def grant_id(value: str) -> str:
@@ -199,3 +189,51 @@ def require_suitable(
                 f"Grant constraints are not valid with the grant operation {operation.value} on "
                 f"{key.arn}: it takes no encryption context."
             )
+
+
+def principal_or_service(
+    names: tuple[str, str], principal_arn: str | None, service: str | None
+) -> str | None:
+    """A principal member and its service principal twin (``GranteePrincipal`` and
+    ``GranteeServicePrincipal``): not both, in the API reference's words; the principal checked
+    as ``principal`` checks it, or the service principal (its pattern is the model's)."""
+    if principal_arn is not None and service is not None:
+        raise one_of(names, needed=False)
+    if principal_arn is not None:
+        return principal(names[0][:1].lower() + names[0][1:], principal_arn)
+    return service
+
+
+def required_principal_or_service(
+    names: tuple[str, str], principal_arn: str | None, service: str | None
+) -> str:
+    """``principal_or_service`` where one of the two is required."""
+    if principal_arn is not None and service is None:
+        return principal(names[0][:1].lower() + names[0][1:], principal_arn)
+    if service is not None and principal_arn is None:
+        return service
+    raise one_of(names, needed=True)
+
+
+def one_of(names: tuple[str, str], *, needed: bool) -> ValidationException:
+    """The API reference's words for a pair of members of which at most (``needed``: exactly)
+    one may be given."""
+    first, second = names
+    verb = "must" if needed else "can"
+    return ValidationException(f"You {verb} specify either {first} or {second}, but not both.")
+
+
+def service_grant(
+    retiring: str | None, retiring_service: str | None, constraints: GrantConstraints | None
+) -> None:
+    """What CreateGrant asks of a grant to a service principal, in the API reference's words."""
+    if constraints is None or constraints.source_arn is None:
+        raise ValidationException(
+            "When you specify a GranteeServicePrincipal, you must also specify a SourceArn "
+            "grant constraint."
+        )
+    if retiring is None and retiring_service is None:
+        raise ValidationException(
+            "When you specify a GranteeServicePrincipal, you must specify either a "
+            "RetiringPrincipal or a RetiringServicePrincipal."
+        )

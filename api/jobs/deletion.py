@@ -2,7 +2,8 @@
 
 The key row goes, and with it (by cascade) its wrapped material versions, aliases, tags and
 import tokens; the history in ``key_events`` stays and ends with a ``Deleted`` event. A key of a
-custom key store also has a token object in that store, which the store's hook destroys first.
+custom key store also has a token object in that store, which the store's hook destroys first;
+so has an Ed25519 key on the main token (its private key cannot be wrapped), destroyed likewise.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from api.keystores.registry import KeyStores
 from api.services import Services
 from db import jobs as claims
 from db import keys as rows
+from hsm import WrappedKey
 
 log = logging.getLogger("keygraph.jobs")
 
@@ -58,5 +60,9 @@ class DeletionJob:
                 log.warning("deleting %s leaves its token object in its key store", key.arn)
             else:
                 await self.destroy_store_key(services.key_stores, key)
+        if key.spec.token_resident and key.current_material_id is not None:
+            material = await rows.find_material(conn, key.uuid, key.current_material_id)
+            if material is not None:
+                await services.hsm.destroy_key(WrappedKey(key.spec, material.wrapped))
         await rows.delete_key(conn, key.uuid)
         await rows.record_event(conn, key.uuid, DELETED, key.state.value, None)

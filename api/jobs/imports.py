@@ -1,5 +1,5 @@
 """The import expiry job: imported key material whose ``validTo`` has passed is deleted, and the
-key waits for an import again (``api.keys.imports.material_gone``)."""
+key waits for an import again if it was the key's for good (``api.keys.imports.settle``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import asyncpg
 
 from api import limits
 from api.jobs.runner import drain
-from api.keys.imports import material_gone
+from api.keys.imports import expire_materials, settle
 from api.keys.model import Key
 from api.keys.store import apply_change
 from api.services import Services
@@ -22,7 +22,8 @@ EXPIRED = "KeyMaterialExpired"
 
 @dataclass
 class ImportExpiryJob:
-    """Deletes imported material whose ``validTo`` has passed; the key becomes PendingImport.
+    """Deletes imported material whose ``validTo`` has passed; the key becomes PendingImport
+    unless the material was pending rotation.
 
     Replicas run it at once: keys are claimed one by one ``FOR UPDATE SKIP LOCKED`` (``drain``),
     so each is handled once. Import tokens expired for a day go too (until then a late caller is
@@ -34,8 +35,8 @@ class ImportExpiryJob:
 
     async def run_once(self, services: Services, now: datetime) -> int:
         async def handle(conn: asyncpg.Connection, key: Key, at: datetime) -> None:
-            await import_rows.delete_materials(conn, key.uuid)
-            await apply_change(conn, key, EXPIRED, material_gone(key))
+            await expire_materials(conn, key, at)
+            await apply_change(conn, key, EXPIRED, await settle(conn, key))
 
         handled = await drain(
             services, self.name, now, claims.claim_expired_import, handle, self.limit

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 from api.calls import Call
 from api.errors import KeygraphError
@@ -20,6 +21,8 @@ from db import keystores as rows
 from hsm import HsmError, KeyStore
 
 log = logging.getLogger("keygraph.keystores")
+
+T = TypeVar("T")
 
 
 @contextlib.asynccontextmanager
@@ -58,6 +61,25 @@ async def key_store_for(stores: KeyStores, key: Key) -> KeyStore:
 
 async def _same(token: KeyStore) -> KeyStore:
     return token
+
+
+async def use_store(
+    stores: KeyStores,
+    call: Call,
+    store_id: str,
+    action: str,
+    op: Callable[[KeyStore], Awaitable[T]],
+) -> T:
+    """``op`` on the token of a store of the caller's account and region, for an ``action``
+    without a key (GenerateRandom's CustomKeyStoreId): AWS's CustomKeyStoreNotFoundException for
+    a store that is not there, CustomKeyStoreInvalidStateException for one not connected (or
+    whose token cannot be used, which turns it FAILED, as for a key's use)."""
+    async with stores.pool.acquire() as conn:
+        row = await load_store_row(conn, call, store_id)
+    if row.connection_state != ConnectionState.CONNECTED.value:
+        await stores.disconnect(store_id)
+    require_connection(action, to_store(row))
+    return await stores.use(row, op)
 
 
 async def destroy_store_key(stores: KeyStores, key: Key) -> None:

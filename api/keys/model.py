@@ -10,8 +10,10 @@ from datetime import datetime
 from functools import cached_property
 
 from hsm import (
+    IMPORTABLE_KINDS,
     KeySpec,
     MacAlgorithm,
+    OfKeySpec,
     SigningAlgorithm,
     encryption_algorithms,
     mac_algorithm,
@@ -57,6 +59,28 @@ class EncryptionAlgorithmSpec(enum.Enum):
     RSAES_OAEP_SHA_256 = "RSAES_OAEP_SHA_256"
 
 
+class CustomerMasterKeySpec(OfKeySpec):
+    """AWS's deprecated name of ``KeySpec``, whose enum in AWS's model stopped growing before
+    Ed25519: a key of a newer spec has no value for it (keygraph leaves the member absent)."""
+
+    RSA_2048 = "RSA_2048"
+    RSA_3072 = "RSA_3072"
+    RSA_4096 = "RSA_4096"
+    ECC_NIST_P256 = "ECC_NIST_P256"
+    ECC_NIST_P384 = "ECC_NIST_P384"
+    ECC_NIST_P521 = "ECC_NIST_P521"
+    ECC_SECG_P256K1 = "ECC_SECG_P256K1"
+    SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT"
+    HMAC_224 = "HMAC_224"
+    HMAC_256 = "HMAC_256"
+    HMAC_384 = "HMAC_384"
+    HMAC_512 = "HMAC_512"
+
+    @classmethod
+    def of(cls, spec: KeySpec) -> CustomerMasterKeySpec | None:
+        return cls.__members__.get(spec.name)
+
+
 # Which usages each spec allows; the first is the default where AWS has one (symmetric only).
 USAGES: dict[KeySpec, tuple[KeyUsage, ...]] = {
     KeySpec.SYMMETRIC_DEFAULT: (KeyUsage.ENCRYPT_DECRYPT,),
@@ -69,17 +93,19 @@ USAGES: dict[KeySpec, tuple[KeyUsage, ...]] = {
         for spec in (KeySpec.ECC_NIST_P256, KeySpec.ECC_NIST_P384, KeySpec.ECC_NIST_P521)
     },
     KeySpec.ECC_SECG_P256K1: (KeyUsage.SIGN_VERIFY,),
+    KeySpec.ECC_NIST_EDWARDS25519: (KeyUsage.SIGN_VERIFY,),
     **{
         spec: (KeyUsage.GENERATE_VERIFY_MAC,)
         for spec in (KeySpec.HMAC_224, KeySpec.HMAC_256, KeySpec.HMAC_384, KeySpec.HMAC_512)
     },
 }
 
-# Origins other than AWS_KMS hold only symmetric keys, as in AWS (EXTERNAL also takes others in
-# AWS today, but keygraph imports symmetric material only).
+# The key specs each origin holds. EXTERNAL: AWS imports material into every key type (CreateKey's
+# "Imported key material" in AWS's API reference); keygraph into every kind hsm imports.
+# AWS_CLOUDHSM: symmetric only, as in AWS.
 ORIGIN_SPECS: dict[Origin, frozenset[KeySpec]] = {
     Origin.AWS_KMS: frozenset(KeySpec),
-    Origin.EXTERNAL: frozenset({KeySpec.SYMMETRIC_DEFAULT}),
+    Origin.EXTERNAL: frozenset(spec for spec in KeySpec if spec.kind in IMPORTABLE_KINDS),
     Origin.AWS_CLOUDHSM: frozenset({KeySpec.SYMMETRIC_DEFAULT}),
 }
 

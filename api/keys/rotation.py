@@ -1,10 +1,12 @@
 """Key rotation: the new key material version that every rotation adds, the rotation schedule,
-and a key's rotations and rotation status as the operations read them.
+and a key's materials and rotation status as the operations read them.
 
 A rotation never replaces material: it adds a ``key_materials`` row made in the HSM and makes it
-current, so data encrypted under any earlier version still decrypts. RotateKeyOnDemand
-(``api.operations.rotation``) and the automatic rotation job (``api.jobs``) share
-``add_material``; the job also ``next_automatic_rotation``.
+current, so data encrypted under any earlier version still decrypts (a ciphertext names its
+material). RotateKeyOnDemand (``api.operations.rotation``) and the automatic rotation job
+(``api.jobs``) share ``add_material``; the job also ``next_automatic_rotation``. A key with
+imported material rotates on demand only, to material imported for it beforehand
+(``api.keys.imports.rotate_to_pending``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import asyncpg
 
 from api.errors import UnsupportedOperationException
 from api.keys.batch import by_key
-from api.keys.model import Key, KeyState, key_arn, new_material_id
+from api.keys.imports import ImportState, KeyMaterialState
+from api.keys.model import ExpirationModel, Key, KeyState, Origin, key_arn, new_material_id
 from api.keys.store import store_material, to_key
 from db import keys as key_rows
 from db import rotations as rows
@@ -31,17 +34,38 @@ class RotationType(enum.Enum):
     ON_DEMAND = "ON_DEMAND"
 
 
-_TYPES = [rotation_type.value for rotation_type in RotationType]
+class IncludeKeyMaterial(enum.Enum):
+    """Which of a key's materials ListKeyRotations lists: those rotations made (the default), or
+    also the first and the one pending rotation."""
+
+    ALL_KEY_MATERIAL = "ALL_KEY_MATERIAL"
+    ROTATIONS_ONLY = "ROTATIONS_ONLY"
 
 
 @dataclass(frozen=True)
-class Rotation:
-    """One completed rotation: the key material version it made, and when and why."""
+class MaterialEntry:
+    """One of a key's materials: the rotation that made it current, if one did, and for a key
+    with imported material its import (``import_state`` None for other keys)."""
 
     key_arn: str
     material_id: str
-    rotation_date: datetime
-    rotation_type: RotationType
+    material_state: KeyMaterialState
+    rotation_date: datetime | None
+    rotation_type: RotationType | None
+    description: str | None
+    import_state: ImportState | None
+    expiration_model: ExpirationModel | None
+    valid_to: datetime | None
+
+    @property
+    def rotated(self) -> bool:
+        return self.rotation_date is not None
+
+
+def rotates(key: Key) -> bool:
+    """Whether the key has rotations at all: symmetric keys whose material keygraph generates or
+    imports (AWS's "keys that support automatic or on-demand key rotation")."""
+    return key.spec is KeySpec.SYMMETRIC_DEFAULT and key.origin in (Origin.AWS_KMS, Origin.EXTERNAL)
 
 
 @dataclass(frozen=True)
@@ -119,18 +143,30 @@ async def rotation_status_for_keys(
     return {row.id: rotation_status(to_key(row)) for row in await key_rows.find_keys(conn, key_ids)}
 
 
-async def rotations_for_keys(
+async def materials_for_keys(
     conn: asyncpg.Connection, key_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[Rotation]]:
-    """The completed rotations of each key, oldest first, in one statement: the batch behind
+) -> dict[uuid.UUID, list[MaterialEntry]]:
+    """The materials of each key in ListKeyRotations' order, in one statement: the batch behind
     ``Key.rotations``."""
-    return by_key(key_ids, await rows.rotations_for_keys(conn, key_ids, _TYPES), _rotation)
+    return by_key(key_ids, await rows.materials_for_keys(conn, key_ids), _entry)
 
 
-def _rotation(row: rows.RotationRow) -> Rotation:
-    return Rotation(
+def _entry(row: rows.MaterialEntryRow) -> MaterialEntry:
+    imported = (
+        None
+        if row.imported is None
+        else (ImportState.IMPORTED if row.imported else ImportState.PENDING_IMPORT)
+    )
+    return MaterialEntry(
         key_arn=key_arn(row.region, row.account_id, str(row.key_id)),
         material_id=row.material_id,
-        rotation_date=row.created_at,
-        rotation_type=RotationType(row.rotation_type),
+        material_state=KeyMaterialState(row.material_state),
+        rotation_date=row.rotation_date,
+        rotation_type=None if row.rotation_type is None else RotationType(row.rotation_type),
+        description=row.description,
+        import_state=imported,
+        expiration_model=(
+            None if row.expiration_model is None else ExpirationModel(row.expiration_model)
+        ),
+        valid_to=row.valid_to,
     )

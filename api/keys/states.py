@@ -75,16 +75,21 @@ TABLE: dict[str, dict[KeyState, Verdict]] = {
     # AWS serves a disabled key's public key (observed behaviour, see the reference).
     **_rows("GetPublicKey", OK, OK, S3, S5, S11),
     **_rows("CreateGrant", OK, D1, S3, S5, OK),
+    # GetKeyLastUsage is not in the reference table yet; AWS's model gives it no
+    # DisabledException or KMSInvalidStateException, so every state answers it.
     **_rows(
         "DescribeKey GetKeyPolicy PutKeyPolicy ListAliases ListGrants ListKeyPolicies"
         " ListResourceTags DeleteAlias RetireGrant RevokeGrant GetKeyRotationStatus"
-        " ListKeyRotations ListRetirableGrants",
+        " ListKeyRotations ListRetirableGrants GetKeyLastUsage",
         OK, OK, OK, OK, OK,
     ),
     **_rows("EnableKey DisableKey", OK, OK, S3, S5, OK),
     **_rows(
-        "EnableKeyRotation DisableKeyRotation RotateKeyOnDemand", OK, D1, S3, U, U
+        "EnableKeyRotation DisableKeyRotation", OK, D1, S3, U, U
     ),
+    # Keys with imported material rotate on demand too; such a key waiting for an import
+    # answers as for cryptography.
+    **_rows("RotateKeyOnDemand", OK, D1, S3, S5, U),
     **_rows("ScheduleKeyDeletion", OK, OK, S3, OK, OK),
     **_rows("CancelKeyDeletion", S4, S4, OK, S4, S4),
     **_rows(
@@ -96,13 +101,17 @@ TABLE: dict[str, dict[KeyState, Verdict]] = {
     ),
 }  # fmt: skip
 
-# Actions that only keys of one origin support, whatever their state.
+# Actions that only keys of some origins support, whatever their state.
 ORIGINS: dict[str, frozenset[Origin]] = {
-    action: frozenset({Origin.EXTERNAL})
-    for action in ("GetParametersForImport", "ImportKeyMaterial", "DeleteImportedKeyMaterial")
-} | {
-    action: frozenset({Origin.AWS_KMS})
-    for action in ("EnableKeyRotation", "DisableKeyRotation", "RotateKeyOnDemand")
+    **{
+        action: frozenset({Origin.EXTERNAL})
+        for action in ("GetParametersForImport", "ImportKeyMaterial", "DeleteImportedKeyMaterial")
+    },
+    **{
+        action: frozenset({Origin.AWS_KMS})
+        for action in ("EnableKeyRotation", "DisableKeyRotation")
+    },
+    "RotateKeyOnDemand": frozenset({Origin.AWS_KMS, Origin.EXTERNAL}),
 }
 
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from api import limits
-from api.errors import TagException, ValidationException
+from api import limits, messages
+from api.errors import TagException
 from api.keys.batch import by_key
+from api.shapes import constraint_failed, length_constraint, rendered, validation_error
 from db import tags as rows
 
 
@@ -33,23 +34,9 @@ class Tag:
 
 def _length(member: str, value: str, allowed: limits.Range) -> None:
     """The API model's length check, worded as AWS words it (tags are not secret)."""
-    if len(value) < allowed.low:
-        bound = f"greater than or equal to {allowed.low}"
-    elif len(value) > allowed.high:
-        bound = f"less than or equal to {allowed.high}"
-    else:
-        return
-    raise ValidationException(
-        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
-        f"constraint: Member must have length {bound}"
-    )
-
-
-def validate_tag_keys(tag_keys: list[str]) -> list[str]:
-    """The TagKeys of UntagResource: lengths only, as AWS checks nothing more there."""
-    for position, key in enumerate(tag_keys, start=1):
-        _length(f"tagKeys.{position}.member", key, limits.TAG_KEY_LENGTH)
-    return tag_keys
+    broken = length_constraint(len(value), allowed.low, allowed.high)
+    if broken is not None:
+        raise validation_error([constraint_failed(member, broken, rendered(value))])
 
 
 def validate_tags(tags: list[Tag]) -> list[Tag]:
@@ -59,16 +46,16 @@ def validate_tags(tags: list[Tag]) -> list[Tag]:
         _length(f"tags.{position}.member.tagKey", tag.tag_key, limits.TAG_KEY_LENGTH)
         _length(f"tags.{position}.member.tagValue", tag.tag_value, limits.TAG_VALUE_LENGTH)
     if len({tag.tag_key for tag in tags}) < len(tags):
-        raise TagException("Duplicate tag keys")
+        raise messages.DUPLICATE_TAG_KEYS()
     if len(tags) > limits.TAGS_PER_KEY:
         raise _too_many()
     if any(tag.tag_key.lower().startswith("aws:") for tag in tags):
-        raise TagException("Tags beginning with aws: are reserved")
+        raise messages.RESERVED_TAG()
     return tags
 
 
 def _too_many() -> TagException:
-    return TagException("Too many tags")
+    return messages.TOO_MANY_TAGS()
 
 
 def to_tag(row: rows.TagRow) -> Tag:

@@ -5,7 +5,8 @@ fit: ``InvalidKeyUsageException`` ``<key ARN> key usage is <USAGE> which is not 
 
 from __future__ import annotations
 
-from api.errors import IncorrectKeyException, InvalidKeyUsageException
+from api import messages
+from api.errors import IncorrectKeyException
 from api.keys.model import Key, KeyUsage
 
 INCORRECT_KEY = "The key ID in the request does not identify a CMK that can perform this operation."
@@ -51,6 +52,4 @@ def require_usage(action: str, key: Key) -> None:
         return
     if action in NAMES_THE_CIPHERTEXTS_KEY:
         raise IncorrectKeyException(INCORRECT_KEY)
-    raise InvalidKeyUsageException(
-        f"{key.arn} key usage is {key.usage.value} which is not valid for {action}."
-    )
+    raise messages.KEY_USAGE_NOT_VALID(arn=key.arn, usage=key.usage.value, action=action)

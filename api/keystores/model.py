@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from api.errors import CustomKeyStoreInvalidStateException
+from api import messages
 
 
 class ConnectionState(enum.Enum):
@@ -66,12 +66,13 @@ ALLOWED: dict[str, frozenset[ConnectionState]] = {
     "CreateKey": frozenset({ConnectionState.CONNECTED}),
     # Any cryptographic operation with a key of the store.
     "UseKey": frozenset({ConnectionState.CONNECTED}),
+    # GenerateRandom with the store's CustomKeyStoreId: random bytes from its token.
+    "GenerateRandom": frozenset({ConnectionState.CONNECTED}),
 }
 
 
 def require_connection(action: str, store: CustomKeyStore) -> None:
     if store.connection_state not in ALLOWED[action]:
-        raise CustomKeyStoreInvalidStateException(
-            f"{action} is not valid for custom key store {store.store_id} while its "
-            f"connection state is {store.connection_state.value}."
+        raise messages.KEY_STORE_STATE(
+            action=action, store_id=store.store_id, state=store.connection_state.value
         )

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import asyncpg
 
-from api import limits
+from api import limits, messages
 from api.errors import CustomKeyStoreInvalidStateException
 from api.keystores.model import ConnectionErrorCode, ConnectionState
 from api.keystores.pins import open_pin
@@ -71,9 +71,7 @@ class TokenUnusable(Exception):
 
 
 def unusable(store_id: str, code: ConnectionErrorCode) -> CustomKeyStoreInvalidStateException:
-    return CustomKeyStoreInvalidStateException(
-        f"Custom key store {store_id} cannot use its token ({code.value})."
-    )
+    return messages.KEY_STORE_TOKEN_FAILED(store_id=store_id, code=code.value)
 
 
 class KeyStores:

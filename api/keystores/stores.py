@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from api import messages
 from api.calls import Call
 from api.errors import CustomKeyStoreNotFoundException
 from api.keystores.model import ConnectionErrorCode, ConnectionState, CustomKeyStore
@@ -23,7 +24,7 @@ def to_store(row: rows.StoreRow) -> CustomKeyStore:
 
 
 def not_found(store_id: str) -> CustomKeyStoreNotFoundException:
-    return CustomKeyStoreNotFoundException(f"Custom key store '{store_id}' does not exist")
+    return messages.KEY_STORE_NOT_FOUND(store_id=store_id)
 
 
 async def load_store_row(

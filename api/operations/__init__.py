@@ -31,6 +31,7 @@ from api.operations import (
     signing,
     structures,  # noqa: F401 - its shape names and spellings hold for every door
     tags,
+    usage,
 )
 
 OPERATIONS: tuple[Operation[Any, Any], ...] = (
@@ -38,6 +39,7 @@ OPERATIONS: tuple[Operation[Any, Any], ...] = (
     *access.OPERATIONS,
     *access_keys.OPERATIONS,
     *keys.OPERATIONS,
+    *usage.OPERATIONS,
     *aliases.OPERATIONS,
     *tags.OPERATIONS,
     *policies.OPERATIONS,

@@ -27,8 +27,10 @@ from api.calls import Call
 from api.crypto.contexts import encryption_context
 from api.decisions import Decision, Outcome, Reason, Source
 from api.errors import AccessDeniedException, ValidationException
+from api.keys.ids import ANY_FORM
 from api.members import grant_tokens, optional_key_id
 from api.operation import Audit, change, read
+from api.policy import PolicyWarning
 from api.principals import Principal, PrincipalKind, parse_principal_arn
 from api.services import Services
 from api.shapes import member, name_shapes, project
@@ -72,7 +74,7 @@ class SimulateAccessRequest:
     # (its key, encryption context, grant tokens, origin) and any other condition value.
     principal: str = member(doc="The principal's ARN.")
     action: str = member(doc='A catalog action: "kms:Encrypt" or "Encrypt".')
-    key_id: str | None = optional_key_id()
+    key_id: str | None = optional_key_id(ANY_FORM)
     encryption_context: dict[str, str] | None = None
     grant_tokens: list[str] | None = grant_tokens()
     source_ip: str | None = None
@@ -108,6 +110,14 @@ class PrincipalPolicyRequest:
 class PrincipalPolicyResponse:
     principal: str
     policy: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PutPrincipalPolicyResponse(PrincipalPolicyResponse):
+    warnings: list[PolicyWarning] = member(
+        doc="What keygraph's checker found in the policy attached anyway, empty when nothing "
+        "(KEYGRAPH_POLICY_CHECK=warn)."
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -212,13 +222,19 @@ async def principal_policy(
 
 async def put_principal_policy(
     services: Services, call: Call, request: PutPrincipalPolicyRequest
-) -> PrincipalPolicyResponse:
-    """Attach the document to the principal, replacing its policy; checked like key policies."""
+) -> PutPrincipalPolicyResponse:
+    """Attach the document to the principal, replacing its policy; checked like key policies,
+    the checker's warnings answered and noted in the call's audit events."""
     target = managed_principal(call, PUT, request.principal, self_allowed=False)
+    check = services.settings.policy_check
     async with services.pool.acquire() as conn:
-        await attach_policy(conn, services.catalog, target, request.policy)
+        warnings = await attach_policy(conn, services.catalog, target, request.policy, check)
     services.key_cache.forget_principal(target.arn)
-    return PrincipalPolicyResponse(principal=target.arn, policy=request.policy)
+    for warning in warnings:
+        call.note(warning.text)
+    return PutPrincipalPolicyResponse(
+        principal=target.arn, policy=request.policy, warnings=list(warnings)
+    )
 
 
 async def delete_principal_policy(

@@ -38,7 +38,7 @@ from api.errors import (
     ValidationException,
 )
 from api.keys.aliases import Alias, aliases_for_keys, to_alias
-from api.keys.ids import alias_not_found
+from api.keys.ids import ALIAS_TARGET, KEY_ONLY, alias_not_found
 from api.keys.model import Key, alias_arn
 from api.keys.store import to_key
 from api.operation import change, read
@@ -60,9 +60,11 @@ _NAME = re.compile(_PATTERN)
 
 
 def alias_name() -> Any:
-    """An ``AliasName``: the model's length. Its pattern is ``validate_alias_name``'s, whose
-    message echoes the name as AWS's does."""
-    return member(length=(limits.ALIAS_NAME_LENGTH.low, limits.ALIAS_NAME_LENGTH.high))
+    """An ``AliasName``: the model's length and pattern (validation echoes the name, as AWS's
+    does)."""
+    return member(
+        length=(limits.ALIAS_NAME_LENGTH.low, limits.ALIAS_NAME_LENGTH.high), pattern=_PATTERN
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,7 +92,7 @@ class AliasTargetRequest:
     """An alias and the key it is to point at: CreateAlias's and UpdateAlias's members."""
 
     alias_name: str = alias_name()
-    target_key_id: str = aws.key_id()
+    target_key_id: str = aws.key_id(ALIAS_TARGET)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,7 +102,7 @@ class DeleteAliasRequest:
 
 @dataclass(frozen=True, kw_only=True)
 class ListAliasesRequest:
-    key_id: str | None = aws.optional_key_id()
+    key_id: str | None = aws.optional_key_id(KEY_ONLY)
     limit: int | None = aws.limit()
     marker: str | None = aws.marker()
 
@@ -155,15 +157,6 @@ def _new_name(name: str) -> str:
     return name
 
 
-def _key_target(target_key_id: str) -> str:
-    """An alias points at a key, named by key id or key ARN, never at another alias."""
-    if target_key_id.startswith(PREFIX) or (
-        target_key_id.startswith("arn:") and f":{PREFIX}" in target_key_id
-    ):
-        raise ValidationException("Aliases must refer to keys. Not aliases")
-    return target_key_id
-
-
 async def _within_limit(conn: asyncpg.Connection, key: Key) -> None:
     """Checked after the write, inside its transaction, so an excess rolls back."""
     if await rows.count_aliases(conn, key.uuid) > limits.ALIASES_PER_KEY:
@@ -198,14 +191,15 @@ async def _point_alias(
     """Point the alias at the request's target key, within that key's limit of aliases;
     answers with the key."""
     name = _new_name(request.alias_name)
-    target = _key_target(request.target_key_id)
 
     async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
         await point(conn, name, key)
         await _within_limit(conn, key)
         return {}
 
-    return KeyMetadataResponse.of(await changed_key(services, call, target, action, change))
+    return KeyMetadataResponse.of(
+        await changed_key(services, call, request.target_key_id, action, change)
+    )
 
 
 async def create_alias(

@@ -71,6 +71,11 @@ class AuditEvent:
         doc='The statement or grant that decided: KeyPolicy Statement[0] (Sid "x").'
     )
     outcome: str = member(doc='The AWS error code of the call, or "ok".')
+    detail: str | None = member(
+        None,
+        doc="What the call noted besides, one line each: the warnings of a policy stored "
+        "although the checker found something in it (KEYGRAPH_POLICY_CHECK=warn).",
+    )
 
     @classmethod
     def of(cls, recorded: RecordedEvent) -> AuditEvent:

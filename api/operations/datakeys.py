@@ -13,7 +13,9 @@ from api import limits
 from api.calls import Call
 from api.crypto import datakeys, randomness
 from api.crypto.datakeys import DataKeyPairSpec, GenerateDataKeyPairRequest, GenerateDataKeyRequest
+from api.members import RecipientInfo
 from api.operation import compute
+from api.operations.keys import CUSTOM_KEY_STORE_ID_LENGTH
 from api.services import Services
 from api.shapes import member, project
 
@@ -56,11 +58,31 @@ class GenerateDataKeyPairWithoutPlaintextResponse:
 
 
 @dataclass(frozen=True, kw_only=True)
+class GenerateDataKeyRecipientRequest(GenerateDataKeyRequest):
+    """GenerateDataKey's request: GenerateDataKeyWithoutPlaintext's and ``Recipient``."""
+
+    recipient: RecipientInfo | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerateDataKeyPairRecipientRequest(GenerateDataKeyPairRequest):
+    """GenerateDataKeyPair's request: GenerateDataKeyPairWithoutPlaintext's and ``Recipient``."""
+
+    recipient: RecipientInfo | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class GenerateRandomRequest:
     # Optional in AWS's model; the service answers "NumberOfBytes is required." without it.
     number_of_bytes: int | None = member(
         None, value=(limits.RANDOM_BYTES.low, limits.RANDOM_BYTES.high)
     )
+    custom_key_store_id: str | None = member(
+        None,
+        length=(1, CUSTOM_KEY_STORE_ID_LENGTH),
+        doc="Random bytes from this custom key store's token.",
+    )
+    recipient: RecipientInfo | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,7 +91,7 @@ class GenerateRandomResponse:
 
 
 async def generate_data_key(
-    services: Services, call: Call, request: GenerateDataKeyRequest
+    services: Services, call: Call, request: GenerateDataKeyRecipientRequest
 ) -> GenerateDataKeyResponse:
     made = await datakeys.generate_data_key(services, call, request, "GenerateDataKey")
     return project(GenerateDataKeyResponse, made, key_id=made.key.arn)
@@ -84,7 +106,7 @@ async def generate_data_key_without_plaintext(
 
 
 async def generate_data_key_pair(
-    services: Services, call: Call, request: GenerateDataKeyPairRequest
+    services: Services, call: Call, request: GenerateDataKeyPairRecipientRequest
 ) -> GenerateDataKeyPairResponse:
     made = await datakeys.generate_data_key_pair(services, call, request, "GenerateDataKeyPair")
     return project(GenerateDataKeyPairResponse, made, key_id=made.key.arn)
@@ -101,7 +123,9 @@ async def generate_data_key_pair_without_plaintext(
 async def generate_random(
     services: Services, call: Call, request: GenerateRandomRequest
 ) -> GenerateRandomResponse:
-    plaintext = await randomness.generate_random(services, call, request.number_of_bytes)
+    plaintext = await randomness.generate_random(
+        services, call, request.number_of_bytes, request.custom_key_store_id
+    )
     return GenerateRandomResponse(plaintext=plaintext)
 
 

@@ -20,6 +20,9 @@ audit trail names what allowed or refused it.
 The requests are AWS's shapes, with the API model's constraints (``api.shapes``). The checks
 below repeat the model's for callers that do not come through the registry's validation (the old
 GraphQL layer). A grant token appears only in CreateGrant's answer, never in a listed grant.
+A grantee or retiring principal may be an AWS service principal instead (AWS's pairs of members,
+``GranteePrincipal`` or ``GranteeServicePrincipal``...): what such a grant means in keygraph is
+``api.grants.model``'s.
 Where AWS answers RetireGrant and RevokeGrant with nothing, keygraph answers with the grant's id
 and its key's ARN (not the key's metadata, which a retiring principal may have no right to read).
 ListGrants is also the graph's ``Key.grants``; a page's grants load in one batch.
@@ -50,9 +53,17 @@ from api.errors import (
     ValidationException,
 )
 from api.grants import validation as members
-from api.grants.model import Grant, GrantConstraints, GrantOperation
+from api.grants.model import (
+    SERVICE_PRINCIPAL_LENGTH,
+    SERVICE_PRINCIPAL_PATTERN,
+    Grant,
+    GrantConstraints,
+    GrantOperation,
+    is_service_principal,
+)
 from api.grants.store import grants_for_keys, to_grant, to_row
 from api.grants.tokens import grant_for_token, issue_token, parse_grant_tokens
+from api.keys.ids import GRANT_KEY
 from api.keys.model import Key
 from api.keys.states import require_state
 from api.keys.store import load_key
@@ -65,6 +76,10 @@ from api.shapes import member, project
 from api.validation import member_length
 from db import grants as rows
 
+# The principal members and their service principal twins.
+_GRANTEE = ("GranteePrincipal", "GranteeServicePrincipal")
+_RETIRING = ("RetiringPrincipal", "RetiringServicePrincipal")
+
 # kms:GrantIsForAWSResource: keygraph has no AWS services that create grants on a caller's behalf.
 _NOT_FOR_AWS_RESOURCE: Values = {"kms:GrantIsForAWSResource": "false"}
 
@@ -75,14 +90,20 @@ def _principal(default: Any = MISSING) -> Any:
     return member(default, length=(allowed.low, allowed.high), pattern=members.PRINCIPAL_PATTERN)
 
 
+def _service_principal() -> Any:
+    """An optional ``ServicePrincipalType`` member."""
+    return member(None, length=SERVICE_PRINCIPAL_LENGTH, pattern=SERVICE_PRINCIPAL_PATTERN)
+
+
 def _grant_id(default: Any = MISSING) -> Any:
     return member(default, length=(members.GRANT_ID_LENGTH.low, members.GRANT_ID_LENGTH.high))
 
 
 @dataclass(frozen=True, kw_only=True)
 class CreateGrantRequest:
-    key_id: str = aws.key_id()
-    grantee_principal: str = _principal()
+    key_id: str = aws.key_id(GRANT_KEY)
+    # Exactly one of the two grantees (``members.either``).
+    grantee_principal: str | None = _principal(None)
     operations: list[GrantOperation]
     retiring_principal: str | None = _principal(None)
     constraints: GrantConstraints | None = None
@@ -93,19 +114,25 @@ class CreateGrantRequest:
         pattern=members.GRANT_NAME_PATTERN,
     )
     dry_run: bool | None = aws.dry_run()
+    grantee_service_principal: str | None = _service_principal()
+    retiring_service_principal: str | None = _service_principal()
 
 
 @dataclass(frozen=True, kw_only=True)
 class ListGrantsRequest(KeyPageRequest):
+    key_id: str = aws.key_id(GRANT_KEY)
     grant_id: str | None = _grant_id(None)
     grantee_principal: str | None = _principal(None)
+    grantee_service_principal: str | None = _service_principal()
 
 
 @dataclass(frozen=True, kw_only=True)
 class ListRetirableGrantsRequest:
-    retiring_principal: str = _principal()
+    # Exactly one of the two (``members.either``).
+    retiring_principal: str | None = _principal(None)
     limit: int | None = aws.limit()
     marker: str | None = aws.marker()
+    retiring_service_principal: str | None = _service_principal()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,14 +142,14 @@ class RetireGrantRequest:
         length=(limits.GRANT_TOKEN_LENGTH.low, limits.GRANT_TOKEN_LENGTH.high),
         sensitive=True,
     )
-    key_id: str | None = aws.optional_key_id()
+    key_id: str | None = aws.optional_key_id(GRANT_KEY)
     grant_id: str | None = _grant_id(None)
     dry_run: bool | None = aws.dry_run()
 
 
 @dataclass(frozen=True, kw_only=True)
 class RevokeGrantRequest:
-    key_id: str = aws.key_id()
+    key_id: str = aws.key_id(GRANT_KEY)
     grant_id: str = _grant_id()
     dry_run: bool | None = aws.dry_run()
 
@@ -146,6 +173,8 @@ class GrantListEntry:
     issuing_account: str
     operations: list[GrantOperation]
     constraints: GrantConstraints | None
+    grantee_service_principal: str | None
+    retiring_service_principal: str | None
 
     @classmethod
     def of(cls, grant: Grant) -> Self:
@@ -243,16 +272,22 @@ def _creation_facts(
     retiring: str | None,
     constraints: GrantConstraints | None,
 ) -> Values:
+    """CreateGrant's condition values; a service principal is ``kms:GranteeServicePrincipal``
+    (``kms:RetiringServicePrincipal``) rather than ``kms:GranteePrincipal``."""
     facts: dict[str, str | Sequence[str]] = {
         **_NOT_FOR_AWS_RESOURCE,
         "kms:GrantOperations": sorted(operations),
-        "kms:GranteePrincipal": grantee,
     }
-    if retiring is not None:
-        facts["kms:RetiringPrincipal"] = retiring
+    for name, value in (("Grantee", grantee), ("Retiring", retiring)):
+        if value is not None:
+            kind = "ServicePrincipal" if is_service_principal(value) else "Principal"
+            facts[f"kms:{name}{kind}"] = value
     if constraints is not None:
         types = constraints.types
-        facts["kms:GrantConstraintType"] = types[0] if len(types) == 1 else types
+        if types:
+            facts["kms:GrantConstraintType"] = types[0] if len(types) == 1 else types
+        if constraints.source_arn is not None:
+            facts["kms:GrantConstraintSourceArn"] = constraints.source_arn
     return facts
 
 
@@ -314,15 +349,18 @@ def _new_grant_id() -> str:
 async def create_grant(
     services: Services, call: Call, request: CreateGrantRequest
 ) -> CreateGrantResponse:
-    key_id = members.grant_key_id(call.scope, request.key_id)
-    grantee = members.principal("granteePrincipal", request.grantee_principal)
-    retiring = (
-        None
-        if request.retiring_principal is None
-        else members.principal("retiringPrincipal", request.retiring_principal)
+    key_id = request.key_id
+    service = request.grantee_service_principal
+    grantee = members.required_principal_or_service(_GRANTEE, request.grantee_principal, service)
+    retiring = members.principal_or_service(
+        _RETIRING, request.retiring_principal, request.retiring_service_principal
     )
     allowed = members.grant_operations(request.operations)
     constraints = members.grant_constraints(request.constraints)
+    if service is not None:
+        members.service_grant(
+            request.retiring_principal, request.retiring_service_principal, constraints
+        )
     name = None if request.name is None else members.grant_name(request.name)
     parse_grant_tokens(request.grant_tokens)
     operations = frozenset(operation.value for operation in allowed)
@@ -370,12 +408,14 @@ async def list_grants(
     listing's call. So that the page's loads go out as one statement, the key comes from the key
     cache (where ``listKeys`` put it) and the grants from the call's batched loader; the filters
     and the page apply to what was loaded."""
-    key_id = members.grant_key_id(call.scope, request.key_id)
+    key_id = request.key_id
     size = _page_size(request.limit)
     marker = members.grant_marker(request.marker)
     grant_id = None if request.grant_id is None else members.grant_id(request.grant_id)
+    if request.grantee_principal is not None and request.grantee_service_principal is not None:
+        raise members.one_of(_GRANTEE, needed=False)
     grantee = (
-        None
+        request.grantee_service_principal
         if request.grantee_principal is None
         else members.principal_shape("granteePrincipal", request.grantee_principal)
     )
@@ -396,8 +436,11 @@ async def list_grants(
 async def list_retirable_grants(
     services: Services, call: Call, request: ListRetirableGrantsRequest
 ) -> ListGrantsResponse:
-    """The grants on the scope's keys whose retiring principal is ``retiring_principal``."""
-    retiring = members.principal("retiringPrincipal", request.retiring_principal)
+    """The grants on the scope's keys whose retiring principal is ``retiring_principal`` (or
+    ``retiring_service_principal``)."""
+    retiring = members.required_principal_or_service(
+        _RETIRING, request.retiring_principal, request.retiring_service_principal
+    )
     size = _page_size(request.limit)
     marker = members.grant_marker(request.marker)
     await authorize(services, call, "ListRetirableGrants", None)
@@ -422,7 +465,7 @@ async def _named_for_retirement(
     conn: asyncpg.Connection, call: Call, request: RetireGrantRequest
 ) -> _Named:
     """Members first: a token, or a KeyId with a GrantId; given together, they must agree."""
-    key_id = None if request.key_id is None else members.grant_key_id(call.scope, request.key_id)
+    key_id = request.key_id
     grant_id = None if request.grant_id is None else members.grant_id(request.grant_id)
     if request.grant_token is None:
         if key_id is None or grant_id is None:
@@ -465,7 +508,7 @@ async def revoke_grant(
     services: Services, call: Call, request: RevokeGrantRequest
 ) -> DeletedGrantResponse:
     """Delete the grant; allowed by policy (``kms:RevokeGrant``), as AWS does."""
-    key_id = members.grant_key_id(call.scope, request.key_id)
+    key_id = request.key_id
     grant_id = members.grant_id(request.grant_id)
     async with services.pool.acquire() as conn, conn.transaction():
         key, _ = await _locked_key(

@@ -34,8 +34,9 @@ from api.errors import (
     InvalidImportTokenException,
     ValidationException,
 )
-from api.keys.imports import WrappingKeySpec, material_fingerprint, material_gone
-from api.keys.model import ExpirationModel, Key, KeyState
+from api.keys import imports as materials
+from api.keys.imports import ImportType, WrappingKeySpec, check_wrapping
+from api.keys.model import ExpirationModel, Key
 from api.keys.store import store_material
 from api.operation import change, read
 from api.operations.keys import changed_key
@@ -44,7 +45,7 @@ from api.services import Services
 from api.shapes import member
 from db import imports as import_rows
 from db import keys as rows
-from hsm import InvalidKeyMaterial, KeySpec, WrappedKey, WrappingAlgorithm
+from hsm import InvalidKeyMaterial, KeyMaterialMismatch, KeySpec, WrappedKey, WrappingAlgorithm
 
 _TOKEN_BYTES = 32
 
@@ -69,28 +70,44 @@ class GetParametersForImportResponse:
     parameters_valid_to: datetime
 
 
+def _material_id(doc: str | None = None) -> Any:
+    """AWS's BackingKeyIdType: a key material id, 64 lowercase hexadecimal characters."""
+    return member(None, length=(64, 64), pattern="^[a-f0-9]+$", doc=doc)
+
+
 @dataclass(frozen=True, kw_only=True)
 class ImportKeyMaterialRequest(KeyRequest):
     import_token: bytes = _ciphertext(sensitive=True)
     encrypted_key_material: bytes = _ciphertext()
     valid_to: datetime | None = None
     expiration_model: ExpirationModel | None = None
+    import_type: ImportType | None = member(
+        None,
+        doc="Symmetric keys only. Defaults to NEW_KEY_MATERIAL for a key never given material, "
+        "EXISTING_KEY_MATERIAL after.",
+    )
+    key_material_description: str | None = member(
+        None, length=(0, 256), pattern="^[a-zA-Z0-9:/_\\s.-]+$"
+    )
+    key_material_id: str | None = _material_id()
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteImportedKeyMaterialRequest(KeyRequest):
+    key_material_id: str | None = _material_id(
+        "The material to delete; the key's current material when omitted."
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class ImportKeyMaterialResponse(KeyMetadataResponse):
     key_id: str
-    key_material_id: str | None
+    key_material_id: str | None = member(doc="The material imported or deleted.")
 
     @classmethod
-    def of(cls, key: Key) -> Self:
-        """The key after the change; its material id stays once the material is gone (a
-        re-import must bring the same material)."""
-        return cls(
-            key_metadata=KeyMetadata.of(key),
-            key_id=key.arn,
-            key_material_id=key.current_material_id,
-        )
+    def after(cls, key: Key, material_id: str | None) -> Self:
+        """The key after the change, and the material imported or deleted."""
+        return cls(key_metadata=KeyMetadata.of(key), key_id=key.arn, key_material_id=material_id)
 
 
 def _token_id(token: bytes) -> uuid.UUID:
@@ -107,6 +124,7 @@ async def get_parameters_for_import(
     }
     async with services.pool.acquire() as conn:
         key = await read_key(services, conn, call, request.key_id, "GetParametersForImport", facts)
+    check_wrapping(key.spec, algorithm, wrapping_key_spec)
     import_key = await services.hsm.create_import_key(wrapping_key_spec.key_spec)
     assert import_key.public_key is not None  # an RSA key always has one
     token = secrets.token_bytes(_TOKEN_BYTES)
@@ -174,7 +192,12 @@ async def import_key_material(
     import_token = request.import_token
     token_id = _token_id(import_token) if len(import_token) == _TOKEN_BYTES else None
 
+    imported: list[str] = []
+
     async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
+        materials.check_import_members(
+            key, request.import_type, request.key_material_id, request.key_material_description
+        )
         token = await _usable_token(conn, call, key, token_id)
         import_key = WrappedKey(
             KeySpec(token.wrapping_key_spec), token.wrapped_private_key, token.public_key
@@ -186,31 +209,43 @@ async def import_key_material(
                 WrappingAlgorithm(token.wrapping_algorithm),
                 key.spec,
             )
+        except KeyMaterialMismatch:
+            # AWS's IncorrectKeyMaterialException: material "invalid, or does not meet
+            # expectations" (its API reference); InvalidCiphertextException: material KMS
+            # "could not decrypt". The message is keygraph's.
+            raise IncorrectKeyMaterialException(
+                f"The key material in the request is not {key.spec.value} key material."
+            ) from None
         except InvalidKeyMaterial:
             raise InvalidCiphertextException() from None
-        material_id = material_fingerprint(wrapped)
-        if key.current_material_id not in (None, material_id):
-            raise IncorrectKeyMaterialException(
-                "The key material in the request is not the key material that was previously "
-                "imported into this KMS key."
-            )
+        known = await import_rows.imported_materials(conn, key.uuid)
+        row = materials.imported_row(
+            key, wrapped, known, request.import_type, request.key_material_id
+        )
         await import_rows.use_token(conn, token.id, call.now)
-        if await rows.find_material(conn, key.uuid, material_id) is None:
-            await store_material(conn, key.uuid, material_id, wrapped, call.now, "IMPORTED")
-        changes: dict[str, Any] = {
-            "current_material_id": material_id,
-            "expiration_model": model,
-            "valid_to": expires,
-        }
-        if key.state is KeyState.PENDING_IMPORT:
-            changes["state"] = KeyState.ENABLED
-        return changes
+        if await rows.find_material(conn, key.uuid, row.material_id) is None:
+            await store_material(conn, key.uuid, row.material_id, wrapped, call.now, "IMPORTED")
+        described = request.key_material_description
+        await import_rows.save_imported(
+            conn,
+            import_rows.ImportedMaterialRow(
+                key_id=key.uuid,
+                material_id=row.material_id,
+                description=row.description if described is None else described,
+                state=row.state,
+                expiration_model=model.value,
+                valid_to=expires,
+                rotated_at=row.rotated_at,
+            ),
+        )
+        imported.append(row.material_id)
+        return await materials.settle(conn, key)
 
     facts = {"kms:ExpirationModel": model.value}
     if expires is not None:
         facts["kms:ValidTo"] = str(int(expires.timestamp()))
     key = await changed_key(services, call, request.key_id, "ImportKeyMaterial", change, facts)
-    return ImportKeyMaterialResponse.of(key)
+    return ImportKeyMaterialResponse.after(key, imported[-1])
 
 
 async def _usable_token(
@@ -229,14 +264,19 @@ async def _usable_token(
 
 
 async def delete_imported_key_material(
-    services: Services, call: Call, request: KeyRequest
+    services: Services, call: Call, request: DeleteImportedKeyMaterialRequest
 ) -> ImportKeyMaterialResponse:
+    """The material named, or the current one; deleting material the key keeps for good makes
+    it PendingImport (AWS's DeleteImportedKeyMaterial reference and "Delete imported key
+    material" in its developer guide)."""
+    deleted: list[str | None] = []
+
     async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
-        await import_rows.delete_materials(conn, key.uuid)
-        return material_gone(key)
+        deleted.append(await materials.delete_material(conn, key, request.key_material_id))
+        return await materials.settle(conn, key)
 
     key = await changed_key(services, call, request.key_id, "DeleteImportedKeyMaterial", change)
-    return ImportKeyMaterialResponse.of(key)
+    return ImportKeyMaterialResponse.after(key, deleted[-1])
 
 
 # GetParametersForImport is Read in AWS's catalog (a Query), although it stores a new token.

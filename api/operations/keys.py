@@ -18,6 +18,7 @@ every operation that changes one key (those of aliases, tags, policies and impor
 from __future__ import annotations
 
 import contextlib
+import enum
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,18 +28,18 @@ from typing import Any
 
 import asyncpg
 
-from api import limits
+from api import limits, messages
 from api import members as aws
 from api.authz.access import change_key, readable_key
 from api.authz.authorize import authorize
 from api.authz.facts import Values, tag_facts
 from api.authz.lockout import check_lockout
 from api.calls import Call
-from api.errors import ValidationException
 from api.keys.custom_stores import store_key
 from api.keys.model import (
     ORIGIN_SPECS,
     USAGES,
+    CustomerMasterKeySpec,
     Key,
     KeyState,
     KeyUsage,
@@ -54,10 +55,11 @@ from api.operations.structures import (
     KeyMetadataResponse,
     KeyRequest,
     KeyTokensRequest,
+    PolicyStoredResponse,
 )
 from api.pages import fetch_size, invalid_marker, page_of, page_size
 from api.policy import default_key_policy
-from api.policy.validation import parse_key_policy, policy_document
+from api.policy.validation import check_key_policy, policy_document
 from api.services import Services
 from api.shapes import member, project
 from api.validation import member_length, member_range
@@ -70,30 +72,42 @@ CUSTOM_KEY_STORE_ID_LENGTH = 64
 
 @dataclass(frozen=True, kw_only=True)
 class CreateKeyRequest:
-    """AWS's CreateKey request, without the members of what keygraph does not offer
-    (``MultiRegion``, ``XksKeyId``)."""
+    """AWS's CreateKey request. ``MultiRegion: true`` and ``XksKeyId`` ask for what keygraph
+    does not offer: they are refused (``api.differences``)."""
 
     description: str = member("", length=(0, limits.DESCRIPTION_MAX))
     key_usage: KeyUsage | None = None
     key_spec: KeySpec = KeySpec.SYMMETRIC_DEFAULT
-    customer_master_key_spec: KeySpec | None = member(None, deprecated="Use keySpec.")
+    customer_master_key_spec: CustomerMasterKeySpec | None = member(None, deprecated="Use keySpec.")
     origin: Origin = Origin.AWS_KMS
     custom_key_store_id: str | None = member(None, length=(1, CUSTOM_KEY_STORE_ID_LENGTH))
     policy: str | None = policy_document(None)
     bypass_policy_lockout_safety_check: bool = False
     tags: list[Tag] | None = None
+    multi_region: bool | None = None
+    xks_key_id: str | None = member(None, length=(1, 128), pattern="^[a-zA-Z0-9-_.]+$")
 
     @property
     def spec(self) -> KeySpec:
         """The key spec asked for: the deprecated ``CustomerMasterKeySpec`` when given, which
         AWS treats as ``KeySpec`` under its old name."""
-        return self.customer_master_key_spec or self.key_spec
+        deprecated = self.customer_master_key_spec
+        return self.key_spec if deprecated is None else deprecated.key_spec
+
+
+class ResourceOwnerType(enum.Enum):
+    """Whose keys ListKeys lists: the account's own, or those other accounts share with it
+    through AWS RAM. keygraph has no RAM, so no key is ever shared that way."""
+
+    SELF = "SELF"
+    OTHER_ACCOUNTS_VIA_RAM = "OTHER_ACCOUNTS_VIA_RAM"
 
 
 @dataclass(frozen=True, kw_only=True)
 class ListKeysRequest:
     limit: int | None = aws.limit()
     marker: str | None = aws.marker()
+    resource_owners: list[ResourceOwnerType] | None = member(None, length=(1, 2))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,33 +167,26 @@ def resolve_usage(spec: KeySpec, usage: KeyUsage | None) -> KeyUsage:
     allowed = USAGES[spec]
     if usage is None:
         if spec is not KeySpec.SYMMETRIC_DEFAULT:
-            raise ValidationException(
-                "You must specify a KeyUsage value for all KMS keys except for symmetric "
-                "encryption keys."
-            )
+            raise messages.KEY_USAGE_REQUIRED()
         return allowed[0]
     if usage not in allowed:
-        raise ValidationException(
-            f"KeyUsage {usage.value} is not compatible with KeySpec {spec.value}."
-        )
+        raise messages.KEY_USAGE_NOT_COMPATIBLE(usage=usage.value, spec=spec.value)
     return usage
 
 
 def check_origin(request: CreateKeyRequest) -> None:
     if request.spec not in ORIGIN_SPECS[request.origin]:
-        raise ValidationException(
-            f"KeySpec {request.spec.value} is not supported for Origin {request.origin.value}."
-        )
+        raise messages.SPEC_NOT_FOR_ORIGIN(spec=request.spec.value, origin=request.origin.value)
     in_store = request.origin is Origin.AWS_CLOUDHSM
     if in_store and not request.custom_key_store_id:
-        raise ValidationException("CustomKeyStoreId is required when Origin is AWS_CLOUDHSM.")
+        raise messages.KEY_STORE_ID_REQUIRED()
     if request.custom_key_store_id and not in_store:
-        raise ValidationException("CustomKeyStoreId requires Origin AWS_CLOUDHSM.")
+        raise messages.KEY_STORE_ID_NEEDS_ORIGIN()
 
 
 async def create_key(
     services: Services, call: Call, request: CreateKeyRequest
-) -> KeyMetadataResponse:
+) -> PolicyStoredResponse:
     """Validate everything, make the material, then store key, material and tags at once."""
     member_length("description", request.description, limits.DESCRIPTION_MAX)
     usage = resolve_usage(request.spec, request.key_usage)
@@ -187,11 +194,15 @@ async def create_key(
     tags = validate_tags(request.tags or [])
     await authorize(services, call, "CreateKey", None, facts=_create_facts(request, usage, tags))
     proposed = (
-        parse_key_policy(request.policy, services.catalog) if request.policy is not None else None
+        check_key_policy(request.policy, services.catalog, services.settings.policy_check)
+        if request.policy is not None
+        else None
     )
     policy = request.policy or default_key_policy(call.scope.account_id)
     key_id = uuid.uuid4()
     generated = request.origin is Origin.AWS_KMS
+    if generated and not services.hsm.capabilities.serves(request.spec):
+        raise messages.KEY_SPEC_NOT_ON_TOKEN(spec=request.spec.value)
     material = await services.hsm.generate_key(request.spec) if generated else None
     material_id = new_material_id() if material is not None else None
     state = KeyState.PENDING_IMPORT if request.origin is Origin.EXTERNAL else KeyState.ENABLED
@@ -219,7 +230,7 @@ async def create_key(
     )
     if proposed is not None:
         bypass = request.bypass_policy_lockout_safety_check
-        await check_lockout(services, call, to_key(row), proposed, bypass=bypass)
+        await check_lockout(services, call, to_key(row), proposed.policy, bypass=bypass)
     placed = _placed(services, call, request, row)
     async with placed, services.pool.acquire() as conn, conn.transaction():
         await rows.insert_key(conn, row)
@@ -227,7 +238,7 @@ async def create_key(
             await store_material(conn, key_id, material_id, material, call.now, None)
         await insert_tags(conn, key_id, tags)
         await rows.record_event(conn, key_id, "CreateKey", None, state.value)
-    return KeyMetadataResponse.of(to_key(row))
+    return PolicyStoredResponse.stored(call, to_key(row), proposed.warnings if proposed else ())
 
 
 def _create_facts(request: CreateKeyRequest, usage: KeyUsage, tags: list[Tag]) -> Values:
@@ -266,12 +277,22 @@ async def describe_key(
 async def list_keys(services: Services, call: Call, request: ListKeysRequest) -> ListKeysResponse:
     """Keys of the account and region, in a stable order; ``marker`` is the last id seen. A key
     deleted between the two statements is left out, and the marker still moves past it.
+    ``ResourceOwners`` as AWS defines it: SELF (the default) lists these keys, and
+    OTHER_ACCOUNTS_VIA_RAM the keys other accounts share through AWS RAM, which keygraph has
+    none of (a key policy may let another account use a key, but that never lists it, at AWS
+    either).
 
     The keys listed go into the key cache: the graph's nested fields (``Key.aliases``...) run
     an operation on each, which resolves the key again, from the cache rather than with one
     statement per key."""
     size = page_size(request.limit)
     await authorize(services, call, "ListKeys", None)
+    if ResourceOwnerType.SELF not in (request.resource_owners or [ResourceOwnerType.SELF]):
+        # Only keys shared through RAM, which keygraph has none of: an empty list, and no
+        # marker of this listing was ever handed out.
+        if request.marker is not None:
+            raise invalid_marker()
+        return ListKeysResponse(keys=[], next_marker=None, truncated=False)
     after = None
     if request.marker is not None:
         try:
@@ -333,9 +354,7 @@ async def schedule_key_deletion(
     member_range("pendingWindowInDays", days, limits.PENDING_WINDOW_MODEL)
     if days not in limits.PENDING_WINDOW_DAYS:
         window = limits.PENDING_WINDOW_DAYS
-        raise ValidationException(
-            f"PendingWindowInDays must be between {window.low} and {window.high}"
-        )
+        raise messages.PENDING_WINDOW(low=window.low, high=window.high)
 
     deletion_date = call.now + timedelta(days=days)
 

@@ -11,6 +11,7 @@ it is afterwards; delete answers with the id it deleted.
 
 from __future__ import annotations
 
+import enum
 import re
 import secrets
 from dataclasses import MISSING, dataclass
@@ -19,15 +20,12 @@ from typing import Any, Self
 
 import asyncpg
 
-from api import limits
+from api import limits, messages
 from api import members as aws
 from api.authz.authorize import authorize
 from api.calls import Call
 from api.errors import (
-    CloudHsmClusterInUseException,
-    CustomKeyStoreHasCMKsException,
     CustomKeyStoreNameInUseException,
-    ValidationException,
 )
 from api.keystores.model import (
     ConnectionErrorCode,
@@ -119,8 +117,50 @@ class CustomKeyStoreResponse:
         return cls(custom_key_store=CustomKeyStoresListEntry.of(store))
 
 
+class XksProxyConnectivityType(enum.Enum):
+    PUBLIC_ENDPOINT = "PUBLIC_ENDPOINT"
+    VPC_ENDPOINT_SERVICE = "VPC_ENDPOINT_SERVICE"
+
+
 @dataclass(frozen=True, kw_only=True)
-class CreateCustomKeyStoreRequest:
+class XksProxyAuthenticationCredential:
+    access_key_id: str = member(length=(20, 30), pattern="^[A-Z2-7]+$", sensitive=True)
+    raw_secret_access_key: str = member(
+        length=(43, 64), pattern="^[a-zA-Z0-9\\/+=]+$", sensitive=True
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnservedStoreMembers:
+    """AWS's members of CloudHSM clusters and external key stores (XKS proxies), typed as AWS
+    types them so that both doors take them, and refused when given
+    (``api.differences``): keygraph's stores are PKCS#11 tokens."""
+
+    cloud_hsm_cluster_id: str | None = member(
+        None, length=(19, 24), pattern="cluster-[2-7a-zA-Z]{11,16}"
+    )
+    xks_proxy_uri_endpoint: str | None = member(
+        None, length=(10, 128), pattern="^https://[a-zA-Z0-9.-]+$"
+    )
+    xks_proxy_uri_path: str | None = member(
+        None,
+        length=(10, 128),
+        pattern="^(/[a-zA-Z0-9\\/_-]+/kms/xks/v\\d{1,2})$|^(/kms/xks/v\\d{1,2})$",
+    )
+    xks_proxy_vpc_endpoint_service_name: str | None = member(
+        None,
+        length=(20, 64),
+        pattern="^(com|eu)\\.amazonaws\\.vpce\\.([a-z]+-){2,3}\\d+\\.vpce-svc-[0-9a-z]+$",
+    )
+    xks_proxy_vpc_endpoint_service_owner: str | None = member(
+        None, length=(12, 12), pattern="[0-9]{12}"
+    )
+    xks_proxy_authentication_credential: XksProxyAuthenticationCredential | None = None
+    xks_proxy_connectivity: XksProxyConnectivityType | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateCustomKeyStoreRequest(UnservedStoreMembers):
     """AWS's CreateCustomKeyStore with a PKCS#11 token in place of a CloudHSM cluster."""
 
     custom_key_store_name: str = store_name()
@@ -128,6 +168,7 @@ class CreateCustomKeyStoreRequest:
     token_label: str = _length(limits.TOKEN_LABEL_LENGTH)
     key_store_password: str = key_store_password()
     custom_key_store_type: CustomKeyStoreType = CustomKeyStoreType.AWS_CLOUDHSM
+    trust_anchor_certificate: str | None = member(None, length=(1, 5000))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,7 +185,7 @@ class CustomKeyStoreRequest:
 
 
 @dataclass(frozen=True, kw_only=True)
-class UpdateCustomKeyStoreRequest(CustomKeyStoreRequest):
+class UpdateCustomKeyStoreRequest(CustomKeyStoreRequest, UnservedStoreMembers):
     new_custom_key_store_name: str | None = store_name(None)
     key_store_password: str | None = key_store_password(None)
 
@@ -192,13 +233,9 @@ def _check_token(services: Services, module_path: str, token_label: str) -> None
     member_length("tokenLabel", token_label, limits.TOKEN_LABEL_LENGTH.high, 1)
     own = services.settings.hsm
     if module_path != own.module_path:
-        raise ValidationException(
-            f"pkcs11ModulePath must be the PKCS#11 module this deployment uses: {own.module_path}"
-        )
+        raise messages.KEY_STORE_MODULE(module=own.module_path)
     if token_label == own.token_label:
-        raise CloudHsmClusterInUseException(
-            f"Token {token_label} is keygraph's own HSM token and cannot be a custom key store."
-        )
+        raise messages.KEY_STORE_OWN_TOKEN(label=token_label)
 
 
 async def _locked_store_row(
@@ -212,7 +249,7 @@ async def _locked_store_row(
 
 
 def _name_in_use(name: str) -> CustomKeyStoreNameInUseException:
-    return CustomKeyStoreNameInUseException(f"Custom key store name {name} is already in use.")
+    return messages.KEY_STORE_NAME_IN_USE(name=name)
 
 
 async def create_custom_key_store(
@@ -238,9 +275,7 @@ async def create_custom_key_store(
     async with services.pool.acquire() as conn, conn.transaction():
         await rows.lock_creation(conn)
         if await rows.token_in_use(conn, request.pkcs11_module_path, request.token_label):
-            raise CloudHsmClusterInUseException(
-                f"Token {request.token_label} is already used by a custom key store."
-            )
+            raise messages.KEY_STORE_TOKEN_IN_USE(label=request.token_label)
         if await rows.find_store_by_name(conn, row.account_id, row.region, row.name):
             raise _name_in_use(request.custom_key_store_name)
         await rows.insert_store(conn, row)
@@ -330,10 +365,7 @@ async def delete_custom_key_store(
     async with services.pool.acquire() as conn, conn.transaction():
         await _locked_store_row(conn, call, store_id, "DeleteCustomKeyStore")
         if await rows.has_keys(conn, store_id):
-            raise CustomKeyStoreHasCMKsException(
-                f"Custom key store {store_id} contains KMS keys; delete them "
-                "(ScheduleKeyDeletion) before the store."
-            )
+            raise messages.KEY_STORE_HAS_KEYS(store_id=store_id)
         await rows.delete_store(conn, store_id)
     await services.key_stores.disconnect(store_id)
     return DeleteCustomKeyStoreResponse(custom_key_store_id=store_id, deleted=True)
@@ -351,9 +383,7 @@ async def describe_custom_key_stores(
     )
     size = page_size(request.limit)
     if store_id is not None and name is not None:
-        raise ValidationException(
-            "Specify either customKeyStoreId or customKeyStoreName, not both."
-        )
+        raise messages.KEY_STORE_ID_OR_NAME()
     if marker is not None and not _STORE_ID.match(marker):
         raise invalid_marker()
     page: Page[CustomKeyStore]

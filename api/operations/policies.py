@@ -1,7 +1,9 @@
 """GetKeyPolicy, ListKeyPolicies and PutKeyPolicy: a key has one policy, named ``default``.
 
-PutKeyPolicy stores a document only once the catalog accepts it (``api.policy``) and the lockout
-safety check (``api.authz.lockout``) finds that the caller could change the policy again.
+PutKeyPolicy stores a document only once it is a policy AWS would store (``api.policy``) and the
+lockout safety check (``api.authz.lockout``) finds that the caller could change the policy again.
+What keygraph's checker finds besides (an action the catalog does not know...) refuses it under
+``KEYGRAPH_POLICY_CHECK=strict``, and otherwise comes back as warnings (``api.policy.findings``).
 
 AWS answers PutKeyPolicy with nothing; keygraph answers with the key's metadata after the
 change, as its GraphQL door always has. ``GetKeyPolicy`` is also the graph's ``Key.policy``.
@@ -15,21 +17,20 @@ from typing import Any
 
 import asyncpg
 
-from api import limits
+from api import limits, messages
 from api.authz.access import read_key, readable_key
 from api.authz.lockout import check_lockout
 from api.calls import Call
-from api.errors import NotFoundException, ValidationException
 from api.keys.ids import absent
 from api.keys.model import Key
 from api.operation import change, read
 from api.operations.keys import changed_key
-from api.operations.structures import KeyMetadataResponse, KeyPageRequest, KeyRequest
+from api.operations.structures import KeyPageRequest, KeyRequest, PolicyStoredResponse
 from api.pages import page_of, page_size
 from api.policy.documents import DEFAULT_POLICY_NAME
-from api.policy.validation import parse_key_policy, policy_document
+from api.policy.validation import check_key_policy, policy_document
 from api.services import Services
-from api.shapes import member, project
+from api.shapes import constraint_failed, member, project, rendered, validation_error
 from api.validation import member_length
 from db.policies import policies_for_keys
 
@@ -39,9 +40,12 @@ _POLICY_NAME = re.compile(POLICY_NAME_PATTERN, re.ASCII)
 
 
 def policy_name() -> Any:
-    """An optional ``PolicyName`` (``default`` when absent): the model's length. Its pattern is
-    ``checked_policy_name``'s, whose message echoes the name as AWS's does."""
-    return member(None, length=(limits.POLICY_NAME_LENGTH.low, limits.POLICY_NAME_LENGTH.high))
+    """An optional ``PolicyName`` (``default`` when absent): the model's length and pattern."""
+    return member(
+        None,
+        length=(limits.POLICY_NAME_LENGTH.low, limits.POLICY_NAME_LENGTH.high),
+        pattern=POLICY_NAME_PATTERN,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,16 +79,14 @@ def checked_policy_name(name: str | None) -> str:
         return DEFAULT_POLICY_NAME
     member_length("policyName", name, limits.POLICY_NAME_LENGTH.high, limits.POLICY_NAME_LENGTH.low)
     if not _POLICY_NAME.fullmatch(name):
-        raise ValidationException(
-            f"1 validation error detected: Value '{name}' at 'policyName' failed to satisfy "
-            f"constraint: Member must satisfy regular expression pattern: {POLICY_NAME_PATTERN}"
-        )
+        pattern = f"Member must satisfy regular expression pattern: {POLICY_NAME_PATTERN}"
+        raise validation_error([constraint_failed("policyName", pattern, rendered(name))])
     return name
 
 
 def require_existing(name: str) -> None:
     if name != DEFAULT_POLICY_NAME:
-        raise NotFoundException("No such policy exists")
+        raise messages.NO_SUCH_POLICY()
 
 
 async def get_key_policy(
@@ -118,23 +120,22 @@ async def list_key_policies(
 
 async def put_key_policy(
     services: Services, call: Call, request: PutKeyPolicyRequest
-) -> KeyMetadataResponse:
-    """Replace the key's policy with the document once the catalog accepts it and it passes the
-    lockout safety check (unless bypassed)."""
+) -> PolicyStoredResponse:
+    """Replace the key's policy with the document once it is one that may be stored and it
+    passes the lockout safety check (unless bypassed)."""
     wanted = checked_policy_name(request.policy_name)
     document = request.policy
-    policy = parse_key_policy(document, services.catalog)
+    checked = check_key_policy(document, services.catalog, services.settings.policy_check)
     bypass = request.bypass_policy_lockout_safety_check
 
     async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
         require_existing(wanted)
-        await check_lockout(services, call, key, policy, bypass=bypass)
+        await check_lockout(services, call, key, checked.policy, bypass=bypass)
         return {"policy": document}
 
     facts = {"kms:BypassPolicyLockoutSafetyCheck": str(bypass).lower()}
-    return KeyMetadataResponse.of(
-        await changed_key(services, call, request.key_id, "PutKeyPolicy", change, facts)
-    )
+    key = await changed_key(services, call, request.key_id, "PutKeyPolicy", change, facts)
+    return PolicyStoredResponse.stored(call, key, checked.warnings)
 
 
 OPERATIONS = (

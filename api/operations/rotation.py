@@ -15,14 +15,18 @@ from typing import Any, Self
 
 import asyncpg
 
-from api import limits
+from api import limits, messages
 from api.authz.access import readable_key
 from api.calls import Call
-from api.errors import LimitExceededException
+from api.errors import (
+    KMSInvalidStateException,
+    UnsupportedOperationException,
+)
 from api.keys import rotation
 from api.keys.ids import absent
-from api.keys.model import Key
-from api.keys.rotation import RotationType, add_material, require_symmetric
+from api.keys.imports import ImportState, KeyMaterialState, rotate_to_pending, settle
+from api.keys.model import ExpirationModel, Key, Origin
+from api.keys.rotation import IncludeKeyMaterial, RotationType, add_material, require_symmetric
 from api.operation import change, read
 from api.operations.keys import changed_key
 from api.operations.structures import (
@@ -35,6 +39,7 @@ from api.pages import invalid_marker, page_of, page_size
 from api.services import Services
 from api.shapes import member, project
 from api.validation import member_range
+from db import imports as import_rows
 from db import rotations as rows
 
 
@@ -71,21 +76,38 @@ class KeyRotationStatus:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ListKeyRotationsRequest(KeyPageRequest):
+    include_key_material: IncludeKeyMaterial | None = member(
+        None,
+        doc="ROTATIONS_ONLY (the default) lists the materials rotations made current; "
+        "ALL_KEY_MATERIAL adds the first material and any imported material pending rotation.",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class RotationsListEntry:
-    """One completed rotation and the key material version it made."""
+    """One of the key's materials: the rotation that made it current (none for the first and
+    for material pending rotation) and, for a key with imported material, its import."""
 
     key_id: str = member(doc="The key's ARN.")
     key_material_id: str
-    rotation_date: datetime
-    rotation_type: RotationType
+    key_material_description: str | None
+    import_state: ImportState | None
+    key_material_state: KeyMaterialState
+    expiration_model: ExpirationModel | None
+    valid_to: datetime | None
+    rotation_date: datetime | None
+    rotation_type: RotationType | None
 
     @classmethod
-    def of(cls, done: rotation.Rotation) -> RotationsListEntry:
-        return cls(
-            key_id=done.key_arn,
-            key_material_id=done.material_id,
-            rotation_date=done.rotation_date,
-            rotation_type=done.rotation_type,
+    def of(cls, entry: rotation.MaterialEntry) -> RotationsListEntry:
+        return project(
+            cls,
+            entry,
+            key_id=entry.key_arn,
+            key_material_id=entry.material_id,
+            key_material_description=entry.description,
+            key_material_state=entry.material_state,
         )
 
 
@@ -139,17 +161,29 @@ async def disable_key_rotation(
 async def rotate_key_on_demand(
     services: Services, call: Call, request: KeyRequest
 ) -> KeyArnResponse:
-    """A new material version now; the automatic schedule, if any, is left as it was."""
+    """A new material version now; the automatic schedule, if any, is left as it was. A key
+    with imported material rotates to the material imported for it beforehand (AWS's
+    RotateKeyOnDemand reference: its state must be PENDING_ROTATION)."""
 
     async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
         require_symmetric(key, aws_message="")
-        done = await rows.count_rotations(conn, key.uuid, RotationType.ON_DEMAND.value)
+        imported = key.origin is Origin.EXTERNAL
+        done = await (
+            import_rows.count_rotated(conn, key.uuid)
+            if imported
+            else rows.count_rotations(conn, key.uuid, RotationType.ON_DEMAND.value)
+        )
         if done >= limits.ON_DEMAND_ROTATIONS_MAX:
-            raise LimitExceededException(
-                "The on-demand rotations limit has been reached for the given keyId. "
-                f"No more on-demand rotations can be performed for this key: {key.arn}"
+            raise messages.ON_DEMAND_ROTATIONS_LIMIT(arn=key.arn)
+        if not imported:
+            return await add_material(conn, services.hsm, key, RotationType.ON_DEMAND, call.now)
+        if await rotate_to_pending(conn, key, call.now) is None:
+            # keygraph's wording: no AWS recording of this refusal was found.
+            raise KMSInvalidStateException(
+                f"{key.arn} has no key material pending rotation. Import new key material "
+                "(ImportType NEW_KEY_MATERIAL) first."
             )
-        return await add_material(conn, services.hsm, key, RotationType.ON_DEMAND, call.now)
+        return await settle(conn, key)
 
     key = await changed_key(services, call, request.key_id, "RotateKeyOnDemand", change)
     return KeyArnResponse(key_id=key.arn)
@@ -167,9 +201,10 @@ async def get_key_rotation_status(
 
 
 async def list_key_rotations(
-    services: Services, call: Call, request: KeyPageRequest
+    services: Services, call: Call, request: ListKeyRotationsRequest
 ) -> ListKeyRotationsResponse:
-    """Completed rotations, oldest first; ``marker`` is the key material id last seen.
+    """Completed rotations, oldest first, or all the key's materials (``includeKeyMaterial``);
+    ``marker`` is the key material id last seen.
 
     The graph's ``Key.rotations`` (and ``Key.rotationStatus``) run these operations for every
     key of a ``listKeys`` page within the listing's call. So that the page's loads go out as one
@@ -179,7 +214,15 @@ async def list_key_rotations(
     out alone."""
     size = page_size(request.limit)
     key = await readable_key(services, call, request.key_id, "ListKeyRotations")
-    done = await call.loader(services.pool, rotation.rotations_for_keys).load(key.uuid) or []
+    include = request.include_key_material
+    if include is not None and not rotation.rotates(key):
+        # AWS's ListKeyRotations reference: IncludeKeyMaterial is for keys that rotate only.
+        raise UnsupportedOperationException(
+            f"{key.arn} does not support key rotation, so IncludeKeyMaterial is not valid for it."
+        )
+    found = await call.loader(services.pool, rotation.materials_for_keys).load(key.uuid) or []
+    every = include is IncludeKeyMaterial.ALL_KEY_MATERIAL
+    done = [entry for entry in found if every or entry.rotated]
     marker = request.marker
     if marker is not None:
         seen = [made.material_id for made in done]

@@ -16,7 +16,13 @@ from api.crypto import agreement, macs, public_keys, signing
 from api.crypto.agreement import DeriveSharedSecretRequest
 from api.crypto.macs import GenerateMacRequest, VerifyMacRequest
 from api.crypto.signing import SignRequest, VerifyRequest
-from api.keys.model import EncryptionAlgorithmSpec, KeyAgreementAlgorithm, KeyUsage, Origin
+from api.keys.model import (
+    CustomerMasterKeySpec,
+    EncryptionAlgorithmSpec,
+    KeyAgreementAlgorithm,
+    KeyUsage,
+    Origin,
+)
 from api.operation import compute, read
 from api.operations.structures import KeyTokensRequest
 from api.services import Services
@@ -71,7 +77,9 @@ class GetPublicKeyResponse:
     key_id: str = member(doc="The key ARN.")
     public_key: bytes = member(doc="DER SubjectPublicKeyInfo.")
     key_spec: KeySpec
-    customer_master_key_spec: KeySpec = member(deprecated="Use keySpec, as AWS does.")
+    customer_master_key_spec: CustomerMasterKeySpec | None = member(
+        None, deprecated="Use keySpec, as AWS does."
+    )
     key_usage: KeyUsage
     # AWS answers each list only for the usage it belongs to; an empty one is absent.
     encryption_algorithms: list[EncryptionAlgorithmSpec] | None = member(
@@ -128,7 +136,7 @@ async def get_public_key(
         key_id=key.arn,
         public_key=found.public_key,
         key_spec=key.spec,
-        customer_master_key_spec=key.spec,
+        customer_master_key_spec=CustomerMasterKeySpec.of(key.spec),
         key_usage=key.usage,
         encryption_algorithms=list(key.encryption_algorithms) or None,
         signing_algorithms=list(key.signing_algorithms) or None,

@@ -12,10 +12,12 @@ from datetime import datetime
 from typing import TypeVar
 
 from api import members as aws
-from api.calls import Door
+from api.calls import Call, Door
 from api.catalog.levels import AccessLevel, OperationType
 from api.decisions import Outcome, Source
+from api.keys.ids import ANY_FORM, KEY_ONLY
 from api.keys.model import (
+    CustomerMasterKeySpec,
     EncryptionAlgorithmSpec,
     ExpirationModel,
     Key,
@@ -24,6 +26,7 @@ from api.keys.model import (
     KeyUsage,
     Origin,
 )
+from api.policy import FindingCode, PolicyWarning
 from api.principals import PrincipalKind
 from api.shapes import member, name_shapes, project, spell_by_name
 from hsm import KeySpec, MacAlgorithm, SigningAlgorithm, WrappingAlgorithm
@@ -52,6 +55,7 @@ name_shapes(
         Source: "AccessSource",
         PrincipalKind: "PrincipalType",
         KeyManager: "KeyManagerType",
+        FindingCode: "PolicyWarningCode",
     }
 )
 # keygraph's own enums (values that are prose or lower case): spelled by member name.
@@ -75,7 +79,9 @@ class KeyMetadata:
     expiration_model: ExpirationModel | None
     key_manager: KeyManager
     key_spec: KeySpec
-    customer_master_key_spec: KeySpec = member(deprecated="Use keySpec, as AWS does.")
+    customer_master_key_spec: CustomerMasterKeySpec | None = member(
+        None, deprecated="Use keySpec, as AWS does."
+    )
     # Each list is absent, as AWS has it, unless the key's usage is the one it serves.
     encryption_algorithms: list[EncryptionAlgorithmSpec] | None = member(
         doc="Present only for ENCRYPT_DECRYPT keys."
@@ -90,7 +96,12 @@ class KeyMetadata:
         doc="Present only for KEY_AGREEMENT keys."
     )
     multi_region: bool
-    pending_deletion_window_in_days: int | None
+    # AWS: "present only when the KeyState of the KMS key is PendingReplicaDeletion" (a
+    # multi-Region primary key waiting for its replicas); a single-Region key scheduled for
+    # deletion shows only its DeletionDate. keygraph has no multi-Region keys.
+    pending_deletion_window_in_days: int | None = member(
+        doc="Present only for a multi-Region primary key in PendingReplicaDeletion: never here."
+    )
     current_key_material_id: str | None = member(
         doc="Present only for symmetric encryption keys of origin AWS_KMS or EXTERNAL."
     )
@@ -106,13 +117,13 @@ class KeyMetadata:
             key_state=key.state,
             key_manager=KeyManager.CUSTOMER,
             key_spec=key.spec,
-            customer_master_key_spec=key.spec,
+            customer_master_key_spec=CustomerMasterKeySpec.of(key.spec),
             encryption_algorithms=_present(key.encryption_algorithms),
             signing_algorithms=_present(key.signing_algorithms),
             mac_algorithms=_present(key.mac_algorithms),
             key_agreement_algorithms=_present(key.key_agreement_algorithms),
             multi_region=False,
-            pending_deletion_window_in_days=key.pending_window_days,
+            pending_deletion_window_in_days=None,
             current_key_material_id=key.current_material_id if _versioned(key) else None,
         )
 
@@ -140,6 +151,29 @@ class KeyMetadataResponse:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PolicyStoredResponse(KeyMetadataResponse):
+    """The response of the operations that store a key policy (CreateKey, PutKeyPolicy): the
+    key's metadata and what the checker found in the policy stored anyway
+    (``KEYGRAPH_POLICY_CHECK=warn``). GraphQL only: AWS's responses have no such member."""
+
+    warnings: list[PolicyWarning] = member(
+        doc="What keygraph's checker found in the policy stored, empty when nothing; AWS stores "
+        "such a policy without a word (KEYGRAPH_POLICY_CHECK=warn)."
+    )
+
+    @classmethod
+    def stored(
+        cls, call: Call, key: Key, warnings: Iterable[PolicyWarning]
+    ) -> PolicyStoredResponse:
+        """The answer once the policy is stored; the warnings go into the call's audit events
+        too, the only place the AWS door's callers can find them."""
+        found = list(warnings)
+        for warning in found:
+            call.note(warning.text)
+        return cls(key_metadata=KeyMetadata.of(key), warnings=found)
+
+
+@dataclass(frozen=True, kw_only=True)
 class KeyArnResponse:
     """The response of operations that answer with the key's ARN alone."""
 
@@ -149,9 +183,10 @@ class KeyArnResponse:
 @dataclass(frozen=True, kw_only=True)
 class KeyRequest:
     """A request whose only member is the key; the request of every operation that takes
-    only a ``KeyId`` (EnableKey, DisableKeyRotation...)."""
+    only a ``KeyId`` (EnableKey, DisableKeyRotation...), which AWS's reference has named by key
+    id or key ARN only."""
 
-    key_id: str = aws.key_id()
+    key_id: str = aws.key_id(KEY_ONLY)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,6 +199,8 @@ class KeyPageRequest(KeyRequest):
 
 @dataclass(frozen=True, kw_only=True)
 class KeyTokensRequest(KeyRequest):
-    """A key and the grant tokens that may allow the call (DescribeKey, GetPublicKey)."""
+    """A key and the grant tokens that may allow the call (DescribeKey, GetPublicKey), named in
+    any of the four forms."""
 
+    key_id: str = aws.key_id(ANY_FORM)
     grant_tokens: list[str] | None = aws.grant_tokens()

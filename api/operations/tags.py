@@ -20,13 +20,13 @@ from api.authz.access import readable_key
 from api.authz.facts import tag_facts
 from api.calls import Call
 from api.keys.model import Key
-from api.keys.tags import Tag, add_tags, tags_for_keys, validate_tag_keys, validate_tags
+from api.keys.tags import Tag, add_tags, tags_for_keys, validate_tags
 from api.operation import change, read
 from api.operations.keys import changed_key
 from api.operations.structures import KeyMetadataResponse, KeyPageRequest, KeyRequest
 from api.pages import invalid_marker, page_of, page_size
 from api.services import Services
-from api.shapes import project
+from api.shapes import member, project
 from db import tags as rows
 
 
@@ -37,7 +37,9 @@ class TagResourceRequest(KeyRequest):
 
 @dataclass(frozen=True, kw_only=True)
 class UntagResourceRequest(KeyRequest):
-    tag_keys: list[str]
+    tag_keys: list[str] = member(
+        item_length=(limits.TAG_KEY_LENGTH.low, limits.TAG_KEY_LENGTH.high)
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,7 +69,7 @@ async def untag_resource(
     services: Services, call: Call, request: UntagResourceRequest
 ) -> KeyMetadataResponse:
     """Remove the tags with these keys; keys the key has no tag for are ignored, as in AWS."""
-    tag_keys = validate_tag_keys(request.tag_keys)
+    tag_keys = request.tag_keys
 
     async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
         await rows.delete_tags(conn, key.uuid, tag_keys)

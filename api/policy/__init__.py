@@ -15,19 +15,33 @@ from api.policy.evaluate import (
     evaluate_key_policy,
     request_context,
 )
+from api.policy.findings import FindingCode, PolicyCheck, PolicyWarning
 from api.policy.model import PolicyDocument
 from api.policy.operators import condition_holds
 from api.policy.parse import PolicyKind, parse_policy
-from api.policy.validation import parse_identity_policy, parse_key_policy, validate_key_policy
+from api.policy.validation import (
+    CheckedPolicy,
+    check_identity_policy,
+    check_key_policy,
+    parse_identity_policy,
+    parse_key_policy,
+    validate_key_policy,
+)
 
 __all__ = [
     "DEFAULT_POLICY_NAME",
+    "CheckedPolicy",
     "Evaluation",
+    "FindingCode",
+    "PolicyCheck",
     "PolicyDocument",
     "PolicyKind",
+    "PolicyWarning",
     "PrincipalMatch",
     "RequestContext",
     "StatementMatch",
+    "check_identity_policy",
+    "check_key_policy",
     "condition_holds",
     "condition_key_applies",
     "default_key_policy",

@@ -1,5 +1,9 @@
 """A parsed policy checked against the catalog: its actions exist, its condition keys apply.
 
+Each rule broken is a finding (``api.policy.findings``), never a refusal of its own: AWS stores
+such a policy, and ``KEYGRAPH_POLICY_CHECK`` decides whether keygraph refuses it or stores it with
+warnings. A statement without ``Action`` or ``Resource`` (which matches nothing) is a finding too.
+
 - An action pattern of a service the catalog holds (``kms``) must match at least one of that
   service's actions; actions of services the catalog does not hold pass unchecked, since nothing
   here could tell a right one from a wrong one.
@@ -23,12 +27,14 @@ something to ``Encrypt`` and nothing to ``CreateKey``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from api.catalog import Catalog, Privilege
-from api.errors import MalformedPolicyDocumentException
+from api.policy.findings import FindingCode, PolicyWarning
 from api.policy.global_keys import GLOBAL_CONDITION_KEYS
 from api.policy.model import ActionPattern, Clause, PolicyDocument, Statement
+from api.policy.parse import NEEDS_ACTION, NEEDS_RESOURCE
 
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 _GLOBAL_PREFIX = "aws"
@@ -87,17 +93,37 @@ def _covered(statement: Statement, catalog: Catalog) -> tuple[Privilege, ...]:
     )
 
 
-def _check_actions(statement: Statement, catalog: Catalog) -> None:
+def _finding(statement: Statement, code: FindingCode, detail: str) -> PolicyWarning:
+    return PolicyWarning(
+        code=code,
+        message=f"{statement.label}: {detail}",
+        statement_index=statement.index,
+        sid=statement.sid,
+    )
+
+
+def _missing(statement: Statement) -> Iterator[PolicyWarning]:
+    """A statement without Action or Resource, which the parser read as matching nothing."""
+    if not statement.action.values:
+        yield _finding(statement, FindingCode.MISSING_ACTION, NEEDS_ACTION)
+    if not statement.resource.values:
+        yield _finding(statement, FindingCode.MISSING_RESOURCE, NEEDS_RESOURCE)
+
+
+def _unknown_actions(statement: Statement, catalog: Catalog) -> Iterator[PolicyWarning]:
     for pattern in statement.action.values:
         service = catalog.service(pattern.service) if pattern.service is not None else None
         if service is not None and not any(pattern.matches(p.action) for p in service.privileges):
-            raise MalformedPolicyDocumentException(
-                f"{statement.label}: {pattern.text} matches no action of the catalog's "
-                f"{service.prefix} service."
+            yield _finding(
+                statement,
+                FindingCode.UNKNOWN_ACTION,
+                f"{pattern.text} matches no action of the catalog's {service.prefix} service.",
             )
 
 
-def _check_conditions(statement: Statement, catalog: Catalog) -> None:
+def _inapplicable_conditions(statement: Statement, catalog: Catalog) -> Iterator[PolicyWarning]:
+    if not statement.action.values:
+        return  # the statement matches nothing: MISSING_ACTION says so
     covered = _covered(statement, catalog)
     listed = tuple(key for privilege in covered for key in _keys_of(privilege))
     for condition in statement.conditions:
@@ -109,14 +135,18 @@ def _check_conditions(statement: Statement, catalog: Catalog) -> None:
             continue
         if not _listed(key, listed):
             neither = "is not a global condition key and " if prefix == _GLOBAL_PREFIX else ""
-            raise MalformedPolicyDocumentException(
-                f"{statement.label}: condition key {key} {neither}is not listed in the catalog "
-                f"for any action of {_written(statement.action)}."
+            yield _finding(
+                statement,
+                FindingCode.INAPPLICABLE_CONDITION_KEY,
+                f"condition key {key} {neither}is not listed in the catalog for any action of "
+                f"{_written(statement.action)}.",
             )
 
 
-def check_policy(policy: PolicyDocument, catalog: Catalog) -> None:
-    """Raise ``MalformedPolicyDocumentException`` at the first entry the catalog refuses."""
+def check_policy(policy: PolicyDocument, catalog: Catalog) -> Iterator[PolicyWarning]:
+    """Every finding in the policy, statement by statement, in the order strict mode has always
+    refused them (the first is its refusal)."""
     for statement in policy.statements:
-        _check_actions(statement, catalog)
-        _check_conditions(statement, catalog)
+        yield from _missing(statement)
+        yield from _unknown_actions(statement, catalog)
+        yield from _inapplicable_conditions(statement, catalog)

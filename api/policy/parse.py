@@ -5,9 +5,11 @@ name a principal and its ``Resource`` is ``"*"`` (the key itself); an identity p
 name a principal and its ``Resource`` names keys or aliases by ARN, wildcards allowed.
 
 Only the document's own shape is checked here; whether its actions and condition keys exist is
-the catalog's question (``api.policy.checks``). Refusals name the statement (its index and Sid)
-and the element; where AWS has a message of its own it comes first, so clients that look for it
-still find it.
+the catalog's question (``api.policy.checks``), and so is a statement without ``Action`` or
+``Resource`` in a key policy, which AWS KMS stores (it matches nothing): each is a finding that
+``KEYGRAPH_POLICY_CHECK`` decides on (``api.policy.findings``). Refusals name the statement (its
+index and Sid) and the element; where AWS has a message of its own it comes first, so clients
+that look for it still find it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from api.policy.model import (
 NO_PRINCIPAL = "Policy contains a statement with no principal."
 INVALID_PRINCIPALS = "Policy contains a statement with one or more invalid principals."
 PRINCIPAL_IN_IDENTITY_POLICY = "Policy document should not specify a principal."
+NEEDS_ACTION = "a statement needs an Action or a NotAction."
+NEEDS_RESOURCE = "a statement needs a Resource or a NotResource."
 
 
 class PolicyKind(enum.Enum):
@@ -151,10 +155,21 @@ def _principal(label: str, raw: dict[str, Any], kind: PolicyKind) -> Clause[Prin
     return Clause(_principals(label, value), negated)
 
 
-def _action(label: str, raw: dict[str, Any]) -> Clause[ActionPattern]:
+# A key policy statement without Action or Resource: AWS KMS stores it, and it matches nothing
+# (the checker, ``api.policy.checks``, reports it). IAM refuses such an identity policy.
+_NOTHING: Clause[Any] = Clause((), negated=False)
+
+
+def _missing(label: str, detail: str, kind: PolicyKind) -> Clause[Any]:
+    if kind is PolicyKind.IDENTITY:
+        raise _refuse(label, detail)
+    return _NOTHING
+
+
+def _action(label: str, raw: dict[str, Any], kind: PolicyKind) -> Clause[ActionPattern]:
     found = _either(label, raw, "Action")
     if found is None:
-        raise _refuse(label, "a statement needs an Action or a NotAction.")
+        return _missing(label, NEEDS_ACTION, kind)
     value, negated = found
     patterns = _strings(label, "NotAction" if negated else "Action", value)
     for pattern in patterns:
@@ -168,7 +183,7 @@ def _resource(label: str, raw: dict[str, Any], kind: PolicyKind) -> Clause[str]:
     identity policy names the keys it is about."""
     found = _either(label, raw, "Resource")
     if found is None:
-        raise _refuse(label, "a statement needs a Resource or a NotResource.")
+        return _missing(label, NEEDS_RESOURCE, kind)
     value, negated = found
     element = "NotResource" if negated else "Resource"
     resources = _strings(label, element, value)
@@ -205,7 +220,7 @@ def _statement(index: int, raw: object, kind: PolicyKind) -> Statement:
         sid=sid,
         effect=effect,
         principal=_principal(label, raw, kind),
-        action=_action(label, raw),
+        action=_action(label, raw, kind),
         resource=_resource(label, raw, kind),
         conditions=parse_conditions(label, raw["Condition"]) if "Condition" in raw else (),
     )

@@ -4,7 +4,8 @@ In order: the size (32 KB) and characters AWS allows in the ``Policy`` member, t
 grammar (``api.policy.parse``), then its actions and condition keys against the catalog
 (``api.policy.checks``). Every refusal of the document is ``MalformedPolicyDocumentException``
 naming the offending entry; characters outside AWS's pattern are a ``ValidationException`` as
-for any member that fails its pattern.
+for any member that fails its pattern. What the catalog check finds refuses the document only in
+strict mode (``api.policy.findings``); otherwise it comes back as warnings.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from api import limits
 from api.catalog import Catalog
 from api.errors import MalformedPolicyDocumentException, ValidationException
 from api.policy.checks import check_policy
+from api.policy.findings import PolicyCheck, PolicyWarning, enforce
 from api.policy.model import PolicyDocument
 from api.policy.parse import PolicyKind, parse_policy
 from api.shapes import member
@@ -35,7 +37,17 @@ def policy_document(default: Any = dataclasses.MISSING) -> Any:
     return member(default, length=(1, POLICY_MODEL_LENGTH), pattern=POLICY_CHARACTERS)
 
 
-def _parse_checked(document: str, catalog: Catalog, kind: PolicyKind) -> PolicyDocument:
+@dataclasses.dataclass(frozen=True)
+class CheckedPolicy:
+    """A policy that may be stored, and what the checker found in it (``warn`` mode only)."""
+
+    policy: PolicyDocument
+    warnings: tuple[PolicyWarning, ...]
+
+
+def _checked(
+    document: str, catalog: Catalog, kind: PolicyKind, check: PolicyCheck
+) -> CheckedPolicy:
     if len(document.encode("utf-8")) > limits.POLICY_MAX_BYTES:
         raise MalformedPolicyDocumentException(
             f"The policy document exceeds the maximum size of {limits.POLICY_MAX_BYTES} bytes."
@@ -46,18 +58,29 @@ def _parse_checked(document: str, catalog: Catalog, kind: PolicyKind) -> PolicyD
             f"Member must satisfy regular expression pattern: {POLICY_CHARACTERS}"
         )
     policy = parse_policy(document, kind)
-    check_policy(policy, catalog)
-    return policy
+    return CheckedPolicy(policy, enforce(check_policy(policy, catalog), check))
+
+
+def check_key_policy(document: str, catalog: Catalog, check: PolicyCheck) -> CheckedPolicy:
+    """``document`` as a key policy: refused if AWS would refuse it (or, in strict mode, if the
+    checker finds anything), else its model and the checker's findings."""
+    return _checked(document, catalog, PolicyKind.KEY, check)
+
+
+def check_identity_policy(document: str, catalog: Catalog, check: PolicyCheck) -> CheckedPolicy:
+    """``document`` as a principal's identity policy, with the key policy's limits."""
+    return _checked(document, catalog, PolicyKind.IDENTITY, check)
 
 
 def parse_key_policy(document: str, catalog: Catalog) -> PolicyDocument:
-    """The checked model of ``document``, or the exception that says what is wrong with it."""
-    return _parse_checked(document, catalog, PolicyKind.KEY)
+    """The model of ``document`` if the strict checker accepts it, or the exception that says
+    what is wrong with it."""
+    return check_key_policy(document, catalog, PolicyCheck.STRICT).policy
 
 
 def parse_identity_policy(document: str, catalog: Catalog) -> PolicyDocument:
-    """The checked model of a principal's identity policy, with the key policy's limits."""
-    return _parse_checked(document, catalog, PolicyKind.IDENTITY)
+    """The model of a principal's identity policy if the strict checker accepts it."""
+    return check_identity_policy(document, catalog, PolicyCheck.STRICT).policy
 
 
 def validate_key_policy(document: str, catalog: Catalog) -> str:

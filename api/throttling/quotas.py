@@ -106,6 +106,7 @@ _OPERATION_RATES: Mapping[str, float] = {
     "DisconnectCustomKeyStore": 5,
     "EnableKey": 5,
     "EnableKeyRotation": 15,
+    "GetKeyLastUsage": 2_000,
     "GetKeyPolicy": 1_000,
     "GetKeyRotationStatus": 1_000,
     "GetParametersForImport": 1,
@@ -148,6 +149,7 @@ _BY_KIND: Mapping[KeyKind, RateClass] = {
     KeyKind.HMAC: SYMMETRIC,
     KeyKind.RSA: RSA,
     KeyKind.EC: ECC,
+    KeyKind.EC_EDWARDS: ECC,
 }
 CRYPTOGRAPHIC_BY_KEY_SPEC: Mapping[str, RateClass] = {
     spec.value: _BY_KIND[spec.kind] for spec in KeySpec

@@ -49,6 +49,9 @@ BY_NAME: dict[str, Any] = {
     "tags": [{"tagKey": "k", "tagValue": "v"}],
 }
 
+# Members AWS's model makes optional that a call still needs: one of a pair (GranteePrincipal or
+# GranteeServicePrincipal), or the ciphertext a dry run ignoring it alone may leave out.
+NEEDED = {"granteePrincipal", "retiringPrincipal", "ciphertextBlob"}
 
 # Optional members some operations need to get past their own validation.
 EXTRAS: dict[str, dict[str, Any]] = {
@@ -75,7 +78,7 @@ def value_for(name: str, kind: Any, key_id: str, blob: str) -> Any:
         return {
             field: value_for(field, member.type, key_id, blob)
             for field, member in kind.fields.items()
-            if isinstance(member.type, GraphQLNonNull)
+            if isinstance(member.type, GraphQLNonNull) or field in NEEDED
         }
     assert isinstance(kind, GraphQLScalarType), kind
     return {"Int": 1, "Boolean": False, "Base64": "AAAA", "StringMap": {}}.get(kind.name, "x")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -52,3 +53,15 @@ def answered_nothing(response: dict[str, Any]) -> bool:
 def error_of(error: ClientError) -> tuple[str, str]:
     """The AWS error code and message, as botocore reads them from the answer."""
     return error.response["Error"]["Code"], error.response["Error"]["Message"]
+
+
+def wait_for_use(kms: Any, key_id: str, request_id: str, seconds: float = 5.0) -> dict[str, Any]:
+    """GetKeyLastUsage's ``KeyLastUsage`` once it names the call ``request_id``: keygraph reads
+    it from the audit trail, written in batches (AWS documents the operation as eventually
+    consistent too)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        usage: dict[str, Any] = kms.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]
+        if usage.get("KmsRequestId") == request_id or time.monotonic() > deadline:
+            return usage
+        time.sleep(0.05)

@@ -5,7 +5,7 @@ datetime, a member it does not know is ignored. A user of another SDK may not be
 the suite checks the raw body of every answer a client of ``tests.aws.conftest`` receives (an
 ``after-call`` handler): members of AWS's output shape with AWS's JSON types (blobs as base64,
 timestamps as epoch seconds, enums of AWS's values), nothing null, ``{}`` where AWS answers
-nothing, no member AWS does not have unless ``api.operations.differences`` gives the reason; and
+nothing, no member AWS does not have unless ``api.differences`` gives the reason; and
 errors as ``{"__type", "message"}`` naming an exception KMS has.
 """
 
@@ -21,7 +21,7 @@ import botocore.session
 from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel, Shape
 
-from api.operations.differences import DIFFERENCES, Kind, Side
+from api.differences import DIFFERENCES, Kind, Side
 
 MODEL = botocore.session.get_session().get_service_model("kms")
 

@@ -142,8 +142,11 @@ def test_invalid_members_are_aws_validation_errors(unvalidated_kms: Any) -> None
     assert message == validation_message(
         "numberOfBytes", "have value less than or equal to 1024", 2000
     )
-    message = refused(kms, "ValidationException", kms.create_key, Description="d" * 8193)
-    assert message == validation_message("description", "have length less than or equal to 8192")
+    description = "d" * 8193
+    message = refused(kms, "ValidationException", kms.create_key, Description=description)
+    assert message == validation_message(
+        "description", "have length less than or equal to 8192", description
+    )
 
 
 def test_a_wrong_marker_is_an_invalid_marker(kms: Any) -> None:

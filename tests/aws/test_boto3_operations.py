@@ -30,6 +30,7 @@ from tests.aws.kms import (
     key_arn,
     new_key,
     unique,
+    wait_for_use,
 )
 
 pytestmark = pytest.mark.slow
@@ -177,7 +178,9 @@ def _schedule_key_deletion(kit: Kit) -> None:
     metadata = kit.described(key_id)
     assert (metadata["KeyState"], metadata["Enabled"]) == ("PendingDeletion", False)
     assert metadata["DeletionDate"] == scheduled["DeletionDate"]
-    assert metadata["PendingDeletionWindowInDays"] == 7
+    # Present only in PendingReplicaDeletion (KeyMetadata, AWS API reference:
+    # https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyMetadata.html).
+    assert "PendingDeletionWindowInDays" not in metadata
 
 
 @case("CancelKeyDeletion")
@@ -497,7 +500,7 @@ def _delete_imported_key_material(kit: Kit) -> None:
 
 
 # Custom key stores: keygraph's are PKCS#11 tokens, named by members AWS's model does not have
-# (api.operations.differences), which a boto3 user adds to the request body before it is signed.
+# (api.differences), which a boto3 user adds to the request body before it is signed.
 
 
 def _with_members(**members: str) -> Callable[..., None]:
@@ -860,6 +863,35 @@ def _generate_random(kit: Kit) -> None:
     assert set(first) == {"Plaintext", "ResponseMetadata"}
     assert isinstance(first["Plaintext"], bytes) and len(first["Plaintext"]) == 64
     assert kit.kms.generate_random(NumberOfBytes=64)["Plaintext"] != first["Plaintext"]
+
+    # CustomKeyStoreId: the bytes come from the store's token, which must be connected
+    # (https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateRandom.html).
+    def from_store(store_id: str, _name: str) -> None:
+        with pytest.raises(ClientError) as refused:
+            kit.kms.generate_random(NumberOfBytes=16, CustomKeyStoreId=store_id)
+        assert error_of(refused.value)[0] == "CustomKeyStoreInvalidStateException"
+        kit.kms.connect_custom_key_store(CustomKeyStoreId=store_id)
+        made = kit.kms.generate_random(NumberOfBytes=16, CustomKeyStoreId=store_id)
+        assert len(made["Plaintext"]) == 16
+
+    _with_store(kit, from_store)
+
+
+@case("GetKeyLastUsage")
+def _get_key_last_usage(kit: Kit) -> None:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html"""
+    key = new_key(kit.kms)
+    answer = kit.kms.get_key_last_usage(KeyId=key["KeyId"])
+    assert {k: v for k, v in answer.items() if k != "ResponseMetadata"} == {
+        "KeyId": key["KeyId"],
+        "KeyLastUsage": {},
+        "TrackingStartDate": key["CreationDate"],
+        "KeyCreationDate": key["CreationDate"],
+    }
+    used = kit.kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")
+    usage = wait_for_use(kit.kms, key["KeyId"], used["ResponseMetadata"]["RequestId"])
+    assert usage["Operation"] == "Encrypt"
+    assert about(usage["Timestamp"]) and usage["CloudTrailEventId"].isdigit()
 
 
 # Grants

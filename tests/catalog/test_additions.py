@@ -20,6 +20,7 @@ from tests.catalog.conftest import WIDGET_PAGE
 ADDITIONS = {
     "DeriveSharedSecret": AccessLevel.WRITE,
     "GenerateMac": AccessLevel.WRITE,
+    "GetKeyLastUsage": AccessLevel.READ,
     "ListKeyRotations": AccessLevel.LIST,
     "RotateKeyOnDemand": AccessLevel.WRITE,
     "VerifyMac": AccessLevel.WRITE,
@@ -74,6 +75,7 @@ def test_newer_actions_follow_the_query_mutation_rule() -> None:
     assert fields == {
         "DeriveSharedSecret": ("deriveSharedSecret", OperationType.MUTATION),
         "GenerateMac": ("generateMac", OperationType.MUTATION),
+        "GetKeyLastUsage": ("getKeyLastUsage", OperationType.QUERY),
         "ListKeyRotations": ("listKeyRotations", OperationType.QUERY),
         "RotateKeyOnDemand": ("rotateKeyOnDemand", OperationType.MUTATION),
         "VerifyMac": ("verifyMac", OperationType.MUTATION),
@@ -84,7 +86,7 @@ def test_reimporting_the_seed_keeps_the_additions(seed_text: str, data_dir: Path
     import_page(seed_text, data_dir)
     kms = read_catalog(data_dir).service("kms")
     assert kms is not None
-    assert len(kms.privileges) == 52
+    assert len(kms.privileges) == 53
     assert {p.name for p in kms.privileges if not p.from_seed} == set(ADDITIONS)
 
 

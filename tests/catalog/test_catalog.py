@@ -76,7 +76,7 @@ def test_filters() -> None:
         "ListRetirableGrants",
     ]
     everything = catalog.privileges()
-    assert len(everything) == 52
+    assert len(everything) == 53
     assert catalog.privileges(service="KMS") == everything
     assert catalog.privileges(service="nope") == ()
     on_all_resources = catalog.privileges(resource_type="")
@@ -122,7 +122,7 @@ def test_operation_type_per_access_level() -> None:
 
 def test_operations_of_kms() -> None:
     operations = {o.field: o for o in load_catalog().operations()}
-    assert len(operations) == 51
+    assert len(operations) == 52
     reencrypt = operations["reEncrypt"]
     assert reencrypt.name == "ReEncrypt"
     assert reencrypt.actions == ("kms:ReEncryptFrom", "kms:ReEncryptTo")
@@ -137,6 +137,7 @@ def test_operations_of_kms() -> None:
     assert queries == [
         "describeCustomKeyStores",
         "describeKey",
+        "getKeyLastUsage",
         "getKeyPolicy",
         "getKeyRotationStatus",
         "getParametersForImport",

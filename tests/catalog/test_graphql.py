@@ -145,10 +145,11 @@ async def test_unknown_privilege_is_null(run: Any) -> None:
 
 async def test_all_privileges_include_the_newer_actions_marked(run: Any) -> None:
     rows = (await run("{ privileges { action fromSeed } }"))["privileges"]
-    assert len(rows) == 52
+    assert len(rows) == 53
     assert sorted(r["action"] for r in rows if not r["fromSeed"]) == [
         "kms:DeriveSharedSecret",
         "kms:GenerateMac",
+        "kms:GetKeyLastUsage",
         "kms:ListKeyRotations",
         "kms:RotateKeyOnDemand",
         "kms:VerifyMac",
@@ -242,7 +243,7 @@ async def test_services_condition_keys_and_resource_types(run: Any, two_services
         two_services,
     )
     assert [(s["prefix"], s["name"], len(s["privileges"])) for s in data["services"]] == [
-        ("kms", "Key Management Service", 52),
+        ("kms", "Key Management Service", 53),
         ("widget", "Example Widget Service", 3),
     ]
     assert data["widgetKeys"] == ["aws:RequestTag/${TagKey}", "widget:Colour", "widget:Shine"]

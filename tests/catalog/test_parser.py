@@ -70,7 +70,7 @@ def test_importing_another_service_adds_it(data_dir: Path) -> None:
     assert [s.prefix for s in catalog.services] == ["kms", "widget"]
     kms = catalog.service("kms")
     assert kms is not None
-    assert len(kms.privileges) == 52
+    assert len(kms.privileges) == 53
     widget = catalog.service("widget")
     assert widget is not None
     assert [p.name for p in widget.privileges] == ["CreateWidget", "ListWidgets", "PolishWidget"]

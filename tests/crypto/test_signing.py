@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
+from tests.aws_messages import validation_message
 from tests.crypto.asymmetric import (
     call,
     create_alias,
@@ -313,13 +314,15 @@ async def test_grant_tokens_are_accepted_up_to_ten(client: httpx.AsyncClient) ->
     tokens = [f"token-{n}" for n in range(10)]
     signature = await sign(client, key["keyId"], MESSAGE, "ECDSA_SHA_256", grantTokens=tokens)
     await verify(client, key["keyId"], MESSAGE, signature, "ECDSA_SHA_256", grantTokens=tokens)
+    too_many = [*tokens, "one-more"]
     error = await failure(
-        sign(client, key["keyId"], MESSAGE, "ECDSA_SHA_256", grantTokens=[*tokens, "one-more"])
+        sign(client, key["keyId"], MESSAGE, "ECDSA_SHA_256", grantTokens=too_many)
     )
     assert error == GraphQLFailure(
         "ValidationException",
-        "1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: "
-        "Member must have length less than or equal to 10",
+        validation_message(
+            "grantTokens", "have length less than or equal to 10", f"[{', '.join(too_many)}]"
+        ),
     )
     error = await failure(sign(client, key["keyId"], MESSAGE, "ECDSA_SHA_256", grantTokens=[""]))
     assert error.code == "ValidationException"

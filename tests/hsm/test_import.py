@@ -14,14 +14,20 @@ from hsm import (
     IncompatibleAlgorithm,
     InvalidInput,
     InvalidKeyMaterial,
+    KeyMaterialMismatch,
     KeySpec,
-    MechanismUnsupported,
     Sealed,
     SigningAlgorithm,
     WrappedKey,
     WrappingAlgorithm,
+    signing_algorithms,
 )
 from tests.hsm._material import encrypt_for_import
+
+
+@pytest.fixture(scope="module")
+async def rsa_3072_import_key(hsm: Hsm) -> WrappedKey:
+    return await hsm.create_import_key(KeySpec.RSA_3072)
 
 
 async def test_import_key_is_rsa_with_an_exportable_public_key(
@@ -79,14 +85,73 @@ async def test_asymmetric_material_needs_aes_key_wrap(hsm: Hsm, import_key: Wrap
         )
 
 
-async def test_ec_import_is_unsupported_and_says_why(hsm: Hsm, import_key: WrappedKey) -> None:
-    pkcs8 = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+@pytest.mark.parametrize(
+    ("spec", "curve"),
+    [
+        (KeySpec.ECC_NIST_P256, ec.SECP256R1()),
+        (KeySpec.ECC_NIST_P384, ec.SECP384R1()),
+        (KeySpec.ECC_NIST_P521, ec.SECP521R1()),
+        (KeySpec.ECC_SECG_P256K1, ec.SECP256K1()),
+    ],
+)
+@pytest.mark.parametrize("algorithm", list(WrappingAlgorithm))
+async def test_imported_ec_private_key_gets_its_public_key_from_the_hsm(
+    hsm: Hsm,
+    rsa_3072_import_key: WrappedKey,
+    spec: KeySpec,
+    curve: ec.EllipticCurve,
+    algorithm: WrappingAlgorithm,
+) -> None:
+    """A PKCS#11 EC private key does not give its public point back; hsm computes it in the HSM
+    (ECDH with the generator) and proves it with a signature, so the stored public key is the
+    offline one whichever wrapping carried the key (RSA_3072: OAEP carries a P-521 PKCS#8)."""
+    private = ec.generate_private_key(curve)
+    pkcs8 = private.private_bytes(
         serialization.Encoding.DER,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    algorithm = WrappingAlgorithm.RSA_AES_KEY_WRAP_SHA_256
-    with pytest.raises(MechanismUnsupported, match="public key"):
+    blob = encrypt_for_import(rsa_3072_import_key, pkcs8, algorithm)
+    key = await hsm.import_key_material(rsa_3072_import_key, blob, algorithm, spec)
+    assert key.public_key == private.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    assert pkcs8 not in key.material
+    signing = signing_algorithms(spec)[0]
+    signature = await hsm.sign(key, b"m", signing)
+    private.public_key().verify(signature, b"m", ec.ECDSA(signing.hash.algorithm()))
+
+
+async def test_a_private_key_that_is_not_pkcs8_is_a_mismatch_not_a_failing_hsm(
+    hsm: Hsm, import_key: WrappedKey
+) -> None:
+    """SoftHSM answers an unparsable private key with CKR_FUNCTION_FAILED, a device-failure
+    code; hsm tells it apart, so the caller's mistake neither drops sessions nor re-initialises
+    the module, and the next call works."""
+    sec1 = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    for algorithm in WrappingAlgorithm:
+        with pytest.raises(KeyMaterialMismatch, match="PKCS#8"):
+            await hsm.import_key_material(
+                import_key,
+                encrypt_for_import(import_key, sec1, algorithm),
+                algorithm,
+                KeySpec.ECC_NIST_P256,
+            )
+    assert len(await hsm.generate_random(8)) == 8
+
+
+async def test_a_key_of_another_curve_is_a_mismatch(hsm: Hsm, import_key: WrappedKey) -> None:
+    pkcs8 = ec.generate_private_key(ec.SECP384R1()).private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    algorithm = WrappingAlgorithm.RSA_AES_KEY_WRAP_SHA_1
+    with pytest.raises(KeyMaterialMismatch):
         await hsm.import_key_material(
             import_key,
             encrypt_for_import(import_key, pkcs8, algorithm),
@@ -119,7 +184,7 @@ async def test_material_under_another_import_key_is_refused(
 async def test_material_of_the_wrong_size_is_refused(hsm: Hsm, import_key: WrappedKey) -> None:
     algorithm = WrappingAlgorithm.RSA_AES_KEY_WRAP_SHA_256
     blob = encrypt_for_import(import_key, os.urandom(64), algorithm)
-    with pytest.raises(InvalidKeyMaterial):
+    with pytest.raises(KeyMaterialMismatch):
         await hsm.import_key_material(import_key, blob, algorithm, KeySpec.SYMMETRIC_DEFAULT)
 
 

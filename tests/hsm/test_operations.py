@@ -23,6 +23,7 @@ from hsm import (
     InvalidPublicKey,
     InvalidSignature,
     IvMode,
+    KeyKind,
     KeySpec,
     MessageType,
     PlaintextTooLarge,
@@ -132,7 +133,7 @@ async def test_encrypt_refuses_non_aes_keys(hsm: Hsm, rsa_2048: WrappedKey) -> N
 
 @pytest.fixture(scope="module")
 async def ec_keys(hsm: Hsm) -> dict[KeySpec, WrappedKey]:
-    specs = [s for s in KeySpec if s.name.startswith("ECC")]
+    specs = [s for s in KeySpec if s.kind is KeyKind.EC]
     return {spec: await hsm.generate_key(spec) for spec in specs}
 
 

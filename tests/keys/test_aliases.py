@@ -145,13 +145,16 @@ async def test_alias_names_follow_aws_rules(client: httpx.AsyncClient) -> None:
         ),
         "": (
             "ValidationException",
-            "1 validation error detected: Value at 'aliasName' failed to satisfy constraint: "
-            "Member must have length greater than or equal to 1",
+            # Both of the model's constraints fail, and AWS names each.
+            "2 validation errors detected: Value '' at 'aliasName' failed to satisfy constraint: "
+            "Member must have length greater than or equal to 1; Value '' at 'aliasName' failed "
+            "to satisfy constraint: Member must satisfy regular expression pattern: "
+            "^[a-zA-Z0-9:/_-]+$",
         ),
         "alias/" + "a" * 251: (
             "ValidationException",
-            "1 validation error detected: Value at 'aliasName' failed to satisfy constraint: "
-            "Member must have length less than or equal to 256",
+            f"1 validation error detected: Value 'alias/{'a' * 251}' at 'aliasName' failed to "
+            "satisfy constraint: Member must have length less than or equal to 256",
         ),
     }
     for name, (code, message) in cases.items():
@@ -330,8 +333,10 @@ async def test_list_aliases_pages_and_filters(client: httpx.AsyncClient) -> None
         page = await list_aliases(client, keyId=key_id)
         assert [entry["aliasName"] for entry in page["aliases"]] == mine
         assert {entry["targetKeyId"] for entry in page["aliases"]} == {key_id}
-    by_alias = await list_aliases(client, keyId="alias/p1")
-    assert [entry["aliasName"] for entry in by_alias["aliases"]] == names[1::2]
+    # ListAliases' KeyId takes a key id or key ARN only (AWS's reference, API_ListAliases.html).
+    with pytest.raises(GraphQLFailure) as by_alias:
+        await list_aliases(client, keyId="alias/p1")
+    assert by_alias.value == GraphQLFailure("NotFoundException", "Invalid keyId 'alias/p1'")
     missing = "1234abcd-12ab-34cd-56ef-1234567890ab"
     with pytest.raises(GraphQLFailure) as raised:
         await list_aliases(client, keyId=missing)

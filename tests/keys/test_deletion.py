@@ -125,7 +125,8 @@ async def test_schedule_returns_aws_members_and_defaults_to_30_days(
         "keyState": "PendingDeletion",
         "enabled": False,
         "deletionDate": scheduled["deletionDate"],
-        "pendingDeletionWindowInDays": 30,
+        # AWS shows it only in PendingReplicaDeletion (KeyMetadata, AWS API reference).
+        "pendingDeletionWindowInDays": None,
     }
 
 

@@ -27,6 +27,7 @@ from api.jobs import ImportExpiryJob
 from api.services import Services
 from db import keys as key_rows
 from hsm import KeySpec, WrappedKey
+from tests.aws_messages import validation_message
 from tests.graphql_client import GraphQLFailure, gql, gql_failure
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
@@ -309,14 +310,20 @@ async def test_material_of_the_wrong_size_is_refused(
     key = await external_key(client)
     given = await parameters(client, key["keyId"], "RSA_AES_KEY_WRAP_SHA_256")
     variables = wrapped_import(key["keyId"], given, os.urandom(16), "RSA_AES_KEY_WRAP_SHA_256")
+    # AWS's ImportKeyMaterial reference: material that decrypts but is "invalid, or does not
+    # meet expectations" is IncorrectKeyMaterialException (the message is keygraph's).
     assert await gql_failure(client, IMPORT, variables) == GraphQLFailure(
-        "InvalidCiphertextException", ""
+        "IncorrectKeyMaterialException",
+        "The key material in the request is not SYMMETRIC_DEFAULT key material.",
     )
     variables["input"]["encryptedKeyMaterial"] = ""
     assert await gql_failure(client, IMPORT, variables) == GraphQLFailure(
         "ValidationException",
-        "1 validation error detected: Value at 'encryptedKeyMaterial' failed to satisfy "
-        "constraint: Member must have length greater than or equal to 1",
+        validation_message(
+            "encryptedKeyMaterial",
+            "have length greater than or equal to 1",
+            "java.nio.HeapByteBuffer[pos=0 lim=0 cap=0]",
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from api.jobs import DeletionJob
 from api.keys.custom_stores import destroy_store_key, key_store_for
 from api.services import Services
 from hsm import HsmConfig
+from tests.aws_messages import validation_message
 from tests.graphql_client import GraphQLFailure, gql, gql_failure, walk_pages
 from tests.keys.test_deletion import root_call
 
@@ -402,14 +403,11 @@ async def test_only_the_deployments_module_may_be_loaded(
     ("members", "message"),
     [
         ({"customKeyStoreName": ""},
-         "1 validation error detected: Value at 'customKeyStoreName' failed to satisfy "
-         "constraint: Member must have length greater than or equal to 1"),
+         validation_message("customKeyStoreName", "have length greater than or equal to 1", "")),
         ({"tokenLabel": "x" * 33},
-         "1 validation error detected: Value at 'tokenLabel' failed to satisfy constraint: "
-         "Member must have length less than or equal to 32"),
+         validation_message("tokenLabel", "have length less than or equal to 32", "x" * 33)),
         ({"keyStorePassword": ""},
-         "1 validation error detected: Value at 'keyStorePassword' failed to satisfy "
-         "constraint: Member must have length greater than or equal to 1"),
+         validation_message("keyStorePassword", "have length greater than or equal to 1")),
     ],
 )  # fmt: skip
 async def test_create_validation(

@@ -24,12 +24,15 @@ from api.operations.access import (
     PrincipalPolicyRequest,
     PrincipalPolicyResponse,
     PutPrincipalPolicyRequest,
+    PutPrincipalPolicyResponse,
     SimulateAccessRequest,
     WhoamiRequest,
 )
 from api.operations.keys import CreateKeyRequest, create_key
+from api.policy import FindingCode
 from api.principals import Principal, PrincipalKind, create_principal, principal_for
 from api.services import Services
+from tests.aws_messages import validation_message
 from tests.operations.conftest import Invoke
 
 
@@ -119,14 +122,14 @@ async def test_simulate_refusals(call: Invoke, alice: Principal) -> None:
         await call("SimulateAccess", SimulateAccessRequest(principal=alice.arn, action="kms:Nope"))
     assert refused.value.message == "kms:Nope is not an action of the catalog."
 
+    long_id = "k" * 3000
     with pytest.raises(ValidationException) as refused:
         await call(
             "SimulateAccess",
-            SimulateAccessRequest(principal=alice.arn, action="Encrypt", key_id="k" * 3000),
+            SimulateAccessRequest(principal=alice.arn, action="Encrypt", key_id=long_id),
         )
-    assert refused.value.message == (
-        "1 validation error detected: Value at 'keyId' failed to satisfy constraint: "
-        "Member must have length less than or equal to 2048"
+    assert refused.value.message == validation_message(
+        "keyId", "have length less than or equal to 2048", long_id
     )
 
     stranger = "arn:aws:iam::444455556666:user/eve"
@@ -145,10 +148,10 @@ async def test_the_root_manages_a_users_policy(call: Invoke, alice: Principal) -
     attached = await call(
         "PutPrincipalPolicy", PutPrincipalPolicyRequest(principal=alice.arn, policy=policy)
     )
-    assert attached == PrincipalPolicyResponse(principal=alice.arn, policy=policy)
+    assert attached == PutPrincipalPolicyResponse(principal=alice.arn, policy=policy, warnings=[])
     # A user reads its own policy, and only the root changes it.
     assert await call("PrincipalPolicy", PrincipalPolicyRequest(principal=alice.arn), alice) == (
-        attached
+        PrincipalPolicyResponse(principal=alice.arn, policy=policy)
     )
     with pytest.raises(AccessDeniedException):
         await call("DeletePrincipalPolicy", PrincipalPolicyRequest(principal=alice.arn), alice)
@@ -163,10 +166,18 @@ async def test_the_root_manages_a_users_policy(call: Invoke, alice: Principal) -
 
 
 async def test_a_policy_is_checked_like_a_key_policy(call: Invoke, alice: Principal) -> None:
+    """An unknown action is a warning (KEYGRAPH_POLICY_CHECK=warn, the default); what is not a
+    policy is refused."""
     unknown = document({"Effect": "Allow", "Action": "kms:Nope", "Resource": "*"})
+    attached = await call(
+        "PutPrincipalPolicy", PutPrincipalPolicyRequest(principal=alice.arn, policy=unknown)
+    )
+    assert [warning.code for warning in attached.warnings] == [FindingCode.UNKNOWN_ACTION]
+    no_resource = document({"Effect": "Allow", "Action": "kms:Encrypt"})
     with pytest.raises(MalformedPolicyDocumentException):
         await call(
-            "PutPrincipalPolicy", PutPrincipalPolicyRequest(principal=alice.arn, policy=unknown)
+            "PutPrincipalPolicy",
+            PutPrincipalPolicyRequest(principal=alice.arn, policy=no_resource),
         )
     with pytest.raises(InvalidArnException):
         await call("PrincipalPolicy", PrincipalPolicyRequest(principal="not-an-arn"))

@@ -23,6 +23,7 @@ from api.operations.access_keys import (
 )
 from api.principals import Principal, PrincipalKind, create_principal, principal_for
 from api.services import Services
+from tests.aws_messages import validation_message
 from tests.operations.conftest import Invoke, refused
 
 
@@ -121,9 +122,8 @@ async def test_bad_names_are_refused_clearly(call: Invoke) -> None:
     assert missing.message == "Principal arn:aws:iam::111122223333:user/x does not exist."
     malformed = await refused(call("DeleteAccessKey", AccessKeyRequest(access_key_id="AKIA1")))
     assert isinstance(malformed, ValidationException)
-    assert malformed.message == (
-        "1 validation error detected: Value at 'accessKeyId' failed to satisfy constraint: "
-        "Member must satisfy regular expression pattern: ^KGAK[A-Z2-7]{16}$"
+    assert malformed.message == validation_message(
+        "accessKeyId", "satisfy regular expression pattern: ^KGAK[A-Z2-7]{16}$", "AKIA1"
     )
     unknown = await refused(
         call("DeactivateAccessKey", AccessKeyRequest(access_key_id="KGAK" + "A" * 16))

@@ -74,10 +74,13 @@ async def test_alias_refusals(call: Invoke) -> None:
     assert isinstance(taken, AlreadyExistsException)
     assert taken.message == f"An alias with the name {SCOPE}:alias/taken already exists"
     cases = {
-        "": "1 validation error detected: Value at 'aliasName' failed to satisfy constraint: "
-        "Member must have length greater than or equal to 1",
-        "alias/" + "a" * 251: "1 validation error detected: Value at 'aliasName' failed to "
-        "satisfy constraint: Member must have length less than or equal to 256",
+        # Both of the model's constraints fail, and AWS names each.
+        "": "2 validation errors detected: Value '' at 'aliasName' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1; Value '' at 'aliasName' failed to "
+        "satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
+        "alias/" + "a" * 251: f"1 validation error detected: Value 'alias/{'a' * 251}' at "
+        "'aliasName' failed to satisfy constraint: Member must have length less than or equal "
+        "to 256",
         "alias/my alias": PATTERN_MESSAGE.format("alias/my alias"),
         "payments": 'Alias must start with the prefix "alias/". Please see '
         "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html",
@@ -96,7 +99,8 @@ async def test_alias_refusals(call: Invoke) -> None:
         call("CreateAlias", AliasTargetRequest(alias_name="", target_key_id="k" * 2049))
     )
     assert isinstance(both, ValidationException)
-    assert both.message.startswith("2 validation errors detected: ")
+    # The empty name fails its length and its pattern, the target its length: three, in one.
+    assert both.message.startswith("3 validation errors detected: ")
     assert await names(call) == ["alias/taken"]
 
 
@@ -125,7 +129,7 @@ async def test_one_keys_aliases_page_by_name(call: Invoke) -> None:
     assert [entry.alias_name for entry in first.aliases] == ["alias/a", "alias/b"]
     assert (first.truncated, first.next_marker) == (True, "alias/b")
     rest = await call(
-        "ListAliases", ListAliasesRequest(key_id="alias/a", limit=2, marker=first.next_marker)
+        "ListAliases", ListAliasesRequest(key_id=key.key_id, limit=2, marker=first.next_marker)
     )
     assert [entry.alias_name for entry in rest.aliases] == ["alias/c"]
     assert (rest.truncated, rest.next_marker) == (False, None)

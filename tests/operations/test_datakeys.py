@@ -24,6 +24,7 @@ from api.operations.datakeys import GenerateRandomRequest
 from api.principals import Principal
 from api.services import Services
 from hsm import KeySpec
+from tests.aws_messages import validation_message
 from tests.operations.conftest import Invoke, created_key, refused
 
 CONTEXT = {"purpose": "test"}
@@ -163,17 +164,17 @@ async def test_the_parent_key_must_be_a_symmetric_encryption_key(
         )
     )
     assert dry.code == "DryRunOperationException"
+    eleven = ["t"] * 11
     tokens = await refused(
         call(
             "GenerateDataKey",
             GenerateDataKeyRequest(
-                key_id=key.key_id, key_spec=DataKeySpec.AES_256, grant_tokens=["t"] * 11
+                key_id=key.key_id, key_spec=DataKeySpec.AES_256, grant_tokens=eleven
             ),
         )
     )
-    assert tokens.message == (
-        "1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: "
-        "Member must have length less than or equal to 10"
+    assert tokens.message == validation_message(
+        "grantTokens", "have length less than or equal to 10", f"[{', '.join(eleven)}]"
     )
 
 

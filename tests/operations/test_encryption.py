@@ -9,6 +9,7 @@ from api.crypto.encryption import DecryptRequest, EncryptRequest, ReEncryptReque
 from api.errors import InvalidCiphertextException, ValidationException
 from api.keys.model import EncryptionAlgorithmSpec
 from api.operations.keys import CreateKeyRequest
+from tests.aws_messages import validation_message
 from tests.operations.conftest import Invoke
 
 CONTEXT = {"tenant": "acme"}
@@ -48,11 +49,11 @@ async def test_re_encrypt_moves_the_ciphertext_to_another_key(call: Invoke) -> N
 
 
 async def test_a_key_id_longer_than_aws_allows_is_a_validation_error(call: Invoke) -> None:
+    long_id = "k" * 3000
     with pytest.raises(ValidationException) as raised:
-        await call("Encrypt", EncryptRequest(key_id="k" * 3000, plaintext=b"x"))
-    assert raised.value.message == (
-        "1 validation error detected: Value at 'keyId' failed to satisfy constraint: "
-        "Member must have length less than or equal to 2048"
+        await call("Encrypt", EncryptRequest(key_id=long_id, plaintext=b"x"))
+    assert raised.value.message == validation_message(
+        "keyId", "have length less than or equal to 2048", long_id
     )
 
 
@@ -61,10 +62,10 @@ async def test_every_violated_constraint_is_named_at_once(call: Invoke) -> None:
         await call("Encrypt", EncryptRequest(key_id="", plaintext=b"", grant_tokens=["t"] * 11))
     assert raised.value.message == (
         "3 validation errors detected: "
-        "Value at 'keyId' failed to satisfy constraint: "
+        "Value '' at 'keyId' failed to satisfy constraint: "
         "Member must have length greater than or equal to 1; "
         "Value at 'plaintext' failed to satisfy constraint: "
         "Member must have length greater than or equal to 1; "
-        "Value at 'grantTokens' failed to satisfy constraint: "
+        "Value '[t, t, t, t, t, t, t, t, t, t, t]' at 'grantTokens' failed to satisfy constraint: "
         "Member must have length less than or equal to 10"
     )

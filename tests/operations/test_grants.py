@@ -27,6 +27,7 @@ from api.operations.grants import (
 )
 from api.principals import Principal, PrincipalKind, principal_for
 from api.services import Services
+from tests.aws_messages import validation_message
 from tests.operations.conftest import Invoke, created_key, refused
 
 ENCRYPT, DECRYPT = GrantOperation.ENCRYPT, GrantOperation.DECRYPT
@@ -168,14 +169,15 @@ async def test_members_out_of_the_model_are_refused_in_aws_words(
     error = await refused(grant(call, key_id, alice, name="not a name"))
     assert (error.code, error.message) == (
         "ValidationException",
-        "1 validation error detected: Value at 'name' failed to satisfy constraint: Member must "
-        "satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
+        validation_message(
+            "name", "satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$", "not a name"
+        ),
     )
-    error = await refused(call("ListGrants", ListGrantsRequest(key_id="k" * 3000)))
+    long_id = "k" * 3000
+    error = await refused(call("ListGrants", ListGrantsRequest(key_id=long_id)))
     assert (error.code, error.message) == (
         "ValidationException",
-        "1 validation error detected: Value at 'keyId' failed to satisfy constraint: "
-        "Member must have length less than or equal to 2048",
+        validation_message("keyId", "have length less than or equal to 2048", long_id),
     )
     error = await refused(grant(call, "alias/some-alias", alice))
     assert (error.code, error.message) == (

@@ -15,11 +15,15 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from api.crypto.encryption import DecryptRequest, EncryptRequest
 from api.keys.imports import WrappingKeySpec
 from api.keys.model import ExpirationModel, KeyState, Origin
-from api.operations.imports import GetParametersForImportRequest, ImportKeyMaterialRequest
-from api.operations.structures import KeyRequest
+from api.operations.imports import (
+    DeleteImportedKeyMaterialRequest,
+    GetParametersForImportRequest,
+    ImportKeyMaterialRequest,
+)
 from api.principals import Principal
 from api.services import Services
 from hsm import WrappingAlgorithm
+from tests.aws_messages import validation_message
 from tests.operations.conftest import Invoke, created_key, refused
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
@@ -113,7 +117,9 @@ async def test_deleted_material_comes_back_only_as_the_same_material(
     material = os.urandom(32)
     imported = await call("ImportKeyMaterial", await import_request(call, key_id, material))
 
-    deleted = await call("DeleteImportedKeyMaterial", KeyRequest(key_id=key_id))
+    deleted = await call(
+        "DeleteImportedKeyMaterial", DeleteImportedKeyMaterialRequest(key_id=key_id)
+    )
     assert deleted.key_metadata.key_state is KeyState.PENDING_IMPORT
     assert deleted.key_material_id == imported.key_material_id
     assert deleted.key_id == imported.key_id
@@ -156,7 +162,9 @@ async def test_only_external_keys_take_imports(
     call: Invoke, services: Services, root: Principal
 ) -> None:
     key_id = await new_key(services, root, Origin.AWS_KMS)
-    error = await refused(call("DeleteImportedKeyMaterial", KeyRequest(key_id=key_id)))
+    error = await refused(
+        call("DeleteImportedKeyMaterial", DeleteImportedKeyMaterialRequest(key_id=key_id))
+    )
     assert error.code == "UnsupportedOperationException"
     assert error.message.endswith("origin is AWS_KMS which is not valid for this operation.")
 
@@ -174,14 +182,18 @@ async def test_members_out_of_the_model_are_refused_in_aws_words(
     error = await refused(call("ImportKeyMaterial", request))
     assert (error.code, error.message) == (
         "ValidationException",
-        "1 validation error detected: Value at 'encryptedKeyMaterial' failed to satisfy "
-        "constraint: Member must have length greater than or equal to 1",
+        validation_message(
+            "encryptedKeyMaterial",
+            "have length greater than or equal to 1",
+            "java.nio.HeapByteBuffer[pos=0 lim=0 cap=0]",
+        ),
     )
+    long_id = "k" * 3000
     error = await refused(
         call(
             "GetParametersForImport",
             GetParametersForImportRequest(
-                key_id="k" * 3000,
+                key_id=long_id,
                 wrapping_algorithm=OAEP_SHA_256,
                 wrapping_key_spec=WrappingKeySpec.RSA_2048,
             ),
@@ -189,6 +201,5 @@ async def test_members_out_of_the_model_are_refused_in_aws_words(
     )
     assert (error.code, error.message) == (
         "ValidationException",
-        "1 validation error detected: Value at 'keyId' failed to satisfy constraint: "
-        "Member must have length less than or equal to 2048",
+        validation_message("keyId", "have length less than or equal to 2048", long_id),
     )

@@ -20,7 +20,7 @@ from api.errors import (
     ValidationException,
 )
 from api.invoke import Caller, new_call, run
-from api.keys.model import KeyState, KeyUsage, Origin
+from api.keys.model import CustomerMasterKeySpec, KeyState, KeyUsage, Origin
 from api.keys.tags import Tag
 from api.operations import BY_NAME
 from api.operations.aliases import AliasTargetRequest, ListAliasesRequest
@@ -37,6 +37,7 @@ from api.operations.structures import KeyMetadata, KeyPageRequest, KeyRequest, K
 from api.principals import Principal, PrincipalKind, create_principal, principal_for
 from api.services import Services
 from hsm import KeySpec, SigningAlgorithm
+from tests.aws_messages import validation_message
 from tests.operations.conftest import Invoke, refused
 from tests.statements import pool_logging_statements
 
@@ -73,18 +74,21 @@ async def test_a_symmetric_key_by_default_described_by_every_name(call: Invoke) 
 
 async def test_the_deprecated_customer_master_key_spec_is_the_key_spec(call: Invoke) -> None:
     key = await new_key(
-        call, customer_master_key_spec=KeySpec.ECC_NIST_P256, key_usage=KeyUsage.SIGN_VERIFY
+        call,
+        customer_master_key_spec=CustomerMasterKeySpec.ECC_NIST_P256,
+        key_usage=KeyUsage.SIGN_VERIFY,
     )
-    assert (key.key_spec, key.customer_master_key_spec) == (KeySpec.ECC_NIST_P256,) * 2
+    assert key.key_spec == KeySpec.ECC_NIST_P256
+    assert key.customer_master_key_spec == CustomerMasterKeySpec.ECC_NIST_P256
     assert key.signing_algorithms == [SigningAlgorithm.ECDSA_SHA_256]
 
 
 async def test_create_key_refusals(call: Invoke) -> None:
-    too_long = await refused(new_key(call, description="d" * 8193))
+    description = "d" * 8193
+    too_long = await refused(new_key(call, description=description))
     assert isinstance(too_long, ValidationException)
-    assert too_long.message == (
-        "1 validation error detected: Value at 'description' failed to satisfy constraint: "
-        "Member must have length less than or equal to 8192"
+    assert too_long.message == validation_message(
+        "description", "have length less than or equal to 8192", description
     )
     no_usage = await refused(new_key(call, key_spec=KeySpec.RSA_2048))
     assert (no_usage.code, no_usage.message) == (
@@ -124,27 +128,27 @@ async def test_members_are_checked_against_aws_model_first(call: Invoke) -> None
     long_id = "k" * 3000
     got = await refused(call("DescribeKey", KeyTokensRequest(key_id=long_id)))
     assert isinstance(got, ValidationException)
-    assert got.message == (
-        "1 validation error detected: Value at 'keyId' failed to satisfy constraint: "
-        "Member must have length less than or equal to 2048"
+    assert got.message == validation_message(
+        "keyId", "have length less than or equal to 2048", long_id
     )
+    description = "d" * 8193
     both = await refused(
         call(
             "UpdateKeyDescription",
-            UpdateKeyDescriptionRequest(key_id="", description="d" * 8193),
+            UpdateKeyDescriptionRequest(key_id="", description=description),
         )
     )
     assert both.message == (
-        "2 validation errors detected: Value at 'keyId' failed to satisfy constraint: Member "
-        "must have length greater than or equal to 1; Value at 'description' failed to satisfy "
-        "constraint: Member must have length less than or equal to 8192"
+        "2 validation errors detected: Value '' at 'keyId' failed to satisfy constraint: Member "
+        f"must have length greater than or equal to 1; Value '{description}' at 'description' "
+        "failed to satisfy constraint: Member must have length less than or equal to 8192"
     )
+    eleven = ["t"] * 11
     tokens = await refused(
-        call("DescribeKey", KeyTokensRequest(key_id=MISSING, grant_tokens=["t"] * 11))
+        call("DescribeKey", KeyTokensRequest(key_id=MISSING, grant_tokens=eleven))
     )
-    assert tokens.message == (
-        "1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: "
-        "Member must have length less than or equal to 10"
+    assert tokens.message == validation_message(
+        "grantTokens", "have length less than or equal to 10", f"[{', '.join(eleven)}]"
     )
     absent = await refused(call("EnableKey", KeyRequest(key_id=MISSING)))
     assert isinstance(absent, NotFoundException)

@@ -126,14 +126,11 @@ async def test_the_pin_is_never_shown(key_store_config: HsmConfig) -> None:
     ("members", "message"),
     [
         ({"custom_key_store_name": ""},
-         "1 validation error detected: Value at 'customKeyStoreName' failed to satisfy "
-         "constraint: Member must have length greater than or equal to 1"),
+         validation_message("customKeyStoreName", "have length greater than or equal to 1", "")),
         ({"token_label": "x" * 33},
-         "1 validation error detected: Value at 'tokenLabel' failed to satisfy constraint: "
-         "Member must have length less than or equal to 32"),
+         validation_message("tokenLabel", "have length less than or equal to 32", "x" * 33)),
         ({"key_store_password": ""},
-         "1 validation error detected: Value at 'keyStorePassword' failed to satisfy "
-         "constraint: Member must have length greater than or equal to 1"),
+         validation_message("keyStorePassword", "have length greater than or equal to 1")),
     ],
 )  # fmt: skip
 async def test_members_out_of_the_model_are_refused_in_aws_words(
@@ -154,12 +151,13 @@ async def test_describe_takes_an_id_or_a_name_not_both(call: Invoke) -> None:
         "ValidationException",
         "Specify either customKeyStoreId or customKeyStoreName, not both.",
     )
+    long_id = "c" * 65
     error = await refused(
-        call("ConnectCustomKeyStore", CustomKeyStoreRequest(custom_key_store_id="c" * 65))
+        call("ConnectCustomKeyStore", CustomKeyStoreRequest(custom_key_store_id=long_id))
     )
     assert (error.code, error.message) == (
         "ValidationException",
-        validation_message("customKeyStoreId", "have length less than or equal to 64"),
+        validation_message("customKeyStoreId", "have length less than or equal to 64", long_id),
     )
 
 

@@ -15,6 +15,7 @@ from api.operations.keys import ListKeysRequest
 from api.operations.policies import GetKeyPolicyRequest, PutKeyPolicyRequest
 from api.operations.structures import KeyPageRequest, KeyRequest
 from api.principals import Principal
+from tests.aws_messages import validation_message
 from tests.operations.conftest import Invoke
 from tests.operations.test_keys import new_key, refused
 
@@ -32,6 +33,10 @@ def document(sid: str, principal: str = ROOT) -> str:
     }
     body = {"Version": "2012-10-17", "Statement": [statement]}
     return json.dumps(body, indent=1, ensure_ascii=False)
+
+
+NOT_LATIN_1 = document("\u0100")
+TOO_LONG = "x" * 131_073
 
 
 async def policy_of(call: Invoke, key_id: str) -> str:
@@ -67,12 +72,12 @@ async def test_the_default_policy_lets_the_account_in(call: Invoke) -> None:
         ("{not json", MalformedPolicyDocumentException, "The policy document is not valid JSON."),
         (document("x" * 33_000), MalformedPolicyDocumentException,
          "The policy document exceeds the maximum size of 32768 bytes."),
-        (document("\u0100"), ValidationException,
-         "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member "
-         f"must satisfy regular expression pattern: {POLICY_PATTERN}"),
-        ("x" * 131_073, ValidationException,
-         "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member "
-         "must have length less than or equal to 131072"),
+        (NOT_LATIN_1, ValidationException,
+         validation_message(
+             "policy", f"satisfy regular expression pattern: {POLICY_PATTERN}", NOT_LATIN_1
+         )),
+        (TOO_LONG, ValidationException,
+         validation_message("policy", "have length less than or equal to 131072", TOO_LONG)),
     ],
 )  # fmt: skip
 async def test_put_refuses_and_keeps_the_old_policy(
@@ -121,12 +126,12 @@ async def test_default_is_the_only_policy_name(call: Invoke) -> None:
         "1 validation error detected: Value 'bad-name' at 'policyName' failed to satisfy "
         "constraint: Member must satisfy regular expression pattern: [\\w]+"
     )
+    long_name = "p" * 129
     length = await refused(
-        call("GetKeyPolicy", GetKeyPolicyRequest(key_id=key.key_id, policy_name="p" * 129))
+        call("GetKeyPolicy", GetKeyPolicyRequest(key_id=key.key_id, policy_name=long_name))
     )
-    assert length.message == (
-        "1 validation error detected: Value at 'policyName' failed to satisfy constraint: "
-        "Member must have length less than or equal to 128"
+    assert length.message == validation_message(
+        "policyName", "have length less than or equal to 128", long_name
     )
 
 
@@ -149,8 +154,8 @@ async def test_create_key_checks_its_policy_and_creates_nothing(call: Invoke) ->
     assert isinstance(got, MalformedPolicyDocumentException)
     empty = await refused(new_key(call, policy=""))
     assert empty.message == (
-        "2 validation errors detected: Value at 'policy' failed to satisfy constraint: Member "
-        "must have length greater than or equal to 1; Value at 'policy' failed to satisfy "
+        "2 validation errors detected: Value '' at 'policy' failed to satisfy constraint: Member "
+        "must have length greater than or equal to 1; Value '' at 'policy' failed to satisfy "
         f"constraint: Member must satisfy regular expression pattern: {POLICY_PATTERN}"
     )
     assert (await call("ListKeys", ListKeysRequest())).keys == []

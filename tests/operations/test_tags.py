@@ -7,7 +7,7 @@ from api.keys.tags import Tag
 from api.operations.keys import ScheduleKeyDeletionRequest
 from api.operations.structures import KeyPageRequest
 from api.operations.tags import TagResourceRequest, UntagResourceRequest
-from tests.aws_messages import validation_message
+from tests.aws_messages import UNTAG_ITEM_CONSTRAINT, validation_message
 from tests.keys.tag_rules import LONG_KEY, REFUSED_TAGS
 from tests.operations.conftest import Invoke
 from tests.operations.test_keys import SCOPE, new_key, refused
@@ -52,8 +52,10 @@ async def test_tags_follow_aws_rules(call: Invoke) -> None:
     got = await refused(
         call("UntagResource", UntagResourceRequest(key_id=key.arn, tag_keys=["kept", LONG_KEY]))
     )
+    # AWS quotes the whole list and every constraint of an item (the form recorded from AWS,
+    # tests/aws_protocol/test_validation_messages.py).
     assert got.message == validation_message(
-        "tagKeys.2.member", "have length less than or equal to 128", LONG_KEY
+        "tagKeys", UNTAG_ITEM_CONSTRAINT, f"[kept, {LONG_KEY}]"
     )
     assert await listed(call, key.key_id) == tags(kept="yes")
 
@@ -90,9 +92,8 @@ async def test_list_resource_tags_pages(call: Invoke) -> None:
     )
     assert isinstance(bad, InvalidMarkerException)
     empty = await refused(call("ListResourceTags", KeyPageRequest(key_id=key.key_id, marker="")))
-    assert empty.message == (
-        "1 validation error detected: Value at 'marker' failed to satisfy constraint: "
-        "Member must have length greater than or equal to 1"
+    assert empty.message == validation_message(
+        "marker", "have length greater than or equal to 1", ""
     )
 
 

@@ -3,6 +3,7 @@ Postgres and SoftHSM token."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from typing import Any
@@ -10,8 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
+from api.policy import PolicyCheck
 from api.services import Services
+from api.settings import Settings
 from db.policies import policies_for_keys
+from tests.aws_messages import validation_message
 from tests.graphql_client import GraphQLFailure, gql, gql_failure
 
 ACCOUNT = "111122223333"
@@ -40,6 +44,13 @@ query($id: String!, $limit: Int, $marker: String) {
 }
 """
 LIST_KEYS = "query { listKeys { keys { keyId } } }"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """``KEYGRAPH_POLICY_CHECK=strict``: these tests include the checker's refusals
+    (tests/policy/test_warn_mode.py has the default, ``warn``)."""
+    return dataclasses.replace(settings, policy_check=PolicyCheck.STRICT)
 
 
 def document(sid: str, **condition: Any) -> str:
@@ -161,12 +172,12 @@ async def test_default_is_the_only_policy_name(client: httpx.AsyncClient) -> Non
         "1 validation error detected: Value 'bad-name' at 'policyName' failed to satisfy "
         "constraint: Member must satisfy regular expression pattern: [\\w]+",
     )
+    long_name = "p" * 129
     assert await gql_failure(
-        client, GET, {"id": key["keyId"], "name": "p" * 129}
+        client, GET, {"id": key["keyId"], "name": long_name}
     ) == GraphQLFailure(
         "ValidationException",
-        "1 validation error detected: Value at 'policyName' failed to satisfy constraint: "
-        "Member must have length less than or equal to 128",
+        validation_message("policyName", "have length less than or equal to 128", long_name),
     )
     assert await get_policy(client, key["keyId"]) == before
 

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
+
+from api import messages
+from api.shapes import Kind as ShapeKind
+from api.shapes import shape_name, shape_of
 
 
 class Side(enum.Enum):
@@ -23,6 +28,10 @@ class Kind(enum.Enum):
     EXTRA = "keygraph has the member; AWS does not"
     REQUIRED = "required in one and not the other"
     TYPE = "another type"
+    # A request member of a feature keygraph does not serve: both doors take it (as AWS types
+    # it) and ``refuse_unserved_members`` answers UnsupportedOperationException when a request
+    # asks for the feature, rather than ignoring it.
+    REFUSED = "keygraph takes the member and refuses a request that asks for the feature"
 
 
 @dataclass(frozen=True)
@@ -40,14 +49,6 @@ _STORE_AFTER = (
 )
 _PKCS11 = "keygraph's custom key stores are PKCS#11 tokens, not CloudHSM clusters."
 _XKS = "External key stores (XKS proxies) are not served; custom key stores are PKCS#11 tokens."
-_SERVICE = "keygraph has no AWS service principals; grants name IAM principals only."
-_SOURCE_ARN = (
-    "SourceArn constrains grants AWS services use on a caller's behalf; keygraph has none."
-)
-_MATERIALS = (
-    "Multiple imported key materials per key (AWS's 2025 import types) are not served: a key "
-    "has one imported material, re-imported as it was."
-)
 _GONE = "keygraph answers with the grant's id and key ARN, where AWS's response is empty."
 
 
@@ -57,10 +58,6 @@ _RECIPIENT = (
 )
 _MULTI_REGION = "keygraph has no multi-region keys."
 _ML_KEM = "Key encapsulation needs ML-KEM keys, which keygraph does not serve."
-_DRY_RUN_MODIFIERS = (
-    "DryRunModifiers (IGNORE_CIPHERTEXT) is not served: a dry run checks the ciphertext too, so it "
-    "is required."
-)
 
 
 def _each(kind: Kind, reason: str, *places: str) -> tuple[Difference, ...]:
@@ -77,7 +74,6 @@ DIFFERENCES: tuple[Difference, ...] = (
         Kind.ABSENT,
         _PKCS11,
         "* output KeyMetadata.CloudHsmClusterId",
-        "UpdateCustomKeyStore input CloudHsmClusterId",
         "DescribeCustomKeyStores output CustomKeyStores.CloudHsmClusterId",
         "DescribeCustomKeyStores output CustomKeyStores.TrustAnchorCertificate",
     ),
@@ -91,12 +87,17 @@ DIFFERENCES: tuple[Difference, ...] = (
         Kind.ABSENT,
         _MULTI_REGION,
         "* output KeyMetadata.MultiRegionConfiguration",
-        "CreateKey input MultiRegion",
     ),
+    *_each(Kind.REFUSED, _MULTI_REGION, "CreateKey input MultiRegion"),
     *_each(
         Kind.ABSENT,
         _XKS,
         "* output KeyMetadata.XksKeyConfiguration",
+        "DescribeCustomKeyStores output CustomKeyStores.XksProxyConfiguration",
+    ),
+    *_each(
+        Kind.REFUSED,
+        _XKS,
         "CreateKey input XksKeyId",
         "CreateCustomKeyStore input XksProxyUriEndpoint",
         "CreateCustomKeyStore input XksProxyUriPath",
@@ -110,74 +111,48 @@ DIFFERENCES: tuple[Difference, ...] = (
         "UpdateCustomKeyStore input XksProxyVpcEndpointServiceOwner",
         "UpdateCustomKeyStore input XksProxyAuthenticationCredential",
         "UpdateCustomKeyStore input XksProxyConnectivity",
-        "DescribeCustomKeyStores output CustomKeyStores.XksProxyConfiguration",
     ),
+    *_each(Kind.REFUSED, _PKCS11, "UpdateCustomKeyStore input CloudHsmClusterId"),
     *_each(
         Kind.EXTRA,
         _AFTER,
         "* output KeyMetadata",
     ),
     *_each(
-        Kind.ABSENT,
-        "keys are not shared across accounts through AWS RAM; ListKeys lists the account's own.",
-        "ListKeys input ResourceOwners",
+        Kind.EXTRA,
+        (
+            "What keygraph's policy checker found in a policy that AWS stores regardless (an "
+            "unknown action...): GraphQL answers it, the AWS door leaves it out as AWS does and "
+            "records it in the call's audit events (KEYGRAPH_POLICY_CHECK=warn)."
+        ),
+        "CreateKey output Warnings",
+        "PutKeyPolicy output Warnings",
     ),
     *_each(
-        Kind.REQUIRED,
-        _DRY_RUN_MODIFIERS,
-        "Decrypt input CiphertextBlob",
-        "ReEncrypt input CiphertextBlob",
-    ),
-    *_each(
-        Kind.ABSENT,
-        _DRY_RUN_MODIFIERS,
-        "Decrypt input DryRunModifiers",
-        "ReEncrypt input DryRunModifiers",
+        Kind.REFUSED,
+        _RECIPIENT,
+        "Decrypt input Recipient",
+        "DeriveSharedSecret input Recipient",
+        "GenerateDataKey input Recipient",
+        "GenerateDataKeyPair input Recipient",
+        "GenerateRandom input Recipient",
     ),
     *_each(
         Kind.ABSENT,
         _RECIPIENT,
-        "Decrypt input Recipient",
         "Decrypt output CiphertextForRecipient",
-        "DeriveSharedSecret input Recipient",
         "DeriveSharedSecret output CiphertextForRecipient",
-        "GenerateDataKey input Recipient",
         "GenerateDataKey output CiphertextForRecipient",
-        "GenerateDataKeyPair input Recipient",
         "GenerateDataKeyPair output CiphertextForRecipient",
-        "GenerateRandom input Recipient",
         "GenerateRandom output CiphertextForRecipient",
     ),
     *_each(
-        Kind.ABSENT,
-        "random bytes come from the deployment's HSM; a custom key store's token is not asked.",
-        "GenerateRandom input CustomKeyStoreId",
-    ),
-    *_each(
-        Kind.ABSENT,
-        "Lists rotations only (AWS's ROTATIONS_ONLY): " + _MATERIALS,
-        "ListKeyRotations input IncludeKeyMaterial",
-    ),
-    *_each(
-        Kind.ABSENT,
-        _MATERIALS,
-        "ListKeyRotations output Rotations.KeyMaterialDescription",
-        "ListKeyRotations output Rotations.ImportState",
-        "ListKeyRotations output Rotations.KeyMaterialState",
-        "ListKeyRotations output Rotations.ExpirationModel",
-        "ListKeyRotations output Rotations.ValidTo",
-        "ImportKeyMaterial input ImportType",
-        "ImportKeyMaterial input KeyMaterialDescription",
-        "ImportKeyMaterial input KeyMaterialId",
-        "DeleteImportedKeyMaterial input KeyMaterialId",
-    ),
-    *_each(
-        Kind.ABSENT,
+        Kind.REFUSED,
         _PKCS11 + " pkcs11ModulePath and tokenLabel name the token.",
         "CreateCustomKeyStore input CloudHsmClusterId",
     ),
     *_each(
-        Kind.ABSENT,
+        Kind.REFUSED,
         _PKCS11 + " The module reaches its token without a TLS trust anchor.",
         "CreateCustomKeyStore input TrustAnchorCertificate",
     ),
@@ -228,35 +203,6 @@ DIFFERENCES: tuple[Difference, ...] = (
         "DescribeCustomKeyStores output CustomKeyStores.TokenLabel",
     ),
     *_each(
-        Kind.REQUIRED,
-        "Required: AWS's alternative, GranteeServicePrincipal, is not served. " + _SERVICE,
-        "CreateGrant input GranteePrincipal",
-    ),
-    *_each(
-        Kind.ABSENT,
-        _SERVICE,
-        "CreateGrant input GranteeServicePrincipal",
-        "CreateGrant input RetiringServicePrincipal",
-        "ListGrants input GranteeServicePrincipal",
-        "ListGrants output Grants.GranteeServicePrincipal",
-        "ListGrants output Grants.RetiringServicePrincipal",
-        "ListRetirableGrants input RetiringServicePrincipal",
-        "ListRetirableGrants output Grants.GranteeServicePrincipal",
-        "ListRetirableGrants output Grants.RetiringServicePrincipal",
-    ),
-    *_each(
-        Kind.ABSENT,
-        _SOURCE_ARN,
-        "CreateGrant input Constraints.SourceArn",
-        "ListGrants output Grants.Constraints.SourceArn",
-        "ListRetirableGrants output Grants.Constraints.SourceArn",
-    ),
-    *_each(
-        Kind.REQUIRED,
-        "Required: AWS's alternative, RetiringServicePrincipal, is not served. " + _SERVICE,
-        "ListRetirableGrants input RetiringPrincipal",
-    ),
-    *_each(
         Kind.EXTRA,
         _GONE + " Not the key's metadata: a retiring principal may have no right to read it.",
         "RetireGrant output KeyId",
@@ -281,14 +227,13 @@ UNSERVED_VALUES: dict[str, tuple[frozenset[str], str]] = {
                 "ML_DSA_44",
                 "ML_DSA_65",
                 "ML_DSA_87",
-                "ECC_NIST_EDWARDS25519",
                 "ML_KEM_512",
                 "ML_KEM_768",
                 "ML_KEM_1024",
             }
         ),
-        "SM2 is offered only in China regions; ML-DSA, ML-KEM and Ed25519 keys have no "
-        "mechanism in SoftHSM 2.6 or CloudHSM's PKCS#11 library that keygraph could use.",
+        "SM2 is offered only in China regions; ML-DSA and ML-KEM keys have no mechanism in "
+        "SoftHSM 2.6 or CloudHSM's PKCS#11 library that keygraph could use.",
     ),
     "CustomerMasterKeySpec": (
         frozenset({"SM2"}),
@@ -300,8 +245,13 @@ UNSERVED_VALUES: dict[str, tuple[frozenset[str], str]] = {
     ),
     "EncryptionAlgorithmSpec": (frozenset({"SM2PKE"}), "SM2 is offered only in China regions."),
     "SigningAlgorithmSpec": (
-        frozenset({"SM2DSA", "ML_DSA_SHAKE_256", "ED25519_SHA_512", "ED25519_PH_SHA_512"}),
-        "SM2 is offered only in China regions; ML-DSA and Ed25519 keys are not served.",
+        frozenset({"SM2DSA", "ML_DSA_SHAKE_256"}),
+        "SM2 is offered only in China regions; ML-DSA keys are not served.",
+    ),
+    "KeyMaterialState": (
+        frozenset({"PENDING_MULTI_REGION_IMPORT_AND_ROTATION"}),
+        "That state is of multi-Region keys' imported material, and keygraph has no multi-Region "
+        "keys.",
     ),
     "KeyState": (
         frozenset({"Creating", "PendingReplicaDeletion", "Updating"}),
@@ -314,7 +264,8 @@ UNSERVED_VALUES: dict[str, tuple[frozenset[str], str]] = {
     ),
     "DataKeyPairSpec": (
         frozenset({"SM2", "ECC_NIST_EDWARDS25519", "ML_KEM_512", "ML_KEM_768", "ML_KEM_1024"}),
-        "SM2 is offered only in China regions; Ed25519 and ML-KEM pairs are not served.",
+        "SM2 is offered only in China regions; ML-KEM pairs are not served; Ed25519 pairs "
+        "(readable PKCS#8 out of the HSM) are not served yet.",
     ),
     "AlgorithmSpec": (
         frozenset({"SM2PKE", "RSAES_PKCS1_V1_5"}),
@@ -353,4 +304,49 @@ UNSERVED_VALUES: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"Encapsulate", "Decapsulate"}),
         "Key encapsulation needs ML-KEM keys, which keygraph does not serve.",
     ),
+    "KeyLastUsageTrackingOperation": (
+        frozenset({"Encapsulate", "Decapsulate"}),
+        "Key encapsulation needs ML-KEM keys, which keygraph does not serve.",
+    ),
 }
+
+# Each operation's refused members (``Kind.REFUSED``) by AWS name, with the reason.
+_REFUSED: dict[str, dict[str, str]] = {}
+for _difference in DIFFERENCES:
+    if _difference.kind is Kind.REFUSED:
+        _REFUSED.setdefault(_difference.operation, {})[_difference.member] = _difference.reason
+
+
+def _asks(value: Any) -> bool:
+    """Whether a member's value asks for its feature: ``MultiRegion: false`` asks for nothing."""
+    return value is not None and value is not False
+
+
+def refuse_unserved_values(request: object) -> None:
+    """``UnsupportedOperationException`` with the reason for a value of AWS's enums that keygraph
+    does not serve (``KeySpec: ML_DSA_44``): a door hands such a value over as the string it was
+    sent, and this answers it before validation would call it no value of the enum."""
+    for member in shape_of(type(request)):
+        value = getattr(request, member.name)
+        ref = member.type.item if member.type.kind is ShapeKind.LIST else member.type
+        if value is None or ref is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        if ref.enum is not None:
+            unserved, reason = UNSERVED_VALUES.get(shape_name(ref.enum), (frozenset(), ""))
+            for item in items:
+                if isinstance(item, str) and item in unserved:
+                    raise messages.UNSERVED_VALUE(value=item, reason=reason)
+        if ref.structure is not None:
+            for item in items:
+                refuse_unserved_values(item)
+
+
+def refuse_unserved_members(operation: str, request: object) -> None:
+    """``UnsupportedOperationException`` with the reason for a refused member that asks for its
+    feature (``Recipient``, ``MultiRegion: true``...), once the request is valid: a member's
+    value breaking AWS's constraints is AWS's ValidationException first."""
+    refused = _REFUSED.get(operation, {})
+    for member in shape_of(type(request)):
+        if member.wire in refused and _asks(getattr(request, member.name)):
+            raise messages.UNSERVED_MEMBER(member=member.wire, reason=refused[member.wire])
