@@ -322,24 +322,52 @@ def _asks(value: Any) -> bool:
     return value is not None and value is not False
 
 
-def refuse_unserved_values(request: object) -> None:
+def refuse_unserved_values(request: Any) -> None:
     """``UnsupportedOperationException`` with the reason for a value of AWS's enums that keygraph
     does not serve (``KeySpec: ML_DSA_44``): a door hands such a value over as the string it was
-    sent, and this answers it before validation would call it no value of the enum."""
-    for member in shape_of(type(request)):
-        value = getattr(request, member.name)
-        ref = member.type.item if member.type.kind is ShapeKind.LIST else member.type
-        if value is None or ref is None:
+    sent, and this answers it before validation would call it no value of the enum. Only the
+    members that can hold such a value are read (none of Encrypt's, say), so the pipeline pays
+    for this check only where it applies."""
+    for name, unserved, reason, structure in _carriers(type(request)):
+        value = getattr(request, name)
+        if value is None:
             continue
-        items = value if isinstance(value, list) else [value]
-        if ref.enum is not None:
-            unserved, reason = UNSERVED_VALUES.get(shape_name(ref.enum), (frozenset(), ""))
-            for item in items:
-                if isinstance(item, str) and item in unserved:
-                    raise messages.UNSERVED_VALUE(value=item, reason=reason)
-        if ref.structure is not None:
-            for item in items:
+        for item in value if isinstance(value, list) else [value]:
+            if structure:
                 refuse_unserved_values(item)
+            elif isinstance(item, str) and item in unserved:
+                raise messages.UNSERVED_VALUE(value=item, reason=reason)
+
+
+_Carrier = tuple[str, frozenset[str], str, bool]
+
+
+_CARRIERS: dict[type, tuple[_Carrier, ...]] = {}
+
+
+def _carriers(request_type: type) -> tuple[_Carrier, ...]:
+    """The members of ``request_type`` that can hold a value keygraph does not serve: an enum
+    (or list of one) with such values, or a structure (or list of one) holding such a member.
+    Each is (attribute name, the values, the reason, whether it is a structure); found once per
+    type."""
+    known = _CARRIERS.get(request_type)
+    if known is None:
+        known = _CARRIERS[request_type] = _find_carriers(request_type)
+    return known
+
+
+def _find_carriers(request_type: type) -> tuple[_Carrier, ...]:
+    found: list[_Carrier] = []
+    for member in shape_of(request_type):
+        ref = member.type.item if member.type.kind is ShapeKind.LIST else member.type
+        if ref is None:
+            continue
+        if ref.enum is not None and shape_name(ref.enum) in UNSERVED_VALUES:
+            unserved, reason = UNSERVED_VALUES[shape_name(ref.enum)]
+            found.append((member.name, unserved, reason, False))
+        elif ref.structure is not None and _carriers(ref.structure):
+            found.append((member.name, frozenset(), "", True))
+    return tuple(found)
 
 
 def refuse_unserved_members(operation: str, request: object) -> None:
