@@ -28,6 +28,7 @@ from api.services import Services
 from db import keys as key_rows
 from hsm import KeySpec, WrappedKey
 from tests.aws_messages import validation_message
+from tests.database_dump import database_dump
 from tests.graphql_client import GraphQLFailure, gql, gql_failure
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
@@ -473,14 +474,7 @@ async def test_secrets_stay_out_of_the_database(
         IMPORT,
         wrapped_import(key["keyId"], given, material),
     )
-    dump = b""
-    async with services.pool.acquire() as conn:
-        for table in ("keys", "key_materials", "import_tokens", "key_events"):
-            for record in await conn.fetch(f"SELECT * FROM {table}"):  # noqa: S608 - constants
-                dump += b"".join(
-                    bytes(value) if isinstance(value, bytes) else str(value).encode()
-                    for value in record.values()
-                )
+    dump = await database_dump(services.pool)
     for secret in (material, token, material.hex().encode(), token.hex().encode()):
         assert secret not in dump
 

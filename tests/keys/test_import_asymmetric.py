@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
 from api.services import Services
 from tests.crypto.asymmetric import call, get_public_key, unb64
+from tests.database_dump import database_dump
 from tests.graphql_client import GraphQLFailure, gql, gql_failure
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
@@ -489,14 +490,7 @@ async def test_the_private_key_stays_out_of_the_database(
     rsa_key = await external_key(client, "RSA_2048", "SIGN_VERIFY")
     await import_material(client, ec_key["keyId"], pkcs8(offline), "RSAES_OAEP_SHA_256")
     await import_material(client, rsa_key["keyId"], pkcs8(rsa_offline), "RSA_AES_KEY_WRAP_SHA_256")
-    dump = b""
-    async with services.pool.acquire() as conn:
-        for table in ("keys", "key_materials", "import_tokens", "key_events"):
-            for record in await conn.fetch(f"SELECT * FROM {table}"):  # noqa: S608 - constants
-                dump += b"".join(
-                    bytes(value) if isinstance(value, bytes) else str(value).encode()
-                    for value in record.values()
-                )
+    dump = await database_dump(services.pool)
     scalar = offline.private_numbers().private_value.to_bytes(32, "big")
     prime = rsa_offline.private_numbers().p
     prime_bytes = prime.to_bytes((prime.bit_length() + 7) // 8, "big")
