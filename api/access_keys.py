@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
-from api.errors import LimitExceededException, NotFoundException
+from api import messages
 from api.principals import Principal, principal_of
 from api.sealing import seal, unseal
 from db import access_keys as rows
@@ -104,12 +104,9 @@ async def create_access_key(
     async with conn.transaction():
         owner = await rows.lock_live_principal(conn, principal.arn)
         if owner is None:
-            raise NotFoundException(f"Principal {principal.arn} does not exist.")
+            raise messages.NO_SUCH_PRINCIPAL(arn=principal.arn)
         if len(await rows.list_access_keys(conn, owner.id)) >= MAX_ACCESS_KEYS:
-            raise LimitExceededException(
-                f"Cannot exceed quota for AccessKeysPerUser: {MAX_ACCESS_KEYS}. "
-                f"{principal.arn} holds {MAX_ACCESS_KEYS} access keys: delete one first."
-            )
+            raise messages.ACCESS_KEYS_QUOTA(limit=MAX_ACCESS_KEYS, arn=principal.arn)
         created = await rows.insert_access_key(
             conn, access_key_id=access_key_id, principal_id=owner.id, sealed_secret=sealed
         )
@@ -121,7 +118,7 @@ async def list_access_keys(conn: asyncpg.Connection, principal: Principal) -> li
     """A live principal's keys, oldest first."""
     owner = await principal_rows.find_live_principal(conn, principal.arn)
     if owner is None:
-        raise NotFoundException(f"Principal {principal.arn} does not exist.")
+        raise messages.NO_SUCH_PRINCIPAL(arn=principal.arn)
     return [_access_key(row) for row in await rows.list_access_keys(conn, owner.id)]
 
 
@@ -129,7 +126,7 @@ async def find_access_key(conn: asyncpg.Connection, access_key_id: str) -> Acces
     """The key of a live principal that ``access_key_id`` names, or ``NotFoundException``."""
     row = await rows.find_access_key(conn, access_key_id)
     if row is None:
-        raise NotFoundException(f"Access key {access_key_id} does not exist.")
+        raise messages.NO_SUCH_ACCESS_KEY(access_key_id=access_key_id)
     return _access_key(row)
 
 

@@ -4,12 +4,15 @@ A call also collects the authorization decisions made while it runs (``decisions
 the operation wants its audit events to say besides (``notes``: the warnings of a policy stored
 despite them): the pipeline hands both to the audit trail with the call's outcome once the
 operation has finished.
-Operations run inside it (the graph's nested fields) share its batched loaders (``loader``).
+Operations run inside it (the graph's nested fields) share its batched loaders (``loader``); the
+calls of one batch (``api.batching``) share the decisions they make (``shared_decisions``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import enum
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +22,10 @@ import asyncpg
 from api.decisions import Decision
 from api.loaders import Batch, Loader, T
 from api.principals import Principal
+
+# A decision being made, or made, by what decides it; ``None`` once the one making it failed (so
+# each item alike makes its own).
+SharedDecisions = dict[Hashable, "asyncio.Future[Decision | None]"]
 
 
 class Door(enum.Enum):
@@ -51,6 +58,9 @@ class Call:
     door: Door = Door.GRAPHQL
     decisions: list[Decision] = field(default_factory=list, compare=False)
     notes: list[str] = field(default_factory=list, compare=False)
+    # The decisions the calls of one batch share, by what decides them: items alike are
+    # decided once (``api.authz.authorize``). None outside a batch.
+    shared_decisions: SharedDecisions | None = field(default=None, compare=False, repr=False)
     _loaders: dict[Any, Loader[Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def record(self, decision: Decision) -> None:

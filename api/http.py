@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from api.background import running_jobs
 from api.errors import AccessDeniedException, UnrecognizedClientException
 from api.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from api.middleware import BearerAuth, BodyLimit, CodedFailures, RequestLog
+from api.middleware import RequestLayer
 from api.services import Services, start_services
 from api.settings import Mode, Settings
 
@@ -133,11 +133,10 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         middleware=[
-            Middleware(RequestLog, routes=(*PUBLIC_PATHS, *paths)),
-            Middleware(CodedFailures),
-            Middleware(BodyLimit, max_bytes=settings.limits.max_body_bytes),
             Middleware(
-                BearerAuth,
+                RequestLayer,
+                routes=(*PUBLIC_PATHS, *paths),
+                max_bytes=settings.limits.max_body_bytes,
                 public=(*PUBLIC_PATHS, *own_authentication),
                 ide_path=ide_paths[0] if ide_paths else None,
             ),

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from api.audit import AuditBacklogFull, AuditTrailUnavailable, events_for_call
+from api.audit import AuditBacklogFull, AuditEvent, AuditTrailUnavailable, events_for_call
 from api.calls import Call, Door, Scope
 from api.differences import refuse_unserved_members, refuse_unserved_values
 from api.errors import KeygraphError, KMSInternalException, ValidationException
@@ -109,8 +109,16 @@ async def invoke(
     return await run(services, new_call(services, caller), operation, request)
 
 
-async def run(services: Services, call: Call, operation: Operation[Any, R], request: Any) -> R:
-    """``invoke`` with the call already made (a batch makes one per item)."""
+async def run(
+    services: Services,
+    call: Call,
+    operation: Operation[Any, R],
+    request: Any,
+    *,
+    events: list[AuditEvent] | None = None,
+) -> R:
+    """``invoke`` with the call already made (a batch makes one per item, and collects their
+    audit events in ``events`` to append them to the trail in one go: ``append_events``)."""
     started = time.perf_counter()
     try:
         refuse_unserved_values(request)
@@ -119,9 +127,9 @@ async def run(services: Services, call: Call, operation: Operation[Any, R], requ
         operation.admit_keys(request)
         response = await operation.handler(services, call, request)
     except Exception as exc:
-        await finish(services, call, operation, outcome_of(exc), started)
+        await finish(services, call, operation, outcome_of(exc), started, events)
         raise
-    await finish(services, call, operation, OK, started)
+    await finish(services, call, operation, OK, started, events)
     return response
 
 
@@ -134,14 +142,30 @@ async def nested(services: Services, parent: Call, operation: Operation[Any, R],
 
 
 async def finish(
-    services: Services, call: Call, operation: Operation[Any, Any], outcome: str, started: float
+    services: Services,
+    call: Call,
+    operation: Operation[Any, Any],
+    outcome: str,
+    started: float,
+    collected: list[AuditEvent] | None = None,
 ) -> None:
-    """Count the call and hand its events to the trail: a change's are written before the
-    caller hears back, the rest go in the next batch (or now, when the backlog is full)."""
+    """Count the call and hand its events to the trail, or add them to ``collected`` (a
+    batch's, appended when the batch ends)."""
     services.metrics.observe_operation(operation.field, outcome, time.perf_counter() - started)
     if operation.audit is Audit.NONE:
         return
     events = events_for_call(call, operation.audit_action, None, outcome)
+    if collected is not None:
+        collected.extend(events)
+        return
+    await append_events(services, operation, events)
+
+
+async def append_events(
+    services: Services, operation: Operation[Any, Any], events: list[AuditEvent]
+) -> None:
+    """Hand ``events`` to the trail: a change's are written before the caller hears back, the
+    rest go in the next batch (or now, when the backlog is full)."""
     if operation.audit is Audit.BATCHED:
         try:
             services.audit.record(events)

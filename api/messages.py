@@ -26,16 +26,25 @@ from api.errors import (
     CustomKeyStoreNameInUseException,
     CustomKeyStoreNotFoundException,
     DisabledException,
+    ExpiredImportTokenException,
+    IncorrectKeyException,
+    IncorrectKeyMaterialException,
     InvalidArnException,
+    InvalidGrantIdException,
+    InvalidGrantTokenException,
+    InvalidImportTokenException,
     InvalidKeyUsageException,
     InvalidMarkerException,
     KeygraphError,
     KMSInternalException,
     KMSInvalidStateException,
     LimitExceededException,
+    MalformedPolicyDocumentException,
     NotAuthorizedException,
     NotFoundException,
     TagException,
+    ThrottlingException,
+    UnrecognizedClientException,
     UnsupportedOperationException,
     ValidationException,
 )
@@ -74,6 +83,12 @@ SNAPSHOT = "AWS KMS response recorded in localstack tests/aws/services/kms/test_
 _API = "https://docs.aws.amazon.com/kms/latest/APIReference/"
 UNCONFIRMED = "meant as AWS's words for this case, which no recording or AWS page at hand confirms"
 FEATURE = "a feature of keygraph's that AWS KMS does not have"
+KEY_STATES = "https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html"
+SIGV4_PAGE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/signature-v4-troubleshooting.html"
+SIGV4 = (
+    "AWS's SigV4 words as AWS services answer them (quoted in public reports of their "
+    "responses); no recording of AWS KMS's own answer or AWS page at hand confirms them"
+)
 
 
 E = TypeVar("E", bound=KeygraphError)
@@ -143,10 +158,13 @@ UNSERVED_VALUE = Message(
 
 # -- Key states (AWS's key state table) ----------------------------------------------------------
 
-DISABLED = Message(DisabledException, "{arn} is disabled.", Own(UNCONFIRMED))
-PENDING_DELETION = Message(KMSInvalidStateException, "{arn} is pending deletion.", Own(UNCONFIRMED))
+# The key state page's table details print these as "DisabledException: <key ARN> is disabled."
+DISABLED = Message(DisabledException, "{arn} is disabled.", Documented(KEY_STATES))
+PENDING_DELETION = Message(
+    KMSInvalidStateException, "{arn} is pending deletion.", Documented(KEY_STATES)
+)
 NOT_PENDING_DELETION = Message(
-    KMSInvalidStateException, "{arn} is not pending deletion.", Own(UNCONFIRMED)
+    KMSInvalidStateException, "{arn} is not pending deletion.", Documented(KEY_STATES)
 )
 PENDING_IMPORT = Message(
     KMSInvalidStateException,
@@ -157,7 +175,7 @@ UNAVAILABLE = Message(KMSInvalidStateException, "{arn} is unavailable.", Own(UNC
 ORIGIN_NOT_VALID = Message(
     UnsupportedOperationException,
     "{arn} origin is {origin} which is not valid for this operation.",
-    Own(UNCONFIRMED),
+    Recorded(f"GetParametersForImport for an AWS_KMS key; {SNAPSHOT}"),
 )
 
 # -- Keys ----------------------------------------------------------------------------------------
@@ -421,6 +439,425 @@ AUDIT_BY_ALIAS = Message(
     ValidationException,
     "keyId '{key_id}' names an alias; the audit trail is filtered by key id or key ARN",
     Own(FEATURE),
+)
+
+# -- Naming keys ---------------------------------------------------------------------------------
+
+INVALID_KEY_ID = Message(
+    NotFoundException,
+    "Invalid keyId '{key_id}'",
+    Recorded(f"DescribeKey KeyId=fake-key-id, GenerateMac KeyId=key_id; {SNAPSHOT}"),
+)
+KEY_NOT_FOUND = Message(
+    NotFoundException,
+    "Key '{arn}' does not exist",
+    Recorded(
+        f"DescribeKey of a missing key and of a well-formed mrk- id; {SNAPSHOT}; {CONFORMANCE}"
+    ),
+)
+ALIAS_NOT_FOUND = Message(NotFoundException, "Alias {arn} is not found.", Own(UNCONFIRMED))
+KEY_ALIASES_NOT_SUPPORTED = Message(
+    InvalidArnException,
+    "Key Aliases are not supported for this operation.",
+    Recorded(
+        "CreateGrant with an alias, AWS's answer quoted in boto/boto#3202 and #3883 and relayed "
+        "by Lambda in hashicorp/terraform#20813"
+    ),
+)
+ALIAS_TO_ALIAS = Message(
+    ValidationException, "Aliases must refer to keys. Not aliases", Own(UNCONFIRMED)
+)
+INCORRECT_KEY = Message(
+    IncorrectKeyException,
+    "The key ID in the request does not identify a CMK that can perform this operation.",
+    Recorded(f"Decrypt naming a key of another usage; {SNAPSHOT}; {CONFORMANCE}"),
+)
+
+# -- Rotation ------------------------------------------------------------------------------------
+
+NOT_ROTATABLE = Message(
+    UnsupportedOperationException,
+    "You cannot perform this operation on a non-symmetric key or a key with non-ENCRYPT_DECRYPT "
+    "key usage.",
+    Own(
+        "only the message's beginning is recorded (EnableKeyRotation of an RSA_2048 key; "
+        f"{CONFORMANCE}); the rest follows it"
+    ),
+)
+ROTATE_ON_DEMAND_REFUSED = Message(
+    UnsupportedOperationException,
+    "",
+    Recorded(f"RotateKeyOnDemand of an RSA_2048 key; {CONFORMANCE}"),
+)
+NO_ROTATION_FOR_MATERIAL = Message(
+    UnsupportedOperationException,
+    "{arn} does not support key rotation, so IncludeKeyMaterial is not valid for it.",
+    Own(UNCONFIRMED),
+)
+NO_MATERIAL_PENDING_ROTATION = Message(
+    KMSInvalidStateException,
+    "{arn} has no key material pending rotation. Import new key material (ImportType "
+    "NEW_KEY_MATERIAL) first.",
+    Own(UNCONFIRMED),
+)
+
+# -- Imported key material -----------------------------------------------------------------------
+
+VALID_TO_FORBIDDEN = Message(
+    ValidationException,
+    "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.",
+    Own(UNCONFIRMED),
+)
+VALID_TO_REQUIRED = Message(
+    ValidationException,
+    "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES",
+    Recorded(f"ImportKeyMaterial KEY_MATERIAL_EXPIRES without ValidTo; {SNAPSHOT}; {CONFORMANCE}"),
+)
+VALID_TO_RANGE = Message(
+    ValidationException,
+    "ValidTo must be in the future and at most {days} days from now.",
+    Own(UNCONFIRMED),
+)
+IMPORT_TOKEN_EXPIRED = Message(
+    ExpiredImportTokenException,
+    "The import token has expired. Use GetParametersForImport to get a new one.",
+    Own(UNCONFIRMED),
+)
+IMPORT_TOKEN_INVALID = Message(
+    InvalidImportTokenException,
+    "The import token is not valid for this KMS key.",
+    Own(UNCONFIRMED),
+)
+NOT_KEY_MATERIAL_OF_SPEC = Message(
+    IncorrectKeyMaterialException,
+    "The key material in the request is not {spec} key material.",
+    Own(UNCONFIRMED),
+)
+WRAPPING_ALGORITHM_REQUIRED = Message(
+    ValidationException,
+    "{spec} key material must be wrapped with RSA_AES_KEY_WRAP_SHA_1 or RSA_AES_KEY_WRAP_SHA_256.",
+    Own(UNCONFIRMED),
+)
+WRAPPING_KEY_TOO_SHORT = Message(
+    ValidationException,
+    "{spec} key material cannot be wrapped with {algorithm} under an RSA_2048 wrapping key. Use a "
+    "longer wrapping key or an RSA_AES_KEY_WRAP algorithm.",
+    Own(UNCONFIRMED),
+)
+IMPORT_TYPE_SYMMETRIC_ONLY = Message(
+    ValidationException,
+    "ImportType, KeyMaterialId and KeyMaterialDescription are only valid for symmetric "
+    "encryption keys.",
+    Own(UNCONFIRMED),
+)
+MATERIAL_ID_WITH_NEW_MATERIAL = Message(
+    ValidationException,
+    "KeyMaterialId cannot be specified when ImportType is NEW_KEY_MATERIAL.",
+    Own("AWS's ImportKeyMaterial reference states the rule; the wording is keygraph's"),
+)
+MATERIAL_DOES_NOT_MATCH = Message(
+    IncorrectKeyMaterialException,
+    "The key material in the request does not match key material {material_id}.",
+    Own(UNCONFIRMED),
+)
+NOT_PREVIOUS_MATERIAL = Message(
+    IncorrectKeyMaterialException,
+    "The key material in the request is not the key material that was previously imported into "
+    "this KMS key.",
+    Own(UNCONFIRMED),
+)
+MATERIAL_ALREADY_IMPORTED = Message(
+    IncorrectKeyMaterialException,
+    "The key material in the request is already key material {material_id} of this KMS key. Use "
+    "ImportType EXISTING_KEY_MATERIAL to reimport it.",
+    Own(UNCONFIRMED),
+)
+MATERIAL_PENDING_ROTATION = Message(
+    KMSInvalidStateException,
+    "{arn} already has key material {material_id} pending rotation. Rotate the key or delete that "
+    "key material first.",
+    Own(UNCONFIRMED),
+)
+NO_SUCH_MATERIAL = Message(
+    NotFoundException, "Key material {material_id} does not exist in {arn}.", Own(UNCONFIRMED)
+)
+
+# -- Cryptographic operations ---------------------------------------------------------------------
+
+DIGEST_LENGTH = Message(
+    ValidationException,
+    "Digest is invalid length for algorithm {algorithm}.",
+    Recorded(f"Sign with MessageType DIGEST and a digest of the wrong length; {SNAPSHOT}"),
+)
+IGNORE_CIPHERTEXT_NEEDS_KEY = Message(
+    ValidationException,
+    "{member} is required when DryRunModifiers includes IGNORE_CIPHERTEXT.",
+    Own(UNCONFIRMED),
+)
+THROTTLED = Message(
+    ThrottlingException,
+    "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.",
+    Own(UNCONFIRMED),
+)
+
+# -- Grants --------------------------------------------------------------------------------------
+
+GRANT_NOT_FOUND = Message(
+    NotFoundException, "Grant {grant_id} is not found for {arn}.", Own(UNCONFIRMED)
+)
+GRANTS_PER_KEY = Message(
+    LimitExceededException,
+    "{arn} already has {limit} grants, the most a key can have.",
+    Own(UNCONFIRMED),
+)
+RETIRE_NAMES_NO_GRANT = Message(
+    ValidationException,
+    "Either GrantToken, or both KeyId and GrantId, must be specified.",
+    Own(UNCONFIRMED),
+)
+TOKEN_GRANT_NOT_FOUND = Message(
+    NotFoundException, "The grant that the grant token names is not found.", Own(UNCONFIRMED)
+)
+TOKEN_GRANT_ID_MISMATCH = Message(
+    InvalidGrantIdException,
+    "The GrantId is not the grant that the grant token names.",
+    Own(UNCONFIRMED),
+)
+TOKEN_KEY_MISMATCH = Message(
+    ValidationException,
+    "The KeyId is not the key of the grant that the grant token names.",
+    Own(UNCONFIRMED),
+)
+GRANT_PRINCIPAL_ARN = Message(
+    InvalidArnException, "ARN does not refer to a valid principal: {value}", Own(UNCONFIRMED)
+)
+GRANT_ONLY_CREATE_GRANT = Message(
+    ValidationException,
+    "Grants must not contain only the CreateGrant operation.",
+    Own(UNCONFIRMED),
+)
+GRANT_CONTEXT_PAIRS = Message(
+    ValidationException,
+    "1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must "
+    "have at most {limit} encryption context pairs",
+    Own(UNCONFIRMED),
+)
+GRANT_CONTEXT_VALUES = Message(
+    ValidationException,
+    "1 validation error detected: Value at '{member}' failed to satisfy constraint: Member "
+    "values must have length less than or equal to {limit}",
+    Own(UNCONFIRMED),
+)
+INVALID_GRANT_ID = Message(
+    InvalidGrantIdException,
+    "The request was rejected because the specified GrantId is not valid.",
+    Own(UNCONFIRMED),
+)
+INVALID_GRANT_TOKEN = Message(
+    InvalidGrantTokenException,
+    "The request was rejected because the grant token is not valid.",
+    Own(UNCONFIRMED),
+)
+GRANT_OPERATION_NOT_FOR_KEY = Message(
+    ValidationException,
+    "Grant operation {operation} is not valid for {arn}, a key with key spec {spec} and key usage "
+    "{usage}.",
+    Own(UNCONFIRMED),
+)
+GRANT_CONSTRAINTS_NOT_FOR_OPERATION = Message(
+    ValidationException,
+    "Grant constraints are not valid with the grant operation {operation} on {arn}: it takes no "
+    "encryption context.",
+    Own(UNCONFIRMED),
+)
+ONE_OF_PAIR = Message(
+    ValidationException,
+    "You {verb} specify either {first} or {second}, but not both.",
+    Own("AWS's CreateGrant and ListRetirableGrants references state the rule; no recording"),
+)
+SERVICE_GRANT_SOURCE_ARN = Message(
+    ValidationException,
+    "When you specify a GranteeServicePrincipal, you must also specify a SourceArn grant "
+    "constraint.",
+    Own("AWS's CreateGrant reference states the rule in these words; no recording"),
+)
+SERVICE_GRANT_RETIRING = Message(
+    ValidationException,
+    "When you specify a GranteeServicePrincipal, you must specify either a RetiringPrincipal or a "
+    "RetiringServicePrincipal.",
+    Own("AWS's CreateGrant reference states the rule in these words; no recording"),
+)
+
+# -- Policy documents ----------------------------------------------------------------------------
+
+POLICY_LOCKOUT = Message(
+    MalformedPolicyDocumentException,
+    "The new key policy will not allow you to update the key policy in the future.",
+    Own(UNCONFIRMED),
+)
+POLICY_TOO_LARGE = Message(
+    MalformedPolicyDocumentException,
+    "The policy document exceeds the maximum size of {limit} bytes.",
+    Own(UNCONFIRMED),
+)
+# keygraph's checker says where in a document it found what (``label``: which statement).
+_CHECKER = "keygraph's policy checker, which says where in the document it found what"
+POLICY_PROBLEM = Message(MalformedPolicyDocumentException, "{label}: {problem}", Own(_CHECKER))
+POLICY_REPEATED_ELEMENT = Message(
+    MalformedPolicyDocumentException,
+    'The policy document repeats the element "{name}".',
+    Own(_CHECKER),
+)
+NO_PRINCIPAL_WORDS = "Policy contains a statement with no principal."
+INVALID_PRINCIPALS_WORDS = "Policy contains a statement with one or more invalid principals."
+PRINCIPAL_IN_IDENTITY_POLICY_WORDS = "Policy document should not specify a principal."
+_AWS_PREFIX = (
+    "a sentence of AWS's (IAM's words for the case, unconfirmed for KMS) and keygraph's account "
+    "of where"
+)
+PRINCIPAL_NOT_WELL_FORMED = Message(
+    MalformedPolicyDocumentException,
+    INVALID_PRINCIPALS_WORDS
+    + ' {label}: a principal is "*" or an object such as {{"AWS": [...]}}.',
+    Own(_AWS_PREFIX),
+)
+PRINCIPAL_TYPE_UNSUPPORTED = Message(
+    MalformedPolicyDocumentException,
+    INVALID_PRINCIPALS_WORDS
+    + ' {label}: principal type "{written}" is not supported; use "AWS" or "Service".',
+    Own(_AWS_PREFIX),
+)
+PRINCIPAL_NOT_VALID = Message(
+    MalformedPolicyDocumentException,
+    INVALID_PRINCIPALS_WORDS + ' {label}: "{value}" is not a valid {written} principal.',
+    Own(_AWS_PREFIX),
+)
+PRINCIPAL_IN_IDENTITY_POLICY = Message(
+    MalformedPolicyDocumentException,
+    PRINCIPAL_IN_IDENTITY_POLICY_WORDS + " {label} has a {written}.",
+    Own(_AWS_PREFIX),
+)
+NO_PRINCIPAL = Message(
+    MalformedPolicyDocumentException,
+    NO_PRINCIPAL_WORDS + " {label} has no Principal or NotPrincipal.",
+    Own(_AWS_PREFIX),
+)
+POLICY_VERSION = Message(
+    MalformedPolicyDocumentException,
+    'Version "{written}" is not a policy language version: use "2012-10-17" or "2008-10-17".',
+    Own(_CHECKER),
+)
+POLICY_TOO_DEEP = Message(
+    MalformedPolicyDocumentException, "The policy document nests too deeply.", Own(_CHECKER)
+)
+POLICY_NOT_JSON = Message(
+    MalformedPolicyDocumentException, "The policy document is not valid JSON.", Own(_CHECKER)
+)
+POLICY_NOT_OBJECT = Message(
+    MalformedPolicyDocumentException, "The policy document must be a JSON object.", Own(_CHECKER)
+)
+POLICY_UNKNOWN_ELEMENT = Message(
+    MalformedPolicyDocumentException,
+    '"{name}" is not an element of a policy document.',
+    Own(_CHECKER),
+)
+POLICY_ID_NOT_STRING = Message(
+    MalformedPolicyDocumentException, "Id must be a string.", Own(_CHECKER)
+)
+POLICY_NO_STATEMENT = Message(
+    MalformedPolicyDocumentException, "The policy document has no Statement.", Own(_CHECKER)
+)
+
+# -- GraphQL batches (keygraph's own) ------------------------------------------------------------
+
+BATCH_SIZE = Message(
+    ValidationException,
+    "1 validation error detected: Value at 'requests' failed to satisfy constraint: Member must "
+    "have length between 1 and {limit}",
+    Own(FEATURE),
+)
+
+# -- The AWS door's authentication (SigV4) -------------------------------------------------------
+
+# The AWS door raises most of these in its own exception classes (``aws.errors``).
+MISSING_AUTHENTICATION_TOKEN: Message[KeygraphError] = Message(
+    None, "Missing Authentication Token", Documented(SIGV4_PAGE)
+)
+INVALID_SECURITY_TOKEN = Message(
+    UnrecognizedClientException,
+    "The security token included in the request is invalid.",
+    Own(SIGV4),
+)
+NO_TEMPORARY_CREDENTIALS = Message(
+    UnrecognizedClientException,
+    "keygraph issues no temporary credentials: sign requests with an access key and no "
+    "X-Amz-Security-Token (keygraph principal create-access-key).",
+    Own("AWS accepts session tokens; keygraph issues none, and says so"),
+)
+SIGNATURE_MISMATCH: Message[KeygraphError] = Message(
+    None,
+    "The request signature we calculated does not match the signature you provided. Check your "
+    "AWS Secret Access Key and signing method. Consult the service documentation for details.",
+    Own(f"{SIGV4}; {SIGV4_PAGE} prints the first sentence"),
+)
+LONE_SURROGATE = Message(
+    ValidationException,
+    "The request holds a lone UTF-16 surrogate, which is not Unicode text.",
+    Own("JSON can carry lone surrogates, which AWS's Java service never sees as text"),
+)
+AUTHORIZATION_PARAMETER: Message[KeygraphError] = Message(
+    None, "Authorization header requires '{name}' parameter.", Own(SIGV4)
+)
+CREDENTIAL_ELEMENTS: Message[KeygraphError] = Message(
+    None,
+    "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term.",
+    Own(SIGV4),
+)
+DATE_HEADER_REQUIRED: Message[KeygraphError] = Message(
+    None,
+    "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    Own(SIGV4),
+)
+AMZ_DATE_FORMAT: Message[KeygraphError] = Message(
+    None, "X-Amz-Date must be in ISO 8601 basic format: YYYYMMDD'T'HHMMSS'Z'.", Own(SIGV4)
+)
+SIGNATURE_EXPIRED: Message[KeygraphError] = Message(
+    None,
+    "Signature expired: {amz_date} is now earlier than {earliest} ({current} - 5 min.)",
+    Own(SIGV4),
+)
+SIGNATURE_NOT_YET_CURRENT: Message[KeygraphError] = Message(
+    None,
+    "Signature not yet current: {amz_date} is still later than {latest} ({current} + 5 min.)",
+    Own(SIGV4),
+)
+SCOPE_REGION: Message[KeygraphError] = Message(
+    None, "Credential should be scoped to a valid region, not '{region}'.", Own(SIGV4)
+)
+SCOPE_SERVICE: Message[KeygraphError] = Message(
+    None, "Credential should be scoped to correct service: '{service}'.", Own(SIGV4)
+)
+SCOPE_TERMINATOR: Message[KeygraphError] = Message(
+    None,
+    "Credential should be scoped with a valid terminator: '{terminator}', not '{written}'.",
+    Own(SIGV4),
+)
+SCOPE_DATE: Message[KeygraphError] = Message(
+    None,
+    "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
+    "'{date}' != '{day}', from '{amz_date}'.",
+    Own(SIGV4),
+)
+HOST_NOT_SIGNED: Message[KeygraphError] = Message(
+    None, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.", Own(SIGV4)
+)
+CONTENT_HASH_MISMATCH: Message[KeygraphError] = Message(
+    None,
+    "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    Own(SIGV4),
+)
+SIGNATURE_FORMAT: Message[KeygraphError] = Message(
+    None, "Signature must be 64 lowercase hexadecimal digits.", Own(UNCONFIRMED)
 )
 
 

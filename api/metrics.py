@@ -50,6 +50,11 @@ class Metrics:
         )
         # The registry's operation names, once the app has named them (``name_operations``).
         self._operations: frozenset[str] | None = None
+        # The series of each label set seen, so a request looks them up once, in one dict:
+        # ``labels()`` takes a lock and builds its key per call (~3 µs of a request's ~4 µs of
+        # HTTP metrics). The label sets are the fixed ones above, so these stay small.
+        self._operation_series: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
+        self._http_series: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
 
     def name_operations(self, names: Collection[str]) -> None:
         """Make ``names`` (the registry's) the only values of the ``operation`` label. The app
@@ -60,12 +65,26 @@ class Metrics:
     def observe_operation(self, operation: str, outcome: str, seconds: float) -> None:
         if self._operations is not None and operation not in self._operations:
             operation = UNKNOWN_OPERATION
-        self.operations.labels(operation, outcome).inc()
-        self.operation_seconds.labels(operation, outcome).observe(seconds)
+        series = self._operation_series.get((operation, outcome))
+        if series is None:
+            series = self._operation_series[(operation, outcome)] = (
+                self.operations.labels(operation, outcome),
+                self.operation_seconds.labels(operation, outcome),
+            )
+        count, latency = series
+        count.inc()
+        latency.observe(seconds)
 
     def observe_http(self, route: str, status: int, seconds: float) -> None:
-        self.http_requests.labels(route, str(status)).inc()
-        self.http_seconds.labels(route).observe(seconds)
+        series = self._http_series.get((route, status))
+        if series is None:
+            series = self._http_series[(route, status)] = (
+                self.http_requests.labels(route, str(status)),
+                self.http_seconds.labels(route),
+            )
+        count, latency = series
+        count.inc()
+        latency.observe(seconds)
 
     def watch_audit(self, stats: Callable[[], TrailStats]) -> None:
         """Report the audit trail's counters, read when metrics are scraped."""

@@ -23,7 +23,7 @@ from datetime import datetime
 
 import asyncpg
 
-from api.errors import InvalidArnException, NotFoundException, ValidationException
+from api import messages
 from db import principals as rows
 
 TOKEN_PREFIX = "kg1"  # noqa: S105 - the public format marker
@@ -86,9 +86,7 @@ def principal_for(account_id: str, name: str, kind: PrincipalKind) -> Principal:
     if kind is PrincipalKind.ROOT:
         return Principal.root(account_id)
     if not _NAME.match(name):
-        raise ValidationException(
-            f"Principal name {name!r} must be 1-64 characters of letters, digits and +=,.@_-"
-        )
+        raise messages.PRINCIPAL_NAME(name=name)
     return Principal(account_id=account_id, kind=kind, name=name)
 
 
@@ -99,7 +97,7 @@ def parse_principal_arn(arn: str) -> Principal:
     """The principal an IAM ARN names (``:root``, ``:user/NAME`` or ``:role/NAME``)."""
     match = _PRINCIPAL_ARN.match(arn)
     if match is None:
-        raise InvalidArnException(f"{arn} is not the ARN of an account root, user or role.")
+        raise messages.PRINCIPAL_ARN(arn=arn)
     account_id, rest = match.groups()
     kind, _, name = rest.partition("/")
     return principal_for(account_id, name, PrincipalKind(kind))
@@ -110,7 +108,7 @@ async def create_principal(conn: asyncpg.Connection, principal: Principal) -> Is
     async with conn.transaction():
         row = await _insert_principal(conn, principal)
         if row is None:
-            raise ValidationException(f"Principal {principal.arn} already exists.")
+            raise messages.PRINCIPAL_EXISTS(arn=principal.arn)
         return await _issue(conn, row)
 
 
@@ -131,7 +129,7 @@ async def issue_token(conn: asyncpg.Connection, principal: Principal) -> IssuedT
     """Give an existing live principal one more token."""
     row = await rows.find_live_principal(conn, principal.arn)
     if row is None:
-        raise NotFoundException(f"Principal {principal.arn} does not exist.")
+        raise messages.NO_SUCH_PRINCIPAL(arn=principal.arn)
     return await _issue(conn, row)
 
 
@@ -225,7 +223,7 @@ async def install_token(
     has found its standing ``ABSENT`` under a lock that keeps it so."""
     row = await rows.find_live_principal(conn, principal.arn)
     if row is None:
-        raise NotFoundException(f"Principal {principal.arn} does not exist.")
+        raise messages.NO_SUCH_PRINCIPAL(arn=principal.arn)
     await _insert(conn, row, verifier)
 
 
@@ -246,7 +244,7 @@ class LiveToken:
 async def list_tokens(conn: asyncpg.Connection, principal: Principal) -> list[LiveToken]:
     """A live principal's live tokens, oldest first."""
     if await rows.find_live_principal(conn, principal.arn) is None:
-        raise NotFoundException(f"Principal {principal.arn} does not exist.")
+        raise messages.NO_SUCH_PRINCIPAL(arn=principal.arn)
     return [
         LiveToken(token_id=row.token_id, created_at=row.created_at)
         for row in await rows.list_live_tokens(conn, principal.arn)
@@ -258,7 +256,7 @@ async def revoke_token(conn: asyncpg.Connection, token_id: str) -> Principal:
     revocation is announced like a revoked principal's (migration 0009)."""
     row = await rows.revoke_token(conn, token_id)
     if row is None:
-        raise NotFoundException(f"Token {token_id} does not exist or is revoked already.")
+        raise messages.NO_SUCH_TOKEN(token_id=token_id)
     return principal_of(row)
 
 
@@ -309,4 +307,4 @@ async def list_principals(conn: asyncpg.Connection) -> list[Principal]:
 
 async def revoke_principal(conn: asyncpg.Connection, principal: Principal) -> None:
     if not await rows.revoke_principal(conn, principal.arn):
-        raise NotFoundException(f"Principal {principal.arn} does not exist.")
+        raise messages.NO_SUCH_PRINCIPAL(arn=principal.arn)

@@ -292,6 +292,10 @@ def value_constraint(number: int, low: int | None, high: int | None) -> str | No
     return None
 
 
+def pattern_constraint(pattern: str) -> str:
+    return f"Member must satisfy regular expression pattern: {pattern}"
+
+
 def enum_constraint(allowed: Sequence[str]) -> str:
     return f"Member must satisfy enum value set: [{', '.join(allowed)}]"
 
@@ -323,7 +327,7 @@ def _value_problems(member: Member, value: Any, path: str) -> typing.Iterator[st
         broken.append(value_constraint(value, *constraints.value))
     pattern = constraints.pattern
     if pattern is not None and isinstance(value, str) and not _matches(pattern, value):
-        broken.append(f"Member must satisfy regular expression pattern: {pattern}")
+        broken.append(pattern_constraint(pattern))
     if ref.kind is Kind.ENUM and _unread(value):
         broken.append(enum_constraint(_allowed(ref, value)))
     if isinstance(value, list) and ref.item is not None:

@@ -19,9 +19,9 @@ from starlette.datastructures import Headers
 from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
+from api import jsonio, messages
 from api.authentication import authenticate_request
 from api.calls import Door
-from api.errors import UnrecognizedClientException, ValidationException
 from api.http import FrontDoor
 from api.invoke import Caller, fault, invoke
 from api.middleware import request_state, services_of
@@ -33,7 +33,7 @@ from aws.errors import (
     UnknownOperationException,
 )
 from aws.routes import Route
-from aws.sigv4 import INVALID_TOKEN, SignedRequest, is_sigv4, signed_by
+from aws.sigv4 import SignedRequest, is_sigv4, signed_by
 
 AWS_PATH = "/"
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -44,7 +44,7 @@ async def authenticate(services: Services, request: SignedRequest) -> Principal:
     """The caller: SigV4 as SDKs sign, or ``Authorization: Bearer`` as GraphQL callers hold."""
     header = request.headers.get("authorization")
     if not header:
-        raise MissingAuthenticationTokenException("Missing Authentication Token")
+        raise MissingAuthenticationTokenException(messages.MISSING_AUTHENTICATION_TOKEN.format())
     if is_sigv4(header):
         return await signed_by(services, request, header)
     scheme, _, token = header.partition(" ")
@@ -52,7 +52,7 @@ async def authenticate(services: Services, request: SignedRequest) -> Principal:
     if scheme.lower() == "bearer" and token:
         principal = await authenticate_request(services, token.strip())
     if principal is None:
-        raise UnrecognizedClientException(INVALID_TOKEN)
+        raise messages.INVALID_SECURITY_TOKEN()
     return principal
 
 
@@ -66,17 +66,20 @@ def parse_body(body: bytes) -> Any:
     if not body.strip():
         return {}
     try:
-        parsed = json.loads(body)
+        parsed = jsonio.loads(body)
     except (ValueError, RecursionError):
-        raise SerializationException("The request body is not valid JSON.") from None
+        raise SerializationException(messages.NOT_JSON.format()) from None
     if b"\\u" in body:
         try:
             json.dumps(parsed, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
-            raise ValidationException(
-                "The request holds a lone UTF-16 surrogate, which is not Unicode text."
-            ) from None
+            raise messages.LONE_SURROGATE() from None
     return parsed
+
+
+def _compact_ascii(answer: Any) -> bytes:
+    """The door's JSON before orjson wrote it, for what orjson cannot write (``api.jsonio``)."""
+    return json.dumps(answer, separators=(",", ":")).encode()
 
 
 async def read_body(receive: Receive) -> bytes:
@@ -105,7 +108,7 @@ class AwsEndpoint:
             failure = fault(exc)
             status, answer = failure.status, {"__type": failure.code, "message": failure.message}
             retry_after = failure.retry_after
-        body = json.dumps(answer, separators=(",", ":")).encode()
+        body = jsonio.dumps(answer, _compact_ascii)
         headers = [
             (b"content-type", CONTENT_TYPE.encode()),
             (b"content-length", str(len(body)).encode()),
@@ -129,7 +132,7 @@ class AwsEndpoint:
         target = signed.headers.get("x-amz-target", "")
         route = self.routes.get(target)
         if route is None:
-            raise UnknownOperationException(f"keygraph serves no operation named '{target}'.")
+            raise UnknownOperationException(messages.UNKNOWN_OPERATION.format(target=target))
         operation = route.operation
         state["operations"] = [operation.field]
         client = scope.get("client")

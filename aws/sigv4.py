@@ -21,8 +21,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from starlette.datastructures import Headers
 
+from api import messages
 from api.access_keys import signing_key
-from api.errors import UnrecognizedClientException
 from api.principals import Principal
 from api.services import Services
 from aws.errors import IncompleteSignatureException, InvalidSignatureException
@@ -31,15 +31,6 @@ from aws.routes import SERVICE
 ALGORITHM = "AWS4-HMAC-SHA256"
 TERMINATOR = "aws4_request"
 MAX_SKEW = timedelta(minutes=5)
-INVALID_TOKEN = "The security token included in the request is invalid."  # noqa: S105
-NO_TEMPORARY_CREDENTIALS = (
-    "keygraph issues no temporary credentials: sign requests with an access key and no "
-    "X-Amz-Security-Token (keygraph principal create-access-key)."
-)
-MISMATCH = (
-    "The request signature we calculated does not match the signature you provided. Check your "
-    "AWS Secret Access Key and signing method. Consult the service documentation for details."
-)
 _AMZ_DATE = "%Y%m%dT%H%M%SZ"
 _SIGNATURE = re.compile(r"^[0-9a-f]{64}$")
 _BASIC_FORMAT = re.compile(r"^[0-9]{8}T[0-9]{6}Z$")
@@ -72,14 +63,11 @@ def parse_authorization(header: str) -> Authorization:
     missing = [name for name in _PARAMETERS if not parameters.get(name)]
     if missing:
         raise IncompleteSignatureException(
-            " ".join(f"Authorization header requires '{name}' parameter." for name in missing)
+            " ".join(messages.AUTHORIZATION_PARAMETER.format(name=name) for name in missing)
         )
     credential = parameters["Credential"].split("/")
     if len(credential) != 5:
-        raise IncompleteSignatureException(
-            "Credential must have exactly 5 slash-delimited elements, e.g. "
-            "keyid/date/region/service/term."
-        )
+        raise IncompleteSignatureException(messages.CREDENTIAL_ELEMENTS.format())
     access_key_id, date, region, service, terminator = credential
     return Authorization(
         access_key_id=access_key_id,
@@ -95,9 +83,7 @@ def parse_authorization(header: str) -> Authorization:
 def _signed_at(headers: Headers) -> str:
     amz_date = headers.get("x-amz-date")
     if amz_date is None:
-        raise IncompleteSignatureException(
-            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
-        )
+        raise IncompleteSignatureException(messages.DATE_HEADER_REQUIRED.format())
     return amz_date
 
 
@@ -110,9 +96,7 @@ def _signing_time(amz_date: str) -> datetime:
         hour, minute, second = int(amz_date[9:11]), int(amz_date[11:13]), int(amz_date[13:15])
         return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
-        raise IncompleteSignatureException(
-            "X-Amz-Date must be in ISO 8601 basic format: YYYYMMDD'T'HHMMSS'Z'."
-        ) from None
+        raise IncompleteSignatureException(messages.AMZ_DATE_FORMAT.format()) from None
 
 
 def _check_time(amz_date: str, now: datetime) -> None:
@@ -121,39 +105,34 @@ def _check_time(amz_date: str, now: datetime) -> None:
     if signed < now - MAX_SKEW:
         earliest = (now - MAX_SKEW).strftime(_AMZ_DATE)
         raise InvalidSignatureException(
-            f"Signature expired: {amz_date} is now earlier than {earliest} ({current} - 5 min.)"
+            messages.SIGNATURE_EXPIRED.format(amz_date=amz_date, earliest=earliest, current=current)
         )
     if signed > now + MAX_SKEW:
         latest = (now + MAX_SKEW).strftime(_AMZ_DATE)
         raise InvalidSignatureException(
-            f"Signature not yet current: {amz_date} is still later than {latest} "
-            f"({current} + 5 min.)"
+            messages.SIGNATURE_NOT_YET_CURRENT.format(
+                amz_date=amz_date, latest=latest, current=current
+            )
         )
 
 
 def _check_scope(authorization: Authorization, amz_date: str, region: str, service: str) -> None:
     if authorization.region != region:
-        raise InvalidSignatureException(
-            f"Credential should be scoped to a valid region, not '{authorization.region}'."
-        )
+        raise InvalidSignatureException(messages.SCOPE_REGION.format(region=authorization.region))
     if authorization.service != service:
-        raise InvalidSignatureException(
-            f"Credential should be scoped to correct service: '{service}'."
-        )
+        raise InvalidSignatureException(messages.SCOPE_SERVICE.format(service=service))
     if authorization.terminator != TERMINATOR:
         raise InvalidSignatureException(
-            f"Credential should be scoped with a valid terminator: '{TERMINATOR}', "
-            f"not '{authorization.terminator}'."
+            messages.SCOPE_TERMINATOR.format(
+                terminator=TERMINATOR, written=authorization.terminator
+            )
         )
     if authorization.date != amz_date[:8]:
         raise InvalidSignatureException(
-            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
-            f"from HTTP: '{authorization.date}' != '{amz_date[:8]}', from '{amz_date}'."
+            messages.SCOPE_DATE.format(date=authorization.date, day=amz_date[:8], amz_date=amz_date)
         )
     if "host" not in authorization.signed_headers:
-        raise InvalidSignatureException(
-            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
-        )
+        raise InvalidSignatureException(messages.HOST_NOT_SIGNED.format())
 
 
 @dataclass(frozen=True)
@@ -172,9 +151,7 @@ def _check_payload_hash(request: SignedRequest) -> None:
     place of the body) must be the body's, or a signed request could carry another body."""
     claimed = request.headers.get("x-amz-content-sha256")
     if claimed is not None and claimed != hashlib.sha256(request.body).hexdigest():
-        raise InvalidSignatureException(
-            "The provided 'x-amz-content-sha256' header does not match what was computed."
-        )
+        raise InvalidSignatureException(messages.CONTENT_HASH_MISMATCH.format())
 
 
 def expected_signature(
@@ -206,18 +183,18 @@ def expected_signature(
 async def signed_by(services: Services, request: SignedRequest, header: str) -> Principal:
     """The principal whose access key signed ``request``; raises AWS's exception otherwise."""
     if "x-amz-security-token" in request.headers:
-        raise UnrecognizedClientException(NO_TEMPORARY_CREDENTIALS)
+        raise messages.NO_TEMPORARY_CREDENTIALS()
     authorization = parse_authorization(header)
     amz_date = _signed_at(request.headers)
     _check_time(amz_date, services.clock())
     _check_scope(authorization, amz_date, services.settings.region, SERVICE)
     if not _SIGNATURE.match(authorization.signature):
-        raise IncompleteSignatureException("Signature must be 64 lowercase hexadecimal digits.")
+        raise IncompleteSignatureException(messages.SIGNATURE_FORMAT.format())
     _check_payload_hash(request)
     key = await signing_key(services, authorization.access_key_id)
     if key is None:
-        raise UnrecognizedClientException(INVALID_TOKEN)
+        raise messages.INVALID_SECURITY_TOKEN()
     expected = expected_signature(request, authorization, amz_date, key.secret)
     if not hmac.compare_digest(expected.encode("ascii"), authorization.signature.encode("ascii")):
-        raise InvalidSignatureException(MISMATCH)
+        raise InvalidSignatureException(messages.SIGNATURE_MISMATCH.format())
     return key.principal

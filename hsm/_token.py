@@ -56,6 +56,8 @@ class TokenBackend:
         self._pool = SessionPool(config.session_pool_size, per_session, config.domain_key_label)
         self._connect_lock = threading.Lock()
         self._connection: _Connection | None = None
+        # The working session a thread holds while it runs several operations together.
+        self._held = threading.local()
         self._logged_in = False
         self._capabilities: Capabilities | None = None
         self.state = ConnectionState.DISCONNECTED
@@ -72,6 +74,9 @@ class TokenBackend:
 
     def run(self, what: str, op: Callable[[WorkingSession], T]) -> T:
         """Run ``op`` on a working session of this token, recovering from device failures."""
+        held: WorkingSession | None = getattr(self._held, "working", None)
+        if held is not None:
+            return _on_held(what, held, op)
         failure: p11.PKCS11Error | None = None
         for attempt in range(_ATTEMPTS):
             with self.module.shared():
@@ -114,6 +119,21 @@ class TokenBackend:
         else:
             error = HsmUnavailable(f"{what}: {describe(failure)}")
         raise self._disconnected(error) from failure
+
+    def run_together(self, what: str, work: Callable[[], T]) -> T:
+        """Run ``work`` with one working session held by this thread: every ``run`` it makes
+        uses that session instead of acquiring one, so several operations cost one acquisition
+        (and a key is unwrapped once). A device failure in any of them fails ``work`` as a whole:
+        the session is discarded and ``work`` runs again, as a single operation would."""
+
+        def op(working: WorkingSession) -> T:
+            self._held.working = working
+            try:
+                return work()
+            finally:
+                self._held.working = None
+
+        return self.run(what, op)
 
     def close(self) -> None:
         """Close idle sessions and give up this backend's share of the login."""
@@ -173,6 +193,17 @@ class TokenBackend:
             self.module.reinitialize(generation)
         except HsmUnavailable as exc:
             log.warning("%s", exc)
+
+
+def _on_held(what: str, working: WorkingSession, op: Callable[[WorkingSession], T]) -> T:
+    """``op`` on the session a ``run_together`` holds: errors translated as ``run`` translates
+    them, except a device failure, which the holding ``run`` recovers from."""
+    try:
+        return op(working)
+    except p11.PKCS11Error as exc:
+        if is_device_failure(exc):
+            raise
+        raise _translate(what, exc) from exc
 
 
 def _translate(what: str, exc: p11.PKCS11Error) -> HsmError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from pkcs11 import Attribute, KeyType, Mechanism
@@ -312,10 +312,32 @@ class HsmEngine:
             ),
         )
 
+    # --- several at once -------------------------------------------------------------------------
+
+    def together(self, calls: Sequence[Callable[[], Any]]) -> list[Any]:
+        """Run ``calls`` (this engine's operations bound to their arguments) one after another
+        on one session, in this thread: a batch's operations on one key for the price of one
+        session acquisition and one unwrap. Each call's result, or the exception it raised,
+        comes back in its place (no operation returns an exception). A device failure fails
+        them all: they run again on a fresh session, and raise ``HsmUnavailable`` together
+        once recovery gives up, as each would alone."""
+        return self._backend.run_together("together", lambda: [_outcome(call) for call in calls])
+
     # --- plumbing --------------------------------------------------------------------------------
 
     def _with_key(self, what: str, key: WrappedKey, op: Callable[[WorkingSession, Any], T]) -> T:
         return self._backend.run(what, lambda w: op(w, _keygen.unwrapped(w, key)))
+
+
+def _outcome(call: Callable[[], Any]) -> Any:
+    """What ``call`` returned, or the exception it raised; a raw PKCS#11 error (only a device
+    failure gets here untranslated) propagates, so that the session is recovered."""
+    try:
+        return call()
+    except p11.PKCS11Error:
+        raise
+    except Exception as exc:
+        return exc
 
 
 def _expect(key: WrappedKey, kind: KeyKind, what: str) -> None:

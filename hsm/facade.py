@@ -6,6 +6,9 @@ Each method hands the blocking call to a thread pool sized to the session pool a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from hsm._executor import Offloader
 from hsm._gcm import Sealed
 from hsm._token import ConnectionState
@@ -28,6 +31,12 @@ class Hsm:
     def __init__(self, engine: HsmEngine, offload: Offloader) -> None:
         self.engine = engine
         self._offload = offload
+
+    @property
+    def offload(self) -> Offloader:
+        """The thread pool this facade's calls run on (a facade that groups some calls, a
+        batch's, runs the others on it)."""
+        return self._offload
 
     @property
     def capabilities(self) -> Capabilities:
@@ -103,6 +112,10 @@ class Hsm:
         self, key: WrappedKey, message: bytes, mac: bytes, algorithm: MacAlgorithm
     ) -> None:
         await self._offload(self.engine.verify_mac, key, message, mac, algorithm)
+
+    async def together(self, calls: Sequence[Callable[[], Any]]) -> list[Any]:
+        """``HsmEngine.together`` in one thread-pool task: many calls for one hop."""
+        return await self._offload(self.engine.together, calls)
 
     async def generate_random(self, size: int) -> bytes:
         return await self._offload(self.engine.generate_random, size)

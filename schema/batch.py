@@ -7,12 +7,12 @@ another, so fifty aliased ``encrypt`` fields wait for fifty HSM round trips in t
 one batch run concurrently. Each item is its own call through the pipeline: validated,
 authorized, throttled and audited on its own, and one item's error (AccessDeniedException,
 DisabledException...) leaves the others standing. An error that is not the caller's (an
-unexpected failure) fails the whole field.
+unexpected failure) fails the whole field. What the items can share is done once for the batch
+(the HSM work by key, alike authorization decisions, the audit append): ``api.batching``.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -28,8 +28,10 @@ from graphql import (
     GraphQLString,
 )
 
+from api import messages
+from api.batching import run_batch
 from api.errors import KeygraphError, ValidationException
-from api.invoke import fault, run
+from api.invoke import fault
 from api.operation import Operation
 from api.operations import BY_NAME
 from hsm import HsmUnavailable
@@ -53,10 +55,7 @@ BATCH_ERROR = GraphQLObjectType(
 
 
 def _too_many() -> ValidationException:
-    return ValidationException(
-        "1 validation error detected: Value at 'requests' failed to satisfy constraint: "
-        f"Member must have length between 1 and {BATCH_MAX}"
-    )
+    return messages.BATCH_SIZE(limit=BATCH_MAX)
 
 
 def _resolver(operation: Operation[Any, Any]) -> Callable[..., Any]:
@@ -67,11 +66,7 @@ def _resolver(operation: Operation[Any, Any]) -> Callable[..., Any]:
         if not 1 <= len(items) <= BATCH_MAX:
             raise _too_many()
         context = info.context
-        services = context.services
-        done = await asyncio.gather(
-            *(run(services, context.new_call(), operation, item) for item in items),
-            return_exceptions=True,
-        )
+        done = await run_batch(context.services, context.new_call(), operation, items)
         entries = []
         for outcome in done:
             if isinstance(outcome, (KeygraphError, HsmUnavailable)):

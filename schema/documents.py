@@ -9,6 +9,11 @@ queries work too: a client may send ``extensions.persistedQuery.sha256Hash`` ins
 of a document that is registered (``KEYGRAPH_PERSISTED_QUERIES``) or that it sent before.
 Registered documents are pinned: they never leave the cache.
 
+A valid document of a known shape is also compiled into a plan (``schema.plan``) when it is
+prepared, and the plan is kept with it: a request for it then skips graphql-core's generic
+execution. A plan holds the document's own nodes and a few closures per selected field, so
+what an entry is charged stays what its text and tokens cost.
+
 The cache is bounded by entries and by bytes. A comment costs no tokens but is kept twice (in the
 source and as a token's value), and a token with its nodes costs ~600 bytes: a text over
 ``Limits.max_query_bytes`` is refused before it is parsed and never cached, and each entry is
@@ -33,6 +38,7 @@ from graphql.validation.rules import overlapping_fields_can_be_merged
 from graphql.validation.validate import ValidationAbortedError
 
 from api.settings import Limits
+from schema.plan import Plan, compile_plan
 from schema.rules import cost_errors
 
 # graphql-core meters its rule OverlappingFieldsCanBeMerged, whose comparisons grow with the
@@ -59,12 +65,13 @@ def held(text_bytes: int, tokens: int) -> int:
 @dataclass(frozen=True)
 class Prepared:
     """A document as the executor needs it: parsed, validated (``errors`` empty when valid),
-    and what it is charged in the cache (``size``)."""
+    what it is charged in the cache (``size``), and its plan when it has a known shape."""
 
     sha256: str
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...]
     size: int
+    plan: Plan | None = None
 
 
 @dataclass
@@ -153,7 +160,8 @@ class DocumentCache:
             GraphQLError(TOO_COSTLY) if isinstance(error, ValidationAbortedError) else error
             for error in validate(schema, document, specified_rules)
         ]
-        return Prepared(digest, document, tuple(errors), held(size, _tokens(document)))
+        plan = None if errors else compile_plan(schema, document)
+        return Prepared(digest, document, tuple(errors), held(size, _tokens(document)), plan)
 
 
 def _tokens(document: DocumentNode) -> int:

@@ -1,5 +1,5 @@
-"""Running one GraphQL request: a prepared document, graphql-core's executor on the generated
-schema, then the errors as AWS codes.
+"""Running one GraphQL request: a prepared document, its plan (``schema.plan``) when it has one
+or else graphql-core's executor on the generated schema, then the errors as AWS codes.
 
 Each root field runs its operation through the pipeline (``api.invoke``), which counts and
 audits it. A request refused before any field ran (the document did not validate, a variable did
@@ -30,6 +30,7 @@ from schema.build import KeygraphSchema
 from schema.context import Context
 from schema.documents import Prepared
 from schema.errors import present
+from schema.plan import Plan
 
 PERSISTED_QUERY_NOT_FOUND = "PersistedQueryNotFound"
 PERSISTED_QUERY_NOT_ALLOWED = "PersistedQueryNotAllowed"
@@ -64,11 +65,15 @@ def root_fields(operation: OperationDefinitionNode | None) -> list[str]:
 
 class Executor:
     """Runs requests against one schema; ``registered_only`` makes the registered documents an
-    allow-list (production with ``KEYGRAPH_PERSISTED_QUERIES``)."""
+    allow-list (production with ``KEYGRAPH_PERSISTED_QUERIES``). ``planned=False`` runs every
+    document through graphql-core, plans or not: the equivalence test compares the two."""
 
-    def __init__(self, schema: KeygraphSchema, *, registered_only: bool = False) -> None:
+    def __init__(
+        self, schema: KeygraphSchema, *, registered_only: bool = False, planned: bool = True
+    ) -> None:
         self.schema = schema
         self.registered_only = registered_only
+        self.planned = planned
 
     async def run(self, request: GraphQLRequest, context: Context) -> ExecutionResult:
         started = time.perf_counter()
@@ -78,6 +83,8 @@ class Executor:
             result = ExecutionResult(None, [refusal])
         elif prepared is None or prepared.errors or document is None:
             result = ExecutionResult(None, list(prepared.errors) if prepared else [])
+        elif (plan := self._plan(prepared, request)) is not None:
+            result = await plan.execute(self.schema.graphql, dict(request.variables or {}), context)
         else:
             outcome = execute(
                 self.schema.graphql,
@@ -105,6 +112,16 @@ class Executor:
             operation = _BY_FIELD.get(name)
             if operation is not None:
                 await finish(context.services, context.new_call(), operation, code, started)
+
+    def _plan(self, prepared: Prepared, request: GraphQLRequest) -> Plan | None:
+        """The document's plan, when planning is on and the request names its operation (or
+        none: a name the document does not hold is graphql-core's error to give)."""
+        plan = prepared.plan
+        if plan is None or not self.planned:
+            return None
+        if request.operation_name is not None and request.operation_name != plan.name:
+            return None
+        return plan
 
     def _document(self, request: GraphQLRequest) -> tuple[Prepared | None, GraphQLError | None]:
         """The prepared document, or why there is none to run."""

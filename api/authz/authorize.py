@@ -13,8 +13,9 @@ raised): ``simulateAccess`` shows it to a person.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, TypeVar
@@ -32,7 +33,7 @@ from api.authz.facts import (
     principal_values,
 )
 from api.cache import IdentityPolicy
-from api.calls import Call
+from api.calls import Call, SharedDecisions
 from api.decisions import Decision, Outcome, Reason, Source
 from api.errors import AccessDeniedException
 from api.grants.model import Grant
@@ -121,7 +122,59 @@ async def authorize(
     request = AccessRequest(
         call.principal, action, key, Origin.of(call), context, facts, grant_tokens
     )
+    shared = call.shared_decisions
+    if shared is not None:
+        return enforce(call, await _shared_decision(services, request, conn, shared))
     return enforce(call, (await assess(services, request, conn)).decision)
+
+
+async def _shared_decision(
+    services: Services,
+    request: AccessRequest,
+    conn: asyncpg.Connection | None,
+    shared: SharedDecisions,
+) -> Decision:
+    """The decision for ``request`` within a batch: made by the first item that needs it and
+    reused by every item alike (same principal, action, key, origin and condition values, all
+    of which a decision depends on), so a batch of fifty on one key decides once."""
+    alike = _alike(request)
+    pending = shared.get(alike)
+    if pending is not None:
+        decided = await pending
+        if decided is not None:
+            return decided
+    making = shared[alike] = asyncio.get_running_loop().create_future()
+    try:
+        decision = (await assess(services, request, conn)).decision
+    except BaseException:
+        # Items waiting for this one decide for themselves, as they would outside a batch.
+        if shared.get(alike) is making:
+            del shared[alike]
+        making.set_result(None)
+        raise
+    making.set_result(decision)
+    return decision
+
+
+def _alike(request: AccessRequest) -> Hashable:
+    """Everything of ``request`` that decides it, as a dictionary key."""
+    return (
+        request.principal,
+        request.action,
+        request.key,
+        request.origin,
+        _frozen(request.context),
+        _frozen(request.facts),
+        tuple(request.grant_tokens or ()),
+    )
+
+
+def _frozen(values: Values | None) -> frozenset[tuple[str, str | tuple[str, ...]]] | None:
+    if values is None:
+        return None
+    return frozenset(
+        (name, value if isinstance(value, str) else tuple(value)) for name, value in values.items()
+    )
 
 
 def enforce(call: Call, decision: Decision, message: str | None = None) -> Decision:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncpg
 
+from api import messages
 from api.catalog import Catalog
-from api.errors import NotFoundException, ValidationException
 from api.policy.findings import PolicyCheck, PolicyWarning
 from api.policy.validation import check_identity_policy
 from api.principals import Principal, PrincipalKind, find_principal
@@ -28,12 +28,9 @@ async def attach_policy(
     """Check ``document`` (like a key policy, without Principal) and attach it to a live user or
     role, replacing its policy; what the checker found, when ``check`` lets it be stored."""
     if target.kind is PrincipalKind.ROOT:
-        raise ValidationException(
-            "An account's root principal has no identity policy: it is allowed every action "
-            "without a key, and what key policies grant its account."
-        )
+        raise messages.ROOT_HAS_NO_IDENTITY_POLICY()
     if await find_principal(conn, target) is None:
-        raise NotFoundException(f"Principal {target.arn} does not exist.")
+        raise messages.NO_SUCH_PRINCIPAL(arn=target.arn)
     checked = check_identity_policy(document, catalog, check)
     await rows.put_policy(conn, target.arn, document)
     return checked.warnings

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from api import messages
 from api.authz.authorize import AccessRequest, assess
 from api.authz.facts import Origin
 from api.calls import Call
-from api.errors import MalformedPolicyDocumentException
 from api.keys.model import Key
 from api.policy.model import PolicyDocument
 
 if TYPE_CHECKING:
     from api.services import Services
 
-LOCKOUT_MESSAGE = "The new key policy will not allow you to update the key policy in the future."
+# The table's words, for callers that compare.
+LOCKOUT_MESSAGE = messages.POLICY_LOCKOUT.text
 
 
 async def check_lockout(
@@ -38,4 +39,4 @@ async def check_lockout(
         proposed_policy=policy,
     )
     if not (await assess(services, request)).decision.allowed:
-        raise MalformedPolicyDocumentException(LOCKOUT_MESSAGE)
+        raise messages.POLICY_LOCKOUT()

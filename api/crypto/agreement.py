@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-from api import limits
+from api import limits, messages
 from api.calls import Call
 from api.crypto import checks
 from api.crypto.material import material_of
-from api.errors import ValidationException
 from api.keys.ids import ANY_FORM
 from api.keys.model import Key, KeyAgreementAlgorithm
 from api.members import RecipientInfo, dry_run, grant_tokens, key_id
@@ -60,10 +59,8 @@ async def derive_shared_secret(
 def _require_peer_on_curve(key: Key, public_key: bytes) -> None:
     # AWS answers an unusable public key with an empty message (recorded against AWS); the
     # reason is the caller's own input, so GraphQL may show it.
-    refused = ValidationException(
-        "",
-        detail=f"The publicKey is not a DER-encoded SubjectPublicKeyInfo of a "
-        f"{key.spec.value} key.",
+    refused = messages.PUBLIC_KEY_UNUSABLE(
+        detail=f"The publicKey is not a DER-encoded SubjectPublicKeyInfo of a {key.spec.value} key."
     )
     try:
         peer = load_der_public_key(public_key)

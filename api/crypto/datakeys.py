@@ -12,14 +12,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from api import limits
+from api import limits, messages
 from api.authz.facts import Values
 from api.calls import Call
 from api.crypto import checks
 from api.crypto.contexts import encryption_context
 from api.crypto.encrypters import SYMMETRIC_DEFAULT, Encrypter, prepare_encrypter
 from api.crypto.keypairs import new_key_pair
-from api.errors import InvalidKeyUsageException, ValidationException
 from api.keys.ids import ANY_FORM
 from api.keys.model import Key
 from api.members import dry_run, grant_tokens, key_id
@@ -126,7 +125,7 @@ def _data_key_size(request: GenerateDataKeyRequest) -> int:
         return request.key_spec.size
     if request.number_of_bytes is not None and request.key_spec is None:
         return request.number_of_bytes
-    raise ValidationException("Please specify either number of bytes or key spec.")
+    raise messages.DATA_KEY_SIZE_EITHER()
 
 
 async def _parent(
@@ -140,5 +139,5 @@ async def _parent(
     context = encryption_context("encryptionContext", request.encryption_context)
     key = await checks.request_key(services, call, action, request, context=context, facts=facts)
     if key.spec is not KeySpec.SYMMETRIC_DEFAULT:
-        raise InvalidKeyUsageException("You cannot generate a data key with an asymmetric CMK")
+        raise messages.DATA_KEY_ASYMMETRIC()
     return await prepare_encrypter(services, key, SYMMETRIC_DEFAULT, context)

@@ -21,12 +21,10 @@ from api.crypto.ciphers import SymmetricKey, symmetric_key
 from api.crypto.contexts import refuse_context_for_asymmetric
 from api.crypto.material import Material, material_of
 from api.errors import (
-    IncorrectKeyException,
     InvalidCiphertextException,
     NotFoundException,
 )
 from api.keys.model import EncryptionAlgorithmSpec, Key
-from api.keys.usage import INCORRECT_KEY
 from api.services import Services
 from hsm import EncryptionAlgorithm, KeySpec
 
@@ -203,7 +201,7 @@ async def prepare_decrypter(
         if parsed.key_uuid != key.uuid:
             # AWS's wording, "CMK" and all (as CloudTrail records it and AWS-recorded responses
             # show), although its documentation now says "KMS key".
-            raise IncorrectKeyException(INCORRECT_KEY)
+            raise messages.INCORRECT_KEY()
     symmetric = await symmetric_key(services, key, parsed.material_id)
     return SymmetricDecrypter(symmetric, context, parsed)
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from api import limits, validation
+from api import limits, messages, validation
 from api.authz.access import usable_key
 from api.calls import Call
 from api.crypto import checks
@@ -26,12 +26,12 @@ from api.crypto.encrypters import (
     prepare_encrypter,
     require_fits,
 )
-from api.errors import DryRunOperationException, ValidationException
+from api.errors import DryRunOperationException
 from api.keys.ids import ANY_FORM
 from api.keys.model import EncryptionAlgorithmSpec, Key
 from api.members import RecipientInfo, dry_run, grant_tokens, key_id, optional_key_id
 from api.services import Services
-from api.shapes import member
+from api.shapes import constraint_failed, member, validation_error
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,9 +132,8 @@ def _ignores_ciphertext(
 
 def _required_blob(blob: bytes | None) -> bytes:
     if blob is None:
-        raise ValidationException(
-            "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy "
-            "constraint: Member must not be null"
+        raise validation_error(
+            [constraint_failed("ciphertextBlob", "Member must not be null", "null")]
         )
     return checks.sized("ciphertextBlob", blob, limits.CIPHERTEXT_BYTES)
 
@@ -142,9 +141,7 @@ def _required_blob(blob: bytes | None) -> bytes:
 def _named_key(member: str, key_id: str | None) -> str:
     """Without a ciphertext, the key to authorize must be named."""
     if key_id is None:
-        raise ValidationException(
-            f"{member} is required when DryRunModifiers includes IGNORE_CIPHERTEXT."
-        )
+        raise messages.IGNORE_CIPHERTEXT_NEEDS_KEY(member=member)
     return key_id
 
 

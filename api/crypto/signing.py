@@ -15,7 +15,7 @@ from api import limits, messages
 from api.calls import Call
 from api.crypto import checks
 from api.crypto.material import Material, material_of
-from api.errors import KMSInvalidSignatureException, ValidationException
+from api.errors import KMSInvalidSignatureException
 from api.keys.ids import ANY_FORM
 from api.keys.model import Key
 from api.members import dry_run, grant_tokens, key_id
@@ -93,7 +93,7 @@ async def _signing_key(
         )
     digest_size = algorithm.hash.digest_size
     if request.message_type is MessageType.DIGEST and len(request.message) != digest_size:
-        raise ValidationException(f"Digest is invalid length for algorithm {algorithm.value}.")
+        raise messages.DIGEST_LENGTH(algorithm=algorithm.value)
     prehash = algorithm is SigningAlgorithm.ED25519_PH_SHA_512
     if prehash and not services.hsm.capabilities.eddsa_prehash:
         raise messages.ED25519PH_UNSUPPORTED()

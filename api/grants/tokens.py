@@ -20,7 +20,7 @@ from datetime import datetime
 
 import asyncpg
 
-from api import validation
+from api import messages, validation
 from api.errors import InvalidGrantTokenException
 from api.grants.model import Grant
 from api.grants.store import to_grant
@@ -44,9 +44,7 @@ def _hash(secret: str) -> bytes:
 
 def _invalid() -> InvalidGrantTokenException:
     """One answer for every malformed token; the message never quotes the token."""
-    return InvalidGrantTokenException(
-        "The request was rejected because the grant token is not valid."
-    )
+    return messages.INVALID_GRANT_TOKEN()
 
 
 def parse_grant_token(token: str) -> ParsedToken:

@@ -11,15 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
-from api import limits
+from api import limits, messages
 from api.errors import (
-    InvalidArnException,
-    InvalidGrantIdException,
     ValidationException,
 )
 from api.grants.model import CONTEXT_OPERATIONS, GrantConstraints, GrantOperation
 from api.keys.model import Key, KeyUsage
 from api.pages import invalid_marker
+from api.shapes import constraint_failed, pattern_constraint, validation_error
 from api.validation import member_length
 from hsm import KeySpec
 
@@ -73,9 +72,8 @@ _BY_USAGE: dict[KeyUsage, frozenset[GrantOperation]] = {
 
 def _pattern(member: str, value: str, pattern: re.Pattern[str]) -> None:
     if not pattern.fullmatch(value):
-        raise ValidationException(
-            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
-            f"constraint: Member must satisfy regular expression pattern: {pattern.pattern}"
+        raise validation_error(
+            [constraint_failed(member, pattern_constraint(pattern.pattern), f"'{value}'")]
         )
 
 
@@ -90,7 +88,7 @@ def principal(member: str, value: str) -> str:
     """A grantee or retiring principal: an IAM user, role, account root or STS session ARN."""
     principal_shape(member, value)
     if not _PRINCIPAL_ARN.fullmatch(value):
-        raise InvalidArnException(f"ARN does not refer to a valid principal: {value}")
+        raise messages.GRANT_PRINCIPAL_ARN(value=value)
     return value
 
 
@@ -104,12 +102,15 @@ def grant_operations(operations: Collection[GrantOperation]) -> frozenset[GrantO
     """The operations of a new grant: at least one, and more than CreateGrant alone."""
     given = frozenset(operations)
     if not given:
-        raise ValidationException(
-            "1 validation error detected: Value '[]' at 'operations' failed to satisfy "
-            "constraint: Member must have length greater than or equal to 1"
+        raise validation_error(
+            [
+                constraint_failed(
+                    "operations", "Member must have length greater than or equal to 1", "'[]'"
+                )
+            ]
         )
     if given == {GrantOperation.CREATE_GRANT}:
-        raise ValidationException("Grants must not contain only the CreateGrant operation.")
+        raise messages.GRANT_ONLY_CREATE_GRANT()
     return given
 
 
@@ -118,15 +119,9 @@ def _context_map(member: str, pairs: Mapping[str, str] | None) -> None:
     if pairs is None:
         return
     if len(pairs) > CONSTRAINT_PAIRS_MAX:
-        raise ValidationException(
-            f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
-            f"Member must have at most {CONSTRAINT_PAIRS_MAX} encryption context pairs"
-        )
+        raise messages.GRANT_CONTEXT_PAIRS(member=member, limit=CONSTRAINT_PAIRS_MAX)
     if any(len(value) > CONSTRAINT_VALUE_MAX for value in pairs.values()):
-        raise ValidationException(
-            f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
-            f"Member values must have length less than or equal to {CONSTRAINT_VALUE_MAX}"
-        )
+        raise messages.GRANT_CONTEXT_VALUES(member=member, limit=CONSTRAINT_VALUE_MAX)
 
 
 def grant_constraints(constraints: GrantConstraints | None) -> GrantConstraints | None:
@@ -143,9 +138,7 @@ def grant_id(value: str) -> str:
     """A GrantId: the model's length, then keygraph's form (AWS's: 64 hexadecimal digits)."""
     member_length("grantId", value, GRANT_ID_LENGTH.high, GRANT_ID_LENGTH.low)
     if not _GRANT_ID.fullmatch(value):
-        raise InvalidGrantIdException(
-            "The request was rejected because the specified GrantId is not valid."
-        )
+        raise messages.INVALID_GRANT_ID()
     return value
 
 
@@ -177,17 +170,15 @@ def require_suitable(
     allowed = operations_for(key)
     for operation in GrantOperation:
         if operation in operations and operation not in allowed:
-            raise ValidationException(
-                f"Grant operation {operation.value} is not valid for {key.arn}, a key with key "
-                f"spec {key.spec.value} and key usage {key.usage.value}."
+            raise messages.GRANT_OPERATION_NOT_FOR_KEY(
+                operation=operation.value, arn=key.arn, spec=key.spec.value, usage=key.usage.value
             )
     if constraints is None:
         return
     for operation in GrantOperation:
         if operation in operations - _EVERY_KEY and not _takes_context(key, operation):
-            raise ValidationException(
-                f"Grant constraints are not valid with the grant operation {operation.value} on "
-                f"{key.arn}: it takes no encryption context."
+            raise messages.GRANT_CONSTRAINTS_NOT_FOR_OPERATION(
+                operation=operation.value, arn=key.arn
             )
 
 
@@ -220,7 +211,7 @@ def one_of(names: tuple[str, str], *, needed: bool) -> ValidationException:
     one may be given."""
     first, second = names
     verb = "must" if needed else "can"
-    return ValidationException(f"You {verb} specify either {first} or {second}, but not both.")
+    return messages.ONE_OF_PAIR(verb=verb, first=first, second=second)
 
 
 def service_grant(
@@ -228,12 +219,6 @@ def service_grant(
 ) -> None:
     """What CreateGrant asks of a grant to a service principal, in the API reference's words."""
     if constraints is None or constraints.source_arn is None:
-        raise ValidationException(
-            "When you specify a GranteeServicePrincipal, you must also specify a SourceArn "
-            "grant constraint."
-        )
+        raise messages.SERVICE_GRANT_SOURCE_ARN()
     if retiring is None and retiring_service is None:
-        raise ValidationException(
-            "When you specify a GranteeServicePrincipal, you must specify either a "
-            "RetiringPrincipal or a RetiringServicePrincipal."
-        )
+        raise messages.SERVICE_GRANT_RETIRING()

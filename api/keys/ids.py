@@ -17,12 +17,11 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from api import messages
 from api.calls import Call, Scope
 from api.errors import (
-    InvalidArnException,
     KeygraphError,
     NotFoundException,
-    ValidationException,
 )
 from api.keys.model import alias_arn, key_arn
 from db import aliases as alias_rows
@@ -40,13 +39,11 @@ _ALIAS_ARN = re.compile(r"^arn:aws:kms:([a-z0-9-]+):([0-9]{12}):(alias/.+)$")
 
 
 def invalid(text: str) -> NotFoundException:
-    return NotFoundException(f"Invalid keyId '{text}'")
+    return messages.INVALID_KEY_ID(key_id=text)
 
 
 def absent(scope: Scope, key_id: str) -> NotFoundException:
-    return NotFoundException(
-        f"Key '{key_arn(scope.region, scope.account_id, key_id)}' does not exist"
-    )
+    return messages.KEY_NOT_FOUND(arn=key_arn(scope.region, scope.account_id, key_id))
 
 
 def parse_key_uuid(text: str) -> uuid.UUID | None:
@@ -94,12 +91,12 @@ def _alias_not_supported(text: str) -> KeygraphError:
     # relayed by Lambda in hashicorp/terraform#20813 ("KMS Exception: InvalidArnException KMS
     # Message: Key Aliases are not supported for this operation."). ListGrants, RetireGrant and
     # RevokeGrant document the same forms; with no recording of their answer, they give this one.
-    return InvalidArnException("Key Aliases are not supported for this operation.")
+    return messages.KEY_ALIASES_NOT_SUPPORTED()
 
 
 def _alias_to_alias(text: str) -> KeygraphError:
     # CreateAlias and UpdateAlias: an alias points at a key, never at another alias.
-    return ValidationException("Aliases must refer to keys. Not aliases")
+    return messages.ALIAS_TO_ALIAS()
 
 
 _KEY_FORMS = frozenset({KeyForm.KEY_ID, KeyForm.KEY_ARN})
@@ -131,9 +128,7 @@ KeyRef = uuid.UUID | AliasRef
 
 
 def alias_not_found(named: Scope, name: str) -> NotFoundException:
-    return NotFoundException(
-        f"Alias {alias_arn(named.region, named.account_id, name)} is not found."
-    )
+    return messages.ALIAS_NOT_FOUND(arn=alias_arn(named.region, named.account_id, name))
 
 
 def parse_key_ref(scope: Scope, text: str) -> KeyRef:
@@ -153,12 +148,12 @@ def parse_key_ref(scope: Scope, text: str) -> KeyRef:
     if match := _KEY_ARN.match(text):
         region, account_id, raw_id = match.groups()
         if _MULTI_REGION_KEY_ID.match(raw_id):
-            raise NotFoundException(f"Key '{text}' does not exist")
+            raise messages.KEY_NOT_FOUND(arn=text)
         key_id = parse_key_uuid(raw_id)
         if key_id is None:
             raise invalid(text)
         if Scope(account_id, region) != scope:
-            raise NotFoundException(f"Key '{text}' does not exist")
+            raise messages.KEY_NOT_FOUND(arn=text)
         return key_id
     key_id = parse_key_uuid(text)
     if key_id is None:

@@ -28,12 +28,7 @@ from typing import Any
 
 import asyncpg
 
-from api.errors import (
-    IncorrectKeyMaterialException,
-    KMSInvalidStateException,
-    NotFoundException,
-    ValidationException,
-)
+from api import messages
 from api.keys.model import ExpirationModel, Key, KeyState
 from db import imports as rows
 from hsm import KeyKind, KeySpec, OfKeySpec, WrappedKey, WrappingAlgorithm
@@ -77,15 +72,9 @@ def check_wrapping(
     if algorithm.uses_aes_key_wrap:
         return
     if spec.kind is KeyKind.RSA:
-        raise ValidationException(
-            f"{spec.value} key material must be wrapped with RSA_AES_KEY_WRAP_SHA_1 or "
-            "RSA_AES_KEY_WRAP_SHA_256."
-        )
+        raise messages.WRAPPING_ALGORITHM_REQUIRED(spec=spec.value)
     if spec is KeySpec.ECC_NIST_P521 and wrapping_key_spec is WrappingKeySpec.RSA_2048:
-        raise ValidationException(
-            f"{spec.value} key material cannot be wrapped with {algorithm.value} under an "
-            "RSA_2048 wrapping key. Use a longer wrapping key or an RSA_AES_KEY_WRAP algorithm."
-        )
+        raise messages.WRAPPING_KEY_TOO_SHORT(spec=spec.value, algorithm=algorithm.value)
 
 
 def material_fingerprint(key: Key, wrapped: WrappedKey) -> str:
@@ -100,12 +89,6 @@ def _fingerprints(key: Key, wrapped: WrappedKey) -> tuple[str, str]:
     return material_fingerprint(key, wrapped), hashlib.sha256(wrapped.material).hexdigest()
 
 
-NOT_PREVIOUS = (
-    "The key material in the request is not the key material that was previously imported into "
-    "this KMS key."
-)
-
-
 def check_import_members(
     key: Key,
     import_type: ImportType | None,
@@ -117,14 +100,9 @@ def check_import_members(
     if key.spec is not KeySpec.SYMMETRIC_DEFAULT and (
         import_type is not None or material_id is not None or description is not None
     ):
-        raise ValidationException(
-            "ImportType, KeyMaterialId and KeyMaterialDescription are only valid for symmetric "
-            "encryption keys."
-        )
+        raise messages.IMPORT_TYPE_SYMMETRIC_ONLY()
     if import_type is ImportType.NEW_KEY_MATERIAL and material_id is not None:
-        raise ValidationException(
-            "KeyMaterialId cannot be specified when ImportType is NEW_KEY_MATERIAL."
-        )
+        raise messages.MATERIAL_ID_WITH_NEW_MATERIAL()
 
 
 def imported_row(
@@ -148,23 +126,15 @@ def imported_row(
     )
     if chosen is ImportType.EXISTING_KEY_MATERIAL:
         if match is None:
-            raise IncorrectKeyMaterialException(NOT_PREVIOUS)
+            raise messages.NOT_PREVIOUS_MATERIAL()
         if requested_id is not None and requested_id != match.material_id:
-            raise IncorrectKeyMaterialException(
-                f"The key material in the request does not match key material {requested_id}."
-            )
+            raise messages.MATERIAL_DOES_NOT_MATCH(material_id=requested_id)
         return match
     if match is not None:
-        raise IncorrectKeyMaterialException(
-            f"The key material in the request is already key material {match.material_id} of "
-            "this KMS key. Use ImportType EXISTING_KEY_MATERIAL to reimport it."
-        )
+        raise messages.MATERIAL_ALREADY_IMPORTED(material_id=match.material_id)
     pending = _pending(known)
     if pending is not None:
-        raise KMSInvalidStateException(
-            f"{key.arn} already has key material {pending.material_id} pending rotation. Rotate "
-            "the key or delete that key material first."
-        )
+        raise messages.MATERIAL_PENDING_ROTATION(arn=key.arn, material_id=pending.material_id)
     state = KeyMaterialState.PENDING_ROTATION if known else KeyMaterialState.CURRENT
     return rows.ImportedMaterialRow(
         key_id=key.uuid,
@@ -215,7 +185,7 @@ async def delete_material(
     if row is None:
         if material_id is None:
             return None
-        raise NotFoundException(f"Key material {material_id} does not exist in {key.arn}.")
+        raise messages.NO_SUCH_MATERIAL(material_id=material_id, arn=key.arn)
     await rows.remove_material(conn, key.uuid, row.material_id)
     if row.state == KeyMaterialState.PENDING_ROTATION.value:
         await rows.forget_material(conn, key.uuid, row.material_id)

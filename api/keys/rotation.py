@@ -19,7 +19,7 @@ from typing import Any
 
 import asyncpg
 
-from api.errors import UnsupportedOperationException
+from api import messages
 from api.keys.batch import by_key
 from api.keys.imports import ImportState, KeyMaterialState
 from api.keys.model import ExpirationModel, Key, KeyState, Origin, key_arn, new_material_id
@@ -95,19 +95,14 @@ def rotation_status(key: Key) -> RotationStatus:
     )
 
 
-NOT_ROTATABLE = (
-    "You cannot perform this operation on a non-symmetric key or a key with "
-    "non-ENCRYPT_DECRYPT key usage."
-)
-
-
-def require_symmetric(key: Key, *, aws_message: str = NOT_ROTATABLE) -> None:
+def require_symmetric(key: Key, *, worded: bool = True) -> None:
     """Only symmetric encryption keys rotate (the state table already refused other origins).
     RotateKeyOnDemand's refusal has an empty message at AWS (recorded against AWS), so its
-    caller passes ``aws_message=""`` and the reason travels as the error's detail."""
+    caller passes ``worded=False`` and the reason travels as the error's detail."""
     if key.spec is not KeySpec.SYMMETRIC_DEFAULT:
-        detail = None if aws_message == NOT_ROTATABLE else NOT_ROTATABLE
-        raise UnsupportedOperationException(aws_message, detail=detail)
+        if worded:
+            raise messages.NOT_ROTATABLE()
+        raise messages.ROTATE_ON_DEMAND_REFUSED(detail=messages.NOT_ROTATABLE.text)
 
 
 def next_automatic_rotation(key: Key, now: datetime) -> datetime:

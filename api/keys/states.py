@@ -10,11 +10,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 
+from api import messages
 from api.errors import (
-    DisabledException,
     KeygraphError,
-    KMSInvalidStateException,
-    UnsupportedOperationException,
 )
 from api.keys.model import Key, KeyState, Origin
 
@@ -33,15 +31,13 @@ class Verdict(enum.Enum):
 
 
 _MESSAGES: dict[Verdict, Callable[[Key], KeygraphError]] = {
-    Verdict.D1: lambda key: DisabledException(f"{key.arn} is disabled."),
-    Verdict.S3: lambda key: KMSInvalidStateException(f"{key.arn} is pending deletion."),
-    Verdict.S4: lambda key: KMSInvalidStateException(f"{key.arn} is not pending deletion."),
-    Verdict.S5: lambda key: KMSInvalidStateException(f"{key.arn} is pending import."),
-    Verdict.S8: lambda key: KMSInvalidStateException(f"{key.arn} is pending deletion."),
-    Verdict.S11: lambda key: KMSInvalidStateException(f"{key.arn} is unavailable."),
-    Verdict.U: lambda key: UnsupportedOperationException(
-        f"{key.arn} origin is {key.origin.value} which is not valid for this operation."
-    ),
+    Verdict.D1: lambda key: messages.DISABLED(arn=key.arn),
+    Verdict.S3: lambda key: messages.PENDING_DELETION(arn=key.arn),
+    Verdict.S4: lambda key: messages.NOT_PENDING_DELETION(arn=key.arn),
+    Verdict.S5: lambda key: messages.PENDING_IMPORT(arn=key.arn),
+    Verdict.S8: lambda key: messages.PENDING_DELETION(arn=key.arn),
+    Verdict.S11: lambda key: messages.UNAVAILABLE(arn=key.arn),
+    Verdict.U: lambda key: messages.ORIGIN_NOT_VALID(arn=key.arn, origin=key.origin.value),
 }
 
 OK, D1, S3, S4, S5, S8, S11, U = (

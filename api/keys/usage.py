@@ -6,10 +6,7 @@ fit: ``InvalidKeyUsageException`` ``<key ARN> key usage is <USAGE> which is not 
 from __future__ import annotations
 
 from api import messages
-from api.errors import IncorrectKeyException
 from api.keys.model import Key, KeyUsage
-
-INCORRECT_KEY = "The key ID in the request does not identify a CMK that can perform this operation."
 
 USAGE_FOR_ACTION: dict[str, frozenset[KeyUsage]] = {
     **dict.fromkeys(
@@ -51,5 +48,5 @@ def require_usage(action: str, key: Key) -> None:
     if key.usage in USAGE_FOR_ACTION[action]:
         return
     if action in NAMES_THE_CIPHERTEXTS_KEY:
-        raise IncorrectKeyException(INCORRECT_KEY)
+        raise messages.INCORRECT_KEY()
     raise messages.KEY_USAGE_NOT_VALID(arn=key.arn, usage=key.usage.value, action=action)

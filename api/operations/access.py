@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api import messages
 from api.authz.access import cached_key
 from api.authz.authorize import AccessRequest, assess, enforce
 from api.authz.decide import denial_message
@@ -26,7 +27,6 @@ from api.authz.identity import attach_policy
 from api.calls import Call
 from api.crypto.contexts import encryption_context
 from api.decisions import Decision, Outcome, Reason, Source
-from api.errors import AccessDeniedException, ValidationException
 from api.keys.ids import ANY_FORM
 from api.members import grant_tokens, optional_key_id
 from api.operation import Audit, change, read
@@ -144,14 +144,13 @@ async def simulate(
     caller = call.principal
     operator = caller.kind is PrincipalKind.ROOT and caller.account_id == call.scope.account_id
     if principal.account_id != caller.account_id and not operator:
-        raise AccessDeniedException(
-            f"User: {caller.arn} is not authorized to perform: {SIMULATE} for principals of "
-            f"account {principal.account_id}"
+        raise messages.SIMULATE_OTHER_ACCOUNT(
+            caller=caller.arn, action=SIMULATE, account=principal.account_id
         )
     prefix = request.action.rpartition(":")[0]
     privilege = services.catalog.privilege(request.action)
     if privilege is None or prefix not in ("", privilege.prefix):
-        raise ValidationException(f"{request.action} is not an action of the catalog.")
+        raise messages.UNKNOWN_ACTION(action=request.action)
     context = (
         encryption_context("encryptionContext", request.encryption_context)
         if request.encryption_context is not None

@@ -26,17 +26,11 @@ from typing import Any
 
 import asyncpg
 
-from api import limits
+from api import limits, messages
 from api import members as aws
 from api.authz.access import readable_key
 from api.authz.authorize import authorize
 from api.calls import Call
-from api.errors import (
-    AlreadyExistsException,
-    LimitExceededException,
-    NotAuthorizedException,
-    ValidationException,
-)
 from api.keys.aliases import Alias, aliases_for_keys, to_alias
 from api.keys.ids import ALIAS_TARGET, KEY_ONLY, alias_not_found
 from api.keys.model import Key, alias_arn
@@ -46,7 +40,7 @@ from api.operations.keys import changed_key
 from api.operations.structures import KeyMetadataResponse
 from api.pages import fetch_size, invalid_marker, page_of, page_size
 from api.services import Services
-from api.shapes import member, project
+from api.shapes import constraint_failed, member, pattern_constraint, project, validation_error
 from api.validation import member_length
 from db import aliases as rows
 from db import keys as key_rows
@@ -132,17 +126,13 @@ def validate_alias_name(name: str) -> str:
     """AWS's checks of an AliasName, in AWS's order: the model's length and pattern first."""
     member_length("aliasName", name, limits.ALIAS_NAME_LENGTH.high, limits.ALIAS_NAME_LENGTH.low)
     if not _NAME.match(name):
-        raise ValidationException(
-            f"1 validation error detected: Value '{name}' at 'aliasName' failed to satisfy "
-            f"constraint: Member must satisfy regular expression pattern: {_PATTERN}"
+        raise validation_error(
+            [constraint_failed("aliasName", pattern_constraint(_PATTERN), f"'{name}'")]
         )
     if not name.startswith(PREFIX):
-        raise ValidationException(
-            'Alias must start with the prefix "alias/". Please see '
-            "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
-        )
+        raise messages.ALIAS_PREFIX()
     if ":" in name:
-        raise ValidationException(f"{name} contains invalid characters for an alias")
+        raise messages.ALIAS_INVALID_CHARACTERS(name=name)
     return name
 
 
@@ -151,33 +141,25 @@ def _new_name(name: str) -> str:
     validate_alias_name(name)
     if name.startswith(RESERVED_PREFIX):
         # AWS answers with this code and no message.
-        raise NotAuthorizedException(
-            f"{name} is in the alias/aws/ namespace, which is reserved for AWS managed keys."
-        )
+        raise messages.ALIAS_RESERVED(name=name)
     return name
 
 
 async def _within_limit(conn: asyncpg.Connection, key: Key) -> None:
     """Checked after the write, inside its transaction, so an excess rolls back."""
     if await rows.count_aliases(conn, key.uuid) > limits.ALIASES_PER_KEY:
-        raise LimitExceededException(
-            f"{key.arn} already has {limits.ALIASES_PER_KEY} aliases, the most a key can have."
-        )
+        raise messages.ALIASES_PER_KEY(arn=key.arn, limit=limits.ALIASES_PER_KEY)
 
 
 def _check_compatible(name: str, current: Key, target: Key) -> None:
     if current.usage is not target.usage:
-        raise ValidationException(
-            f"Alias {name} cannot be changed from a CMK with key usage {current.usage.value} "
-            f"to a CMK with key usage {target.usage.value}. The key usage of the current CMK "
-            "and the new CMK must be the same."
+        raise messages.ALIAS_USAGE_CHANGE(
+            name=name, current=current.usage.value, target=target.usage.value
         )
     current_type, target_type = KeyType.of(current.spec), KeyType.of(target.spec)
     if current_type is not target_type:
-        raise ValidationException(
-            f"Alias {name} cannot be changed from a CMK with key type {current_type.value} "
-            f"to a CMK with key type {target_type.value}. The key type of the current CMK "
-            "and the new CMK must be the same."
+        raise messages.ALIAS_TYPE_CHANGE(
+            name=name, current=current_type.value, target=target_type.value
         )
 
 
@@ -218,10 +200,7 @@ async def create_alias(
             updated_at=call.now,
         )
         if not await rows.insert_alias(conn, row):
-            raise AlreadyExistsException(
-                f"An alias with the name {alias_arn(scope.region, scope.account_id, name)} "
-                "already exists"
-            )
+            raise messages.ALIAS_EXISTS(arn=alias_arn(scope.region, scope.account_id, name))
 
     return await _point_alias(services, call, request, "CreateAlias", insert)
 

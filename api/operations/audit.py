@@ -14,11 +14,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from api import members
+from api import members, messages
 from api.audit.event import RecordedEvent, from_entry, qualified
 from api.calls import Call, Door
 from api.decisions import Outcome
-from api.errors import AccessDeniedException, ValidationException
 from api.keys.ids import AliasRef, parse_key_ref
 from api.keys.model import key_arn
 from api.operation import read
@@ -96,10 +95,7 @@ name_shapes({AuditEventsPage: "AuditEventsResult"})
 def _reader_account(call: Call) -> str:
     principal = call.principal
     if principal.kind is not PrincipalKind.ROOT:
-        raise AccessDeniedException(
-            f"User: {principal.arn} is not authorized to read the audit trail: "
-            "only an account's root principal may"
-        )
+        raise messages.AUDIT_ROOT_ONLY(arn=principal.arn)
     return principal.account_id
 
 
@@ -116,9 +112,7 @@ def _key_arn(call: Call, key_id: str) -> str:
     stay readable. An alias is refused: its target changes, its events would not be the key's."""
     ref = parse_key_ref(call.scope, key_id)
     if isinstance(ref, AliasRef):
-        raise ValidationException(
-            f"keyId '{key_id}' names an alias; the audit trail is filtered by key id or key ARN"
-        )
+        raise messages.AUDIT_BY_ALIAS(key_id=key_id)
     return key_arn(call.scope.region, call.scope.account_id, str(ref))
 
 

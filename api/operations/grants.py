@@ -38,7 +38,7 @@ from typing import Any, Self
 
 import asyncpg
 
-from api import limits
+from api import limits, messages
 from api import members as aws
 from api.authz.access import cached_key
 from api.authz.authorize import authorize, enforce
@@ -47,10 +47,7 @@ from api.calls import Call
 from api.crypto.checks import stop_if_dry_run
 from api.decisions import Decision, Outcome, Reason, Source
 from api.errors import (
-    InvalidGrantIdException,
-    LimitExceededException,
     NotFoundException,
-    ValidationException,
 )
 from api.grants import validation as members
 from api.grants.model import (
@@ -256,7 +253,7 @@ async def _locked_key(
 
 
 def _absent(key: Key, grant_id: str) -> NotFoundException:
-    return NotFoundException(f"Grant {grant_id} is not found for {key.arn}.")
+    return messages.GRANT_NOT_FOUND(grant_id=grant_id, arn=key.arn)
 
 
 async def _grant_of(conn: asyncpg.Connection, key: Key, grant_id: str) -> Grant:
@@ -335,9 +332,7 @@ async def _retried(
 async def _store_new(conn: asyncpg.Connection, key: Key, grant: Grant) -> None:
     """Checked inside the transaction with the key locked, so the count is exact."""
     if await rows.count_grants(conn, key.uuid) >= members.GRANTS_PER_KEY:
-        raise LimitExceededException(
-            f"{key.arn} already has {members.GRANTS_PER_KEY} grants, the most a key can have."
-        )
+        raise messages.GRANTS_PER_KEY(arn=key.arn, limit=members.GRANTS_PER_KEY)
     await rows.insert_grant(conn, to_row(grant))
 
 
@@ -469,21 +464,17 @@ async def _named_for_retirement(
     grant_id = None if request.grant_id is None else members.grant_id(request.grant_id)
     if request.grant_token is None:
         if key_id is None or grant_id is None:
-            raise ValidationException(
-                "Either GrantToken, or both KeyId and GrantId, must be specified."
-            )
+            raise messages.RETIRE_NAMES_NO_GRANT()
         return _Named(key_id, grant_id)
     allowed = limits.GRANT_TOKEN_LENGTH
     member_length("grantToken", request.grant_token, allowed.high, allowed.low)
     grant = await grant_for_token(conn, request.grant_token)
     if grant is None:
-        raise NotFoundException("The grant that the grant token names is not found.")
+        raise messages.TOKEN_GRANT_NOT_FOUND()
     if grant_id is not None and grant_id != grant.grant_id:
-        raise InvalidGrantIdException("The GrantId is not the grant that the grant token names.")
+        raise messages.TOKEN_GRANT_ID_MISMATCH()
     if key_id is not None and (await load_key(conn, call, key_id)).uuid != grant.key_uuid:
-        raise ValidationException(
-            "The KeyId is not the key of the grant that the grant token names."
-        )
+        raise messages.TOKEN_KEY_MISMATCH()
     return _Named(str(grant.key_uuid), grant.grant_id)
 
 

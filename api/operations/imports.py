@@ -23,16 +23,12 @@ from typing import Any, Self
 
 import asyncpg
 
-from api import limits
+from api import limits, messages
 from api.authz.access import read_key
 from api.calls import Call
 from api.crypto.checks import sized
 from api.errors import (
-    ExpiredImportTokenException,
-    IncorrectKeyMaterialException,
     InvalidCiphertextException,
-    InvalidImportTokenException,
-    ValidationException,
 )
 from api.keys import imports as materials
 from api.keys.imports import ImportType, WrappingKeySpec, check_wrapping
@@ -159,26 +155,16 @@ def _expiry(
     chosen = model or ExpirationModel.KEY_MATERIAL_EXPIRES
     if chosen is ExpirationModel.KEY_MATERIAL_DOES_NOT_EXPIRE:
         if valid_to is not None:
-            raise ValidationException(
-                "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE."
-            )
+            raise messages.VALID_TO_FORBIDDEN()
         return chosen, None
     if valid_to is None:
         # AWS's words, as recorded against AWS.
-        raise ValidationException(
-            "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"
-        )
+        raise messages.VALID_TO_REQUIRED()
     aware = valid_to if valid_to.tzinfo is not None else valid_to.replace(tzinfo=UTC)
     latest = call.now + timedelta(days=limits.IMPORT_VALID_TO_MAX_DAYS)
     if not call.now < aware <= latest:
-        raise ValidationException(
-            f"ValidTo must be in the future and at most {limits.IMPORT_VALID_TO_MAX_DAYS} "
-            "days from now."
-        )
+        raise messages.VALID_TO_RANGE(days=limits.IMPORT_VALID_TO_MAX_DAYS)
     return chosen, aware
-
-
-_INVALID_TOKEN = "The import token is not valid for this KMS key."  # noqa: S105
 
 
 async def import_key_material(
@@ -213,9 +199,7 @@ async def import_key_material(
             # AWS's IncorrectKeyMaterialException: material "invalid, or does not meet
             # expectations" (its API reference); InvalidCiphertextException: material KMS
             # "could not decrypt". The message is keygraph's.
-            raise IncorrectKeyMaterialException(
-                f"The key material in the request is not {key.spec.value} key material."
-            ) from None
+            raise messages.NOT_KEY_MATERIAL_OF_SPEC(spec=key.spec.value) from None
         except InvalidKeyMaterial:
             raise InvalidCiphertextException() from None
         known = await import_rows.imported_materials(conn, key.uuid)
@@ -255,11 +239,9 @@ async def _usable_token(
         None if token_id is None else await import_rows.find_token(conn, token_id, for_update=True)
     )
     if token is None or token.key_id != key.uuid or token.used_at is not None:
-        raise InvalidImportTokenException(_INVALID_TOKEN)
+        raise messages.IMPORT_TOKEN_INVALID()
     if token.expires_at <= call.now:
-        raise ExpiredImportTokenException(
-            "The import token has expired. Use GetParametersForImport to get a new one."
-        )
+        raise messages.IMPORT_TOKEN_EXPIRED()
     return token
 
 

@@ -18,10 +18,6 @@ import asyncpg
 from api import limits, messages
 from api.authz.access import readable_key
 from api.calls import Call
-from api.errors import (
-    KMSInvalidStateException,
-    UnsupportedOperationException,
-)
 from api.keys import rotation
 from api.keys.ids import absent
 from api.keys.imports import ImportState, KeyMaterialState, rotate_to_pending, settle
@@ -166,7 +162,7 @@ async def rotate_key_on_demand(
     RotateKeyOnDemand reference: its state must be PENDING_ROTATION)."""
 
     async def change(conn: asyncpg.Connection, key: Key) -> dict[str, Any]:
-        require_symmetric(key, aws_message="")
+        require_symmetric(key, worded=False)
         imported = key.origin is Origin.EXTERNAL
         done = await (
             import_rows.count_rotated(conn, key.uuid)
@@ -179,10 +175,7 @@ async def rotate_key_on_demand(
             return await add_material(conn, services.hsm, key, RotationType.ON_DEMAND, call.now)
         if await rotate_to_pending(conn, key, call.now) is None:
             # keygraph's wording: no AWS recording of this refusal was found.
-            raise KMSInvalidStateException(
-                f"{key.arn} has no key material pending rotation. Import new key material "
-                "(ImportType NEW_KEY_MATERIAL) first."
-            )
+            raise messages.NO_MATERIAL_PENDING_ROTATION(arn=key.arn)
         return await settle(conn, key)
 
     key = await changed_key(services, call, request.key_id, "RotateKeyOnDemand", change)
@@ -217,9 +210,7 @@ async def list_key_rotations(
     include = request.include_key_material
     if include is not None and not rotation.rotates(key):
         # AWS's ListKeyRotations reference: IncludeKeyMaterial is for keys that rotate only.
-        raise UnsupportedOperationException(
-            f"{key.arn} does not support key rotation, so IncludeKeyMaterial is not valid for it."
-        )
+        raise messages.NO_ROTATION_FOR_MATERIAL(arn=key.arn)
     found = await call.loader(services.pool, rotation.materials_for_keys).load(key.uuid) or []
     every = include is IncludeKeyMaterial.ALL_KEY_MATERIAL
     done = [entry for entry in found if every or entry.rotated]

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable
 
+from api import messages
 from api.errors import MalformedPolicyDocumentException
 from api.policy.model import Condition, ConditionOperator, SetQualifier, ValueType
 from api.policy.values import read_binary, read_bool, read_date, read_network, read_number
@@ -31,7 +32,7 @@ _VALUE_READERS: dict[ValueType, tuple[Callable[[str], object | None], str]] = {
 
 
 def _refuse(label: str, detail: str) -> MalformedPolicyDocumentException:
-    return MalformedPolicyDocumentException(f"{label}: {detail}")
+    return messages.POLICY_PROBLEM(label=label, problem=detail)
 
 
 def _operator(label: str, written: str) -> tuple[ConditionOperator, SetQualifier | None, bool]:

@@ -19,6 +19,7 @@ import json
 import re
 from typing import Any
 
+from api import messages
 from api.errors import MalformedPolicyDocumentException
 from api.policy.conditions import parse_conditions
 from api.policy.model import (
@@ -33,9 +34,6 @@ from api.policy.model import (
     statement_label,
 )
 
-NO_PRINCIPAL = "Policy contains a statement with no principal."
-INVALID_PRINCIPALS = "Policy contains a statement with one or more invalid principals."
-PRINCIPAL_IN_IDENTITY_POLICY = "Policy document should not specify a principal."
 NEEDS_ACTION = "a statement needs an Action or a NotAction."
 NEEDS_RESOURCE = "a statement needs a Resource or a NotResource."
 
@@ -78,7 +76,7 @@ _KMS_RESOURCE_FORMS = (
 
 
 def _refuse(label: str, detail: str) -> MalformedPolicyDocumentException:
-    return MalformedPolicyDocumentException(f"{label}: {detail}")
+    return messages.POLICY_PROBLEM(label=label, problem=detail)
 
 
 def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -86,9 +84,7 @@ def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     members: dict[str, Any] = {}
     for name, value in pairs:
         if name in members:
-            raise MalformedPolicyDocumentException(
-                f'The policy document repeats the element "{name}".'
-            )
+            raise messages.POLICY_REPEATED_ELEMENT(name=name)
         members[name] = value
     return members
 
@@ -117,23 +113,15 @@ def _principals(label: str, raw: object) -> tuple[Principal, ...]:
     if raw == "*":
         return (Principal(PrincipalType.AWS, "*"),)
     if not isinstance(raw, dict) or not raw:
-        raise MalformedPolicyDocumentException(
-            f'{INVALID_PRINCIPALS} {label}: a principal is "*" or an object such as '
-            '{"AWS": [...]}.'
-        )
+        raise messages.PRINCIPAL_NOT_WELL_FORMED(label=label)
     principals: list[Principal] = []
     for written, values in raw.items():
         kind = next((t for t in PrincipalType if t.value == written), None)
         if kind is None:
-            raise MalformedPolicyDocumentException(
-                f'{INVALID_PRINCIPALS} {label}: principal type "{written}" is not supported; '
-                'use "AWS" or "Service".'
-            )
+            raise messages.PRINCIPAL_TYPE_UNSUPPORTED(label=label, written=written)
         for value in _strings(label, f"the {written} principal", values):
             if not _PRINCIPAL_FORMS[kind].fullmatch(value):
-                raise MalformedPolicyDocumentException(
-                    f'{INVALID_PRINCIPALS} {label}: "{value}" is not a valid {written} principal.'
-                )
+                raise messages.PRINCIPAL_NOT_VALID(label=label, value=value, written=written)
             principals.append(Principal(kind, value))
     return tuple(principals)
 
@@ -143,14 +131,10 @@ def _principal(label: str, raw: dict[str, Any], kind: PolicyKind) -> Clause[Prin
     if kind is PolicyKind.IDENTITY:
         if found is not None:
             written = "NotPrincipal" if found[1] else "Principal"
-            raise MalformedPolicyDocumentException(
-                f"{PRINCIPAL_IN_IDENTITY_POLICY} {label} has a {written}."
-            )
+            raise messages.PRINCIPAL_IN_IDENTITY_POLICY(label=label, written=written)
         return None
     if found is None:
-        raise MalformedPolicyDocumentException(
-            f"{NO_PRINCIPAL} {label} has no Principal or NotPrincipal."
-        )
+        raise messages.NO_PRINCIPAL(label=label)
     value, negated = found
     return Clause(_principals(label, value), negated)
 
@@ -230,10 +214,7 @@ def _version(raw: dict[str, Any]) -> Version:
     written = raw.get("Version", Version.V2008_10_17.value)
     version = next((v for v in Version if v.value == written), None)
     if version is None:
-        raise MalformedPolicyDocumentException(
-            f'Version "{written}" is not a policy language version: use "2012-10-17" '
-            'or "2008-10-17".'
-        )
+        raise messages.POLICY_VERSION(written=written)
     return version
 
 
@@ -253,24 +234,22 @@ def parse_policy(document: str, kind: PolicyKind = PolicyKind.KEY) -> PolicyDocu
         raw = json.loads(document, object_pairs_hook=_unique_members)
     except RecursionError:
         # Nesting deeper than Python's stack (a 30 KB document of arrays is): no policy is.
-        raise MalformedPolicyDocumentException("The policy document nests too deeply.") from None
+        raise messages.POLICY_TOO_DEEP() from None
     except ValueError:
-        raise MalformedPolicyDocumentException("The policy document is not valid JSON.") from None
+        raise messages.POLICY_NOT_JSON() from None
     if not isinstance(raw, dict):
-        raise MalformedPolicyDocumentException("The policy document must be a JSON object.")
+        raise messages.POLICY_NOT_OBJECT()
     unknown = sorted(set(raw) - _DOCUMENT_MEMBERS)
     if unknown:
-        raise MalformedPolicyDocumentException(
-            f'"{unknown[0]}" is not an element of a policy document.'
-        )
+        raise messages.POLICY_UNKNOWN_ELEMENT(name=unknown[0])
     version = _version(raw)
     policy_id = raw.get("Id")
     if policy_id is not None and not isinstance(policy_id, str):
-        raise MalformedPolicyDocumentException("Id must be a string.")
+        raise messages.POLICY_ID_NOT_STRING()
     listed = raw.get("Statement")
     items = listed if isinstance(listed, list) else [listed] if listed is not None else []
     if not items:
-        raise MalformedPolicyDocumentException("The policy document has no Statement.")
+        raise messages.POLICY_NO_STATEMENT()
     statements = tuple(_statement(index, item, kind) for index, item in enumerate(items))
     _unique_sids(statements)
     return PolicyDocument(version=version, id=policy_id, statements=statements)

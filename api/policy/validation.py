@@ -14,14 +14,13 @@ import dataclasses
 import re
 from typing import Any
 
-from api import limits
+from api import limits, messages
 from api.catalog import Catalog
-from api.errors import MalformedPolicyDocumentException, ValidationException
 from api.policy.checks import check_policy
 from api.policy.findings import PolicyCheck, PolicyWarning, enforce
 from api.policy.model import PolicyDocument
 from api.policy.parse import PolicyKind, parse_policy
-from api.shapes import member
+from api.shapes import constraint_failed, member, pattern_constraint, validation_error
 
 # AWS's pattern for the Policy member: tab, line feed, carriage return, and U+0020 to U+00FF.
 POLICY_CHARACTERS = r"[\u0009\u000A\u000D\u0020-\u00FF]+"
@@ -49,13 +48,10 @@ def _checked(
     document: str, catalog: Catalog, kind: PolicyKind, check: PolicyCheck
 ) -> CheckedPolicy:
     if len(document.encode("utf-8")) > limits.POLICY_MAX_BYTES:
-        raise MalformedPolicyDocumentException(
-            f"The policy document exceeds the maximum size of {limits.POLICY_MAX_BYTES} bytes."
-        )
+        raise messages.POLICY_TOO_LARGE(limit=limits.POLICY_MAX_BYTES)
     if not _POLICY_CHARACTERS.fullmatch(document):
-        raise ValidationException(
-            "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
-            f"Member must satisfy regular expression pattern: {POLICY_CHARACTERS}"
+        raise validation_error(
+            [constraint_failed("policy", pattern_constraint(POLICY_CHARACTERS), None)]
         )
     policy = parse_policy(document, kind)
     return CheckedPolicy(policy, enforce(check_policy(policy, catalog), check))

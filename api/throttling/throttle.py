@@ -20,14 +20,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from api.errors import ThrottlingException
+from api import messages
 from api.throttling.classify import rate_class
 from api.throttling.table import RateTable
 
 # What AWS KMS answers when it throttles (the body of its ThrottlingException).
-THROTTLED_MESSAGE = (
-    "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls."
-)
+THROTTLED_MESSAGE = messages.THROTTLED.text
 DEFAULT_IDLE_SECONDS = 300.0
 # Refill is computed in floating point: a request that arrives exactly when its token is due must
 # not be refused because 0.3 - 0.1 is 0.19999999999999998.
@@ -110,7 +108,7 @@ class Throttle:
         bucket.updated = now
         if tokens < _DUE:
             bucket.tokens = tokens
-            raise ThrottlingException(THROTTLED_MESSAGE)
+            raise messages.THROTTLED()
         bucket.tokens = tokens - 1.0
 
     def _sweep(self, now: float) -> None:
