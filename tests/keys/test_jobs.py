@@ -195,7 +195,7 @@ class GatedHsm(Hsm):
     """The real HSM, with key generation held by an ``Overlap`` gate."""
 
     def __init__(self, inner: Hsm, wait: Callable[[], Awaitable[None]]) -> None:
-        super().__init__(inner.engine, inner._offload)
+        super().__init__(inner.engine, inner.offload)
         self._wait = wait
 
     async def generate_key(self, spec: KeySpec) -> WrappedKey:
