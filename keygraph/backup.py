@@ -7,9 +7,10 @@ token that holds the domain key. A backup directory holds
 - ``database.dump``: ``pg_dump`` in its custom format, one consistent snapshot (a repeatable-read
   transaction), taken while the service runs;
 - ``softhsm-tokens/``: for SoftHSM, a copy of its token directory. The domain key is written there
-  once, at the first start, so a copy taken at any time after that unwraps every key of any later
-  dump. An HSM that is not SoftHSM (AWS CloudHSM) is backed up by its own means (README, "Backup
-  and restore"); the backup then names only its token label;
+  once, at the first start, so a copy taken at any time after that unwraps every wrapped key of any
+  later dump; Ed25519 keys, which SoftHSM cannot wrap, live in the token itself and are only in a
+  copy taken after they were made. An HSM that is not SoftHSM (AWS CloudHSM) is backed up by its
+  own means (README, "Backup and restore"); the backup then names only its token label;
 - ``backup.json``, written last: what the backup holds and the SHA-256 of every file, so a restore
   refuses a truncated or altered backup before it touches anything.
 
