@@ -6,8 +6,7 @@ DescribeKey returns them all.
 
 A batch is keygraph's list form (``encryptBatch(input: {requests: [...]})``) for the operations
 that have one: its items run concurrently, where aliased mutation fields would run one after
-another. DescribeKey has no list form; its batch is aliased fields (``o0: describeKey(...)``),
-which a query runs concurrently anyway.
+another. DescribeKey has no list form, and the batch rows leave it out (``bench.model``).
 """
 
 from __future__ import annotations
@@ -169,18 +168,11 @@ def persisted(op: Op, values: Values) -> str:
 
 
 def batch(op: Op, values: Values, size: int) -> str:
-    """A request body with ``size`` operations on the same values: the list form, or aliased
-    fields for an operation without one."""
+    """A request body with ``size`` operations on the same values, in the list form."""
     field = _FIELDS[op]
-    if field.input_type is not None:
-        return _list(field, [field.item(values.of(op))] * size)
-    selections = " ".join(f"o{index}: {field.selection()}" for index in range(size))
-    name = f"{field.name}Batch"
-    return _body(
-        _document(field.kind, name, _definitions(field.variables), selections),
-        name,
-        values.of(op),
-    )
+    if field.input_type is None:
+        raise ValueError(f"{op.value} has no list form")
+    return _list(field, [field.item(values.of(op))] * size)
 
 
 def spread(op: Op, values: Values, keys: list[str]) -> str:

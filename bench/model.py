@@ -26,6 +26,7 @@ class Row(enum.Enum):
     KEYGRAPH_SPREAD_A = "keygraph-spread-a"
     KEYGRAPH_SPREAD_B = "keygraph-spread-b"
     KEYGRAPH_WORKERS = "keygraph-workers"
+    KEYGRAPH_WORKERS_BATCH = "keygraph-workers-batch"
 
 
 class Op(enum.Enum):
@@ -54,7 +55,9 @@ HSM_OPS = (Op.ENCRYPT, Op.DECRYPT, Op.GENERATE_DATA_KEY, Op.SIGN)
 # Operations per request in the batch rows (keygraph takes up to 100 in one list).
 BATCH_SIZE = 50
 
-# Which operations each row measures.
+# Which operations each row measures. DescribeKey has no list form, and 50 aliased copies
+# select 1,200 fields: over the 1,000 fields a document may select (``Limits``), so the batch
+# row leaves it out rather than measure a refusal.
 ROW_OPS: dict[Row, tuple[Op, ...]] = {
     Row.HSM_FLOOR: HSM_OPS,
     Row.HSM_FLOOR_THREADS: (Op.ENCRYPT,),
@@ -62,7 +65,7 @@ ROW_OPS: dict[Row, tuple[Op, ...]] = {
     Row.KEYGRAPH_SINGLE: ALL_OPS,
     Row.KEYGRAPH_PERSISTED: (Op.ENCRYPT,),
     Row.KEYGRAPH_UNAUTHORIZED: (Op.ENCRYPT,),
-    Row.KEYGRAPH_BATCH: ALL_OPS,
+    Row.KEYGRAPH_BATCH: HSM_OPS,
     Row.AWS_SINGLE: ALL_OPS,
     Row.AWS_BEARER: (Op.ENCRYPT,),
     Row.MOTO: ALL_OPS,
@@ -70,6 +73,7 @@ ROW_OPS: dict[Row, tuple[Op, ...]] = {
     Row.KEYGRAPH_SPREAD_A: (Op.ENCRYPT,),
     Row.KEYGRAPH_SPREAD_B: (Op.ENCRYPT,),
     Row.KEYGRAPH_WORKERS: (Op.ENCRYPT,),
+    Row.KEYGRAPH_WORKERS_BATCH: (Op.ENCRYPT,),
 }
 
 
@@ -98,6 +102,8 @@ def row_label(row: Row, shape: Shape) -> str:
         Row.KEYGRAPH_SPREAD_A: f"keygraph batch, {BATCH_SIZE} keys/request, pass A",
         Row.KEYGRAPH_SPREAD_B: f"keygraph batch, {BATCH_SIZE} keys/request, pass B",
         Row.KEYGRAPH_WORKERS: f"keygraph single, {shape.workers} workers",
+        Row.KEYGRAPH_WORKERS_BATCH: f"keygraph batch ({BATCH_SIZE}/request), "
+        f"{shape.workers} workers",
     }
     return labels[row]
 

@@ -52,7 +52,7 @@ def make_plan(options: Options) -> Plan:
 
 def _applies(row: Row, options: Options) -> bool:
     """The scaling rows compare with 1; asked for 1 worker or thread, they would repeat a row."""
-    if row is Row.KEYGRAPH_WORKERS:
+    if row in (Row.KEYGRAPH_WORKERS, Row.KEYGRAPH_WORKERS_BATCH):
         return options.workers > 1
     if row is Row.HSM_FLOOR_THREADS:
         return options.threads > 1

@@ -7,7 +7,8 @@ serves a deployment of 10 keys for the single row, the AWS door's rows (``bench.
 the persisted-query and batch rows; then it grows to ``--keys`` keys for the large-deployment row
 (one copied key, warm) and the two spread passes (batches of 50 different keys, cold, no
 warm-up: they exercise the caches' eviction). Last, a ``keygraph dev --workers N`` with its own
-home serves the scaling row. Resident memory of each worker is read after each phase.
+home serves the scaling rows (single and batch Encrypt). Resident memory of each worker is read
+after each phase.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ ONE_WORKER_ROWS = (
     Row.KEYGRAPH_SPREAD_B,
 )
 LARGE_ROWS = (Row.KEYGRAPH_LARGE, Row.KEYGRAPH_SPREAD_A, Row.KEYGRAPH_SPREAD_B)
+MANY_WORKER_ROWS = (Row.KEYGRAPH_WORKERS, Row.KEYGRAPH_WORKERS_BATCH)
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,9 @@ def measure_keygraph(plan: Plan, options: Options, pace: Pace) -> KeygraphReport
     if plan.wants(*ONE_WORKER_ROWS):
         wanted = [(row, op) for row in ONE_WORKER_ROWS for op in plan.ops(row)]
         _guarded(report, wanted, lambda: _one_worker(plan, options, pace, report))
-    if plan.wants(Row.KEYGRAPH_WORKERS):
-        wanted = [(Row.KEYGRAPH_WORKERS, Op.ENCRYPT)]
-        _guarded(report, wanted, lambda: _many_workers(options, pace, report))
+    if plan.wants(*MANY_WORKER_ROWS):
+        wanted = [(row, op) for row in MANY_WORKER_ROWS for op in plan.ops(row)]
+        _guarded(report, wanted, lambda: _many_workers(plan, options, pace, report))
     return report
 
 
@@ -96,9 +98,7 @@ def _one_worker(plan: Plan, options: Options, pace: Pace, report: KeygraphReport
         for op in plan.ops(Row.KEYGRAPH_PERSISTED):
             report.cells.append(_persisted(keygraph, op, values, pace))
         for op in plan.ops(Row.KEYGRAPH_BATCH):
-            body = documents.batch(op, values, BATCH_SIZE)
-            load = HttpLoad(keygraph.graphql_url, (body,), keygraph.headers, BATCH_SIZE)
-            report.cells.append(measure_cell(Row.KEYGRAPH_BATCH, op, load, pace))
+            report.cells.append(_batch(keygraph, Row.KEYGRAPH_BATCH, op, values, pace))
         report.memory[f"1 worker, {SMALL_DEPLOYMENT} keys"] = keygraph.memory()
         if plan.wants(*LARGE_ROWS):
             _large_deployment(keygraph, plan, options, pace, values, report)
@@ -156,15 +156,24 @@ def _unauthorized(pace: Pace, report: KeygraphReport) -> None:
         report.memory[f"1 worker, authorization off, {SMALL_DEPLOYMENT} keys"] = keygraph.memory()
 
 
-def _many_workers(options: Options, pace: Pace, report: KeygraphReport) -> None:
+def _many_workers(plan: Plan, options: Options, pace: Pace, report: KeygraphReport) -> None:
     with Keygraph(workers=options.workers) as keygraph:
         values = _small_deployment(keygraph)
-        report.cells.append(_single(keygraph, Row.KEYGRAPH_WORKERS, Op.ENCRYPT, values, pace))
+        for op in plan.ops(Row.KEYGRAPH_WORKERS):
+            report.cells.append(_single(keygraph, Row.KEYGRAPH_WORKERS, op, values, pace))
+        for op in plan.ops(Row.KEYGRAPH_WORKERS_BATCH):
+            report.cells.append(_batch(keygraph, Row.KEYGRAPH_WORKERS_BATCH, op, values, pace))
         report.memory[f"{options.workers} workers, {SMALL_DEPLOYMENT} keys"] = keygraph.memory()
 
 
 def _single(keygraph: Keygraph, row: Row, op: Op, values: Values, pace: Pace) -> Cell:
     load = HttpLoad(keygraph.graphql_url, (documents.single(op, values),), keygraph.headers)
+    return measure_cell(row, op, load, pace)
+
+
+def _batch(keygraph: Keygraph, row: Row, op: Op, values: Values, pace: Pace) -> Cell:
+    body = documents.batch(op, values, BATCH_SIZE)
+    load = HttpLoad(keygraph.graphql_url, (body,), keygraph.headers, BATCH_SIZE)
     return measure_cell(row, op, load, pace)
 
 
