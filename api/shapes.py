@@ -319,7 +319,6 @@ def _problems(structure: object, prefix: str) -> typing.Iterator[str]:
 
 def _value_problems(member: Member, value: Any, path: str) -> typing.Iterator[str]:
     constraints, ref = member.constraints, member.type
-    shown = None if constraints.sensitive else rendered(value)
     broken: list[str | None] = []
     if isinstance(value, (str, bytes, list, dict)):
         broken.append(length_constraint(len(value), *constraints.length))
@@ -332,8 +331,11 @@ def _value_problems(member: Member, value: Any, path: str) -> typing.Iterator[st
         broken.append(enum_constraint(_allowed(ref, value)))
     if isinstance(value, list) and ref.item is not None:
         broken.append(_items_problem(ref.item, constraints, value))
-    for constraint in broken:
-        if constraint is not None:
+    failed = [constraint for constraint in broken if constraint is not None]
+    if failed:
+        # Rendered only for a failure: a valid request (nearly every one) never pays for it.
+        shown = None if constraints.sensitive else rendered(value)
+        for constraint in failed:
             yield constraint_failed(path, constraint, shown)
     if ref.kind is Kind.STRUCTURE:
         yield from _problems(value, path + ".")
