@@ -58,7 +58,13 @@ class GuardedConnection(asyncio.Protocol):
         if self._parser is not None:
             try:
                 self._parser.feed_data(data)
-            except (httptools.HttpParserError, httptools.HttpParserUpgrade):
+            except httptools.HttpParserUpgrade:
+                # A WebSocket handshake (the GraphQL subscription): uvicorn hands the connection
+                # to its WebSocket protocol, whose pings (and the subscription's connection_init
+                # timeout) bound it from here; no HTTP deadline may cut it.
+                self._parser = None
+                self.disarm()
+            except httptools.HttpParserError:
                 # Bytes this parser cannot follow; uvicorn's refuses them the same way and
                 # closes. Should it keep the connection, one more header timeout bounds it.
                 self._parser = None
