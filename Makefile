@@ -1,5 +1,6 @@
-# The two commands a newcomer needs: `make run` and `make test`. Each installs what is missing first.
-.PHONY: install run test lint typecheck schema docs bench
+# The two commands a newcomer needs: `make run` and `make test`. Each installs what is missing first
+# and builds the dashboard when its sources or the schema changed (scripts/bootstrap.sh).
+.PHONY: install run test lint typecheck schema docs bench screenshots
 
 install:
 	@scripts/bootstrap.sh
@@ -23,6 +24,10 @@ schema: install
 # docs/configuration.md, rendered from the settings' declarations in api/settings.py.
 docs: install
 	.venv/bin/keygraph config reference > docs/configuration.md
+
+# The README's screenshots of the dashboard, taken by its browser test (tests/dashboard).
+screenshots: install
+	KEYGRAPH_SCREENSHOTS_DIR=docs/screenshots .venv/bin/python -m pytest tests/dashboard -k scenario
 
 # The benchmark (bench/README.md); options through BENCH_ARGS, e.g. make bench BENCH_ARGS='--duration 5'.
 bench: install

@@ -14,14 +14,26 @@ class KeygraphError(Exception):
     ``detail`` is keygraph's explanation where AWS's message is empty (an invalid public key
     for DeriveSharedSecret, RotateKeyOnDemand on an asymmetric key): the message stays AWS's,
     empty, through both doors, and GraphQL adds the detail as ``extensions.detail``. Only for
-    refusals whose reason helps no attacker: never for ciphertext failures."""
+    refusals whose reason helps no attacker: never for ciphertext failures.
+
+    ``place`` says where in a document of the request the fault is, for a person to be shown it
+    there: ``statementIndex`` (a policy's statement, from 0), or ``line`` and ``column`` (from 1)
+    of text that is not JSON. GraphQL adds them to ``extensions``; AWS's door has no room for
+    them."""
 
     code = "InternalError"
 
-    def __init__(self, message: str = "", *, detail: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        detail: str | None = None,
+        place: dict[str, int] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.detail = detail
+        self.place = place
 
 
 class ValidationException(KeygraphError):

@@ -1,4 +1,5 @@
-"""The ASGI application: operational routes, shared middleware, and the front doors mounted on it.
+"""The ASGI application: operational routes, the browser's routes (``api.browser``), shared
+middleware, and the front doors mounted on it.
 
 A front door (GraphQL, AWS's JSON protocol) is a set of routes that turn requests into calls of
 ``api``. This module knows no protocol, so each door brings its own.
@@ -19,6 +20,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from api.background import running_jobs
+from api.browser import SESSION_PATH, UI_PATH, browser_routes
 from api.errors import AccessDeniedException, UnrecognizedClientException
 from api.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from api.middleware import RequestLayer
@@ -26,6 +28,11 @@ from api.services import Services, start_services
 from api.settings import Mode, Settings
 
 PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics")
+# What a browser reaches without credentials: ``/`` (a redirect to the UI; AWS's protocol
+# POSTs there and signs its own requests), the UI's files, and sign-in.
+BROWSER_PUBLIC_PATHS = ("/", UI_PATH)
+BROWSER_PUBLIC_PREFIXES = (f"{UI_PATH}/",)
+BROWSER_PUBLIC_REQUESTS = (("POST", SESSION_PATH),)
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,7 @@ def create_app(
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics_endpoint(settings), methods=["GET"]),
         *(route for door in front_doors for route in door.routes),
+        *browser_routes(settings),
     ]
     paths = [path for door in front_doors for path in door.paths]
     own_authentication = [path for door in front_doors for path in door.authenticated_by_door]
@@ -135,10 +143,13 @@ def create_app(
         middleware=[
             Middleware(
                 RequestLayer,
-                routes=(*PUBLIC_PATHS, *paths),
+                routes=(*PUBLIC_PATHS, *paths, *BROWSER_PUBLIC_PATHS, SESSION_PATH),
                 max_bytes=settings.limits.max_body_bytes,
-                public=(*PUBLIC_PATHS, *own_authentication),
+                public=(*PUBLIC_PATHS, *own_authentication, *BROWSER_PUBLIC_PATHS),
                 ide_path=ide_paths[0] if ide_paths else None,
+                public_prefixes=BROWSER_PUBLIC_PREFIXES,
+                public_requests=BROWSER_PUBLIC_REQUESTS,
+                cors_origins=settings.cors_origins,
             ),
         ],
     )

@@ -435,9 +435,52 @@ AUDIT_ROOT_ONLY = Message(
     "User: {arn} is not authorized to read the audit trail: only an account's root principal may",
     Own(FEATURE),
 )
+AUDIT_CHAIN_OPERATOR_ONLY = Message(
+    AccessDeniedException,
+    "User: {arn} is not authorized to verify the audit chain: only the root principal of the "
+    "deployment's account may",
+    Own(FEATURE),
+)
 AUDIT_BY_ALIAS = Message(
     ValidationException,
     "keyId '{key_id}' names an alias; the audit trail is filtered by key id or key ARN",
+    Own(FEATURE),
+)
+
+# -- The GraphQL subscription's WebSocket (graphql-transport-ws, schema/subscriptions.py) -----
+
+GRAPHQL_WS = (
+    "the close reason of graphql-ws's PROTOCOL.md (the graphql-transport-ws protocol that its "
+    "clients, Apollo's and urql's, speak)"
+)
+WS_SUBPROTOCOL: Message[KeygraphError] = Message(
+    None, "Subprotocol not acceptable: keygraph speaks graphql-transport-ws", Own(GRAPHQL_WS)
+)
+WS_INIT_TIMEOUT: Message[KeygraphError] = Message(
+    None, "Connection initialisation timeout", Own(GRAPHQL_WS)
+)
+WS_TOO_MANY_INITS: Message[KeygraphError] = Message(
+    None, "Too many initialisation requests", Own(GRAPHQL_WS)
+)
+WS_UNAUTHORIZED: Message[KeygraphError] = Message(None, "Unauthorized", Own(GRAPHQL_WS))
+WS_INTERNAL_ERROR: Message[KeygraphError] = Message(None, "Internal server error", Own(GRAPHQL_WS))
+WS_FORBIDDEN: Message[KeygraphError] = Message(
+    None, "Forbidden: no valid token or session, or a session from another origin", Own(FEATURE)
+)
+WS_SUBSCRIBER_EXISTS: Message[KeygraphError] = Message(
+    None, "Subscriber for {id} already exists", Own(GRAPHQL_WS)
+)
+WS_INVALID_MESSAGE: Message[KeygraphError] = Message(
+    None, "Invalid message: {why}", Own(GRAPHQL_WS)
+)
+SUBSCRIPTIONS_PER_CONNECTION = Message(
+    LimitExceededException,
+    "A connection holds at most {limit} subscriptions at once; complete one first",
+    Own(FEATURE),
+)
+SUBSCRIPTION_OVER_HTTP: Message[KeygraphError] = Message(
+    None,
+    "Subscriptions run over the WebSocket at /graphql (protocol graphql-transport-ws)",
     Own(FEATURE),
 )
 
@@ -766,6 +809,32 @@ POLICY_ID_NOT_STRING = Message(
 )
 POLICY_NO_STATEMENT = Message(
     MalformedPolicyDocumentException, "The policy document has no Statement.", Own(_CHECKER)
+)
+
+# -- Browser sessions, CORS and the dashboard (keygraph's own) -----------------------------------
+
+CSRF_HEADER_REQUIRED = Message(
+    AccessDeniedException,
+    "A request signed in by the session cookie must carry the header X-Keygraph-CSRF: 1.",
+    Own(FEATURE),
+)
+CORS_ORIGIN_REFUSED = Message(
+    AccessDeniedException,
+    "The request's Origin is not one of KEYGRAPH_CORS_ORIGINS.",
+    Own(FEATURE),
+)
+SIGN_IN_BODY = Message(
+    ValidationException,
+    "POST /session takes Authorization: Bearer <token>, or a JSON body (Content-Type: "
+    "application/json) holding the strings accessKeyId and secretAccessKey.",
+    Own(FEATURE),
+)
+# Plain text, for a person at a browser.
+DASHBOARD_NOT_BUILT: Message[KeygraphError] = Message(
+    None,
+    "The dashboard is not built: run `make run`, which builds it (or `npm run build` in "
+    "dashboard/).",
+    Own(FEATURE),
 )
 
 # -- GraphQL batches (keygraph's own) ------------------------------------------------------------

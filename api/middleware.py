@@ -1,5 +1,5 @@
 """HTTP middleware shared by every front door: request ids and logs, a coded answer to any
-failure, body limits, bearer tokens.
+failure, body limits, CORS, bearer tokens and browser sessions.
 
 One pure ASGI layer rather than one per concern (or Starlette's BaseHTTPMiddleware, which costs
 a task and a copy per layer): it runs on every request of a service called thousands of times a
@@ -18,13 +18,16 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import messages
 from api.authentication import authenticate_request
 from api.errors import UnrecognizedClientException
 from api.invoke import Fault, fault
+from api.principals import Principal
 from api.services import Services
+from api.sessions import SESSION_COOKIE, session_principal
 
 log = logging.getLogger("keygraph.request")
 
@@ -34,7 +37,29 @@ _INCOMING_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _REQUEST_ID = REQUEST_ID_HEADER.encode()
 _CONTENT_LENGTH = b"content-length"
 _AUTHORIZATION = b"authorization"
-_READ_HEADERS = frozenset((_REQUEST_ID, _CONTENT_LENGTH, _AUTHORIZATION))
+_COOKIE = b"cookie"
+_CSRF = b"x-keygraph-csrf"
+_ORIGIN = b"origin"
+_PREFLIGHT_METHOD = b"access-control-request-method"
+_READ_HEADERS = frozenset(
+    (_REQUEST_ID, _CONTENT_LENGTH, _AUTHORIZATION, _COOKIE, _CSRF, _ORIGIN, _PREFLIGHT_METHOD)
+)
+# Methods a page of another site cannot make a browser send with a custom header unasked: a
+# request signed in by the cookie with any other method must carry ``X-Keygraph-CSRF: 1``.
+_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+# CORS (``KEYGRAPH_CORS_ORIGINS``). A page of an allowed origin calls with ``Authorization``
+# (a bearer token, or SigV4 with the AWS SDK's headers), never with the session cookie: no
+# ``Access-Control-Allow-Credentials``, and ``X-Keygraph-CSRF`` is not an allowed header, so a
+# cross-origin request can never be one the cookie signs in.
+_CORS_METHODS = b"GET, POST, DELETE"
+_CORS_HEADERS = (
+    b"Authorization, Content-Type, X-Request-Id, X-Amz-Target, X-Amz-Date, "
+    b"X-Amz-Content-Sha256, X-Amz-User-Agent, Amz-Sdk-Invocation-Id, Amz-Sdk-Request"
+)
+_CORS_EXPOSED = b"X-Request-Id, Retry-After"
+_CORS_MAX_AGE = b"600"
+_VARY_ORIGIN = (b"vary", b"Origin")
 
 
 def services_of(scope: Scope) -> Services:
@@ -116,13 +141,22 @@ class RequestLayer:
     - a body over ``max_bytes`` is refused with 413 before anything parses it. The body is read
       here (up to the limit) and replayed to the app, so a client that lies in Content-Length or
       streams without one is held to the same limit;
-    - outside ``public`` (and the IDE page, which holds no data), ``Authorization: Bearer
-      <token>`` of a live principal. Missing, malformed, unknown and revoked tokens all get the
-      same 401 and the same words, so a caller learns nothing about which part was wrong. A
-      token that cannot be looked up lets nothing through: its failure is answered 503 as above;
+    - CORS: a preflight (``OPTIONS`` with ``Access-Control-Request-Method``) is answered here,
+      without credentials: 204 and the ``Access-Control-*`` headers for an origin of
+      ``cors_origins``, 403 and none for any other. An allowed origin's other requests get
+      ``Access-Control-Allow-Origin``; with an allow-list set, every response varies by Origin;
+    - outside ``public`` (and ``public_prefixes``, ``public_requests`` and the IDE page, which
+      hold no data), a live principal: ``Authorization: Bearer <token>`` when the header is
+      there, otherwise the session cookie (``api.sessions``), whose requests other than GET,
+      HEAD and OPTIONS must carry ``X-Keygraph-CSRF: 1`` (403 otherwise: a page of another site
+      can make a browser send the cookie, not that header). Missing, malformed, unknown,
+      expired and revoked credentials all get the same 401 and the same words, so a caller
+      learns nothing about which part was wrong. One that cannot be looked up lets nothing
+      through: its failure is answered 503 as above;
     - once the app has answered, one JSON log line and the HTTP metrics. The line holds the
-      method, route, status, duration, caller ARN and operations; never a header, a body or a
-      query string, which is where secrets travel.
+      method, route, status, duration, caller ARN and operations; never a header (the cookie
+      and its session id included), a body or a query string, which is where secrets travel.
+      The route is a served path, a public prefix for any path under it, or ``other``.
     """
 
     def __init__(
@@ -133,12 +167,18 @@ class RequestLayer:
         max_bytes: int,
         public: Iterable[str],
         ide_path: str | None,
+        public_prefixes: Iterable[str] = (),
+        public_requests: Iterable[tuple[str, str]] = (),
+        cors_origins: Iterable[str] = (),
     ) -> None:
         self.app = app
         self.routes = frozenset(routes)
         self.max_bytes = max_bytes
         self.public = frozenset(public)
         self.ide_path = ide_path
+        self.public_prefixes = tuple(public_prefixes)
+        self.public_requests = frozenset(public_requests)
+        self.cors_origins = frozenset(cors_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -153,12 +193,16 @@ class RequestLayer:
         status = 500
         responded = False
 
+        cors = self._cors_headers(headers.get(_ORIGIN))
+
         async def send_with_id(message: Message) -> None:
             nonlocal status, responded
             if message["type"] == "http.response.start":
                 responded = True
                 status = message["status"]
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                if cors:
+                    message["headers"] = [*message.get("headers", ()), *cors]
             await send(message)
 
         try:
@@ -179,7 +223,10 @@ class RequestLayer:
         headers: dict[bytes, str],
         state: dict[str, Any],
     ) -> None:
-        """The body limit, then the bearer token, then the app."""
+        """A CORS preflight, or the body limit, then the credentials, then the app."""
+        if scope["method"] == "OPTIONS" and _PREFLIGHT_METHOD in headers:
+            await self._preflight(scope, send, headers.get(_ORIGIN))
+            return
         if scope["method"] not in ("GET", "HEAD"):
             declared = headers.get(_CONTENT_LENGTH, "")
             if declared.isdigit() and int(declared) > self.max_bytes:
@@ -192,24 +239,75 @@ class RequestLayer:
                 await self._refuse(scope, send)
                 return
             receive = _replay(body, receive)
-        if scope["path"] not in self.public and not self._is_ide_page(scope):
-            principal = None
-            scheme, _, token = headers.get(_AUTHORIZATION, "").partition(" ")
-            if scheme.lower() == "bearer" and token:
-                principal = await authenticate_request(services_of(scope), token.strip())
-            if principal is None:
-                await send_json_error(
-                    scope,
-                    send,
-                    Fault(
-                        UnrecognizedClientException.code,
-                        messages.INVALID_SECURITY_TOKEN.text,
-                        401,
-                    ),
-                )
+        if not self._is_public(scope):
+            found = await self._principal(scope, headers, state)
+            if isinstance(found, Fault):
+                await send_json_error(scope, send, found)
                 return
-            state["principal"] = principal
+            state["principal"] = found
         await self.app(scope, receive, send)
+
+    def _is_public(self, scope: Scope) -> bool:
+        path = scope["path"]
+        return (
+            path in self.public
+            or path.startswith(self.public_prefixes)
+            or (scope["method"], path) in self.public_requests
+            or self._is_ide_page(scope)
+        )
+
+    async def _principal(
+        self, scope: Scope, headers: dict[bytes, str], state: dict[str, Any]
+    ) -> Principal | Fault:
+        """Who the credentials name, or the refusal: the bearer token when ``Authorization`` is
+        there (never the cookie instead of a wrong token), else the session cookie, whose id goes
+        into ``state`` for sign-out. A cookie without the CSRF header is refused before its
+        session is looked up."""
+        services = services_of(scope)
+        principal = None
+        authorization = headers.get(_AUTHORIZATION)
+        if authorization is not None:
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                principal = await authenticate_request(services, token.strip())
+        elif session_id := cookie_parser(headers.get(_COOKIE, "")).get(SESSION_COOKIE):
+            if scope["method"] not in _SAFE_METHODS and headers.get(_CSRF) != "1":
+                refused = messages.CSRF_HEADER_REQUIRED()
+                return Fault(refused.code, refused.message, 403)
+            principal = await session_principal(services, session_id)
+            if principal is not None:
+                state["session_id"] = session_id
+        if principal is None:
+            invalid = messages.INVALID_SECURITY_TOKEN
+            return Fault(UnrecognizedClientException.code, invalid.text, 401)
+        return principal
+
+    def _cors_headers(self, origin: str | None) -> list[tuple[bytes, bytes]]:
+        """What a response adds for CORS: nothing without an allow-list; ``Vary: Origin`` with
+        one (the response depends on it); the origin itself when it is allowed."""
+        if not self.cors_origins:
+            return []
+        if origin is None or origin not in self.cors_origins:
+            return [_VARY_ORIGIN]
+        return [
+            _VARY_ORIGIN,
+            (b"access-control-allow-origin", origin.encode("latin-1")),
+            (b"access-control-expose-headers", _CORS_EXPOSED),
+        ]
+
+    async def _preflight(self, scope: Scope, send: Send, origin: str | None) -> None:
+        if origin is None or origin not in self.cors_origins:
+            refused = messages.CORS_ORIGIN_REFUSED()
+            await send_json_error(scope, send, Fault(refused.code, refused.message, 403))
+            return
+        headers = [
+            (b"access-control-allow-methods", _CORS_METHODS),
+            (b"access-control-allow-headers", _CORS_HEADERS),
+            (b"access-control-max-age", _CORS_MAX_AGE),
+            (b"content-length", b"0"),
+        ]
+        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
 
     async def _body(self, receive: Receive) -> bytes | None:
         """The whole body, or as much as shows it is over the limit; None if the client left."""
@@ -236,7 +334,7 @@ class RequestLayer:
         return self.ide_path is not None and wants_ide_page(scope, self.ide_path)
 
     def _record(self, scope: Scope, state: dict[str, Any], status: int, seconds: float) -> None:
-        route = scope["path"] if scope["path"] in self.routes else "other"
+        route = _route(scope["path"], self.routes, self.public_prefixes)
         services_of(scope).metrics.observe_http(route, status, seconds)
         principal = state.get("principal")
         fields = {
@@ -249,6 +347,16 @@ class RequestLayer:
             "operations": state.get("operations", []),
         }
         log.info("request", extra={"fields": fields})
+
+
+def _route(path: str, routes: frozenset[str], prefixes: tuple[str, ...]) -> str:
+    """The metric and log label of ``path``: bounded, whatever paths callers send."""
+    if path in routes:
+        return path
+    for prefix in prefixes:
+        if path.startswith(prefix):
+            return prefix.rstrip("/")
+    return "other"
 
 
 def _read_headers(scope: Scope) -> dict[bytes, str]:
@@ -277,7 +385,9 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 def wants_ide_page(scope: Scope, path: str) -> bool:
-    """A browser asking for the IDE page: it holds no data; the queries it sends carry a token."""
-    if scope["path"] != path or scope["method"] != "GET" or scope.get("query_string"):
+    """A browser asking for the IDE page, whatever its query string (GraphiQL keeps the query
+    there, so a reload or a shared link has one): it holds no data; the queries it sends carry
+    credentials."""
+    if scope["path"] != path or scope["method"] != "GET":
         return False
     return "text/html" in Headers(scope=scope).get("accept", "")

@@ -35,11 +35,18 @@ _MOST_JOB_INTERVAL_SECONDS = 86_400
 _MOST_WAIT_SECONDS = 3_600
 _MOST_CONNECTION_SECONDS = 3_600
 _MOST_CONNECTIONS = 1_000_000
+DEFAULT_SESSION_IDLE_SECONDS = 1_800.0
+DEFAULT_SESSION_MAX_SECONDS = 43_200.0
+_MOST_SESSION_SECONDS = 2_592_000
+# The built dashboard (dashboard/dist of the repository the package runs from).
+DEFAULT_DASHBOARD_DIR = Path(__file__).resolve().parent.parent / "dashboard" / "dist"
 
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
 # A bearer token as RFC 6750 spells one, long enough not to be guessed.
 _METRICS_TOKEN = re.compile(r"^[A-Za-z0-9._~+/=-]{16,512}$")
+# An origin as a browser sends it: scheme, host, optional port; no path, no trailing slash.
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
 class ConfigurationError(Exception):
@@ -329,6 +336,34 @@ KEEP_ALIVE_TIMEOUT = _declare(
     AWS's).""",
     _CONNECTION_DEFAULTS.keep_alive_timeout,
 )
+SESSION_IDLE = _declare(
+    "KEYGRAPH_SESSION_IDLE_SECONDS",
+    Section.ACCESS,
+    f"""Seconds a browser session (`POST /session`) lasts without a request before it must sign
+    in again; above 0 and at most {_MOST_SESSION_SECONDS}. Its last use is written at most once a
+    minute (half this time when shorter), so a session may end up to that much earlier.""",
+    DEFAULT_SESSION_IDLE_SECONDS,
+)
+SESSION_MAX = _declare(
+    "KEYGRAPH_SESSION_MAX_SECONDS",
+    Section.ACCESS,
+    f"""Seconds a browser session lasts from its sign-in however much it is used; above 0 and at
+    most {_MOST_SESSION_SECONDS}.""",
+    DEFAULT_SESSION_MAX_SECONDS,
+)
+CORS_ORIGINS = _declare(
+    "KEYGRAPH_CORS_ORIGINS",
+    Section.ACCESS,
+    """Comma-separated origins (`https://dashboard.example.com`) whose pages may call the API
+    from a browser (CORS) with `Authorization: Bearer` or SigV4; never with the session cookie.
+    Unset: no other origin may; keygraph's own UI at `/ui` needs no entry.""",
+)
+DASHBOARD_DIR = _declare(
+    "KEYGRAPH_DASHBOARD_DIR",
+    Section.SERVICE,
+    """Directory of the built dashboard (`npm run build` in `dashboard/`), served at `/ui/` and
+    as the GraphiQL page. Unset: `dashboard/dist` of the source tree keygraph runs from.""",
+)
 MAX_CONNECTIONS = _declare(
     "KEYGRAPH_MAX_CONNECTIONS",
     Section.REQUESTS,
@@ -378,6 +413,13 @@ class Settings:
     root_token_verifier: TokenVerifier | None = None
     # What a policy gets when the checker finds what AWS would store anyway (api.policy.findings).
     policy_check: PolicyCheck = PolicyCheck.WARN
+    # Browser sessions (api.sessions): idle and absolute lifetime.
+    session_idle_seconds: float = DEFAULT_SESSION_IDLE_SECONDS
+    session_max_seconds: float = DEFAULT_SESSION_MAX_SECONDS
+    # Origins whose pages may call the API from a browser (CORS); empty: none.
+    cors_origins: frozenset[str] = frozenset()
+    # The built dashboard served at /ui/ (and its GraphiQL page on GET /graphql).
+    dashboard_dir: Path = DEFAULT_DASHBOARD_DIR
 
     def via_service(self, header: Callable[[str], str | None]) -> str | None:
         """``kms:ViaService`` for a request whose headers ``header`` reads: the configured
@@ -435,7 +477,24 @@ def from_env(
         authorization=_authorization(env),
         root_token_verifier=_root_token_verifier(env),
         policy_check=policy_check_from_env(env),
+        session_idle_seconds=_seconds(env, SESSION_IDLE, _MOST_SESSION_SECONDS),
+        session_max_seconds=_seconds(env, SESSION_MAX, _MOST_SESSION_SECONDS),
+        cors_origins=_cors_origins(env),
+        dashboard_dir=Path(DASHBOARD_DIR.value(env) or DEFAULT_DASHBOARD_DIR).resolve(),
     )
+
+
+def _cors_origins(env: Mapping[str, str]) -> frozenset[str]:
+    """The allow-list as browsers send an ``Origin`` (lower case). ``*`` is refused: the pages
+    a key service trusts are named one by one."""
+    listed = [origin.strip().lower() for origin in (CORS_ORIGINS.value(env) or "").split(",")]
+    origins = frozenset(origin for origin in listed if origin)
+    for origin in sorted(origins):
+        if not _ORIGIN.match(origin):
+            raise CORS_ORIGINS.refused(
+                f"{origin!r} is not an origin (scheme://host[:port], no path or trailing slash)"
+            )
+    return origins
 
 
 def _root_token_verifier(env: Mapping[str, str]) -> TokenVerifier | None:

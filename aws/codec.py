@@ -66,21 +66,30 @@ def _wrong_type(path: str, kind: Kind) -> SerializationException:
 
 
 def reader(
-    cls: type, shape: StructureShape | None, unserved: Mapping[str, str]
+    cls: type,
+    shape: StructureShape | None,
+    unserved: Mapping[str, str],
+    graphql_only: frozenset[str] = frozenset(),
 ) -> Callable[[Any], Any]:
     """Reads a request body (parsed JSON) into ``cls``. A member AWS has and keygraph does not
-    serve (``unserved``: its reason) is refused when given, rather than silently ignored."""
-    read = _structure_reader(cls, shape, unserved)
+    serve (``unserved``: its reason) is refused when given, rather than silently ignored; a
+    member of keygraph's that only GraphQL serves (``graphql_only``) is not read, as any member
+    AWS's model lacks."""
+    read = _structure_reader(cls, shape, unserved, graphql_only)
     return lambda body: read(body, "")
 
 
 def _structure_reader(
-    cls: type, shape: StructureShape | None, unserved: Mapping[str, str] | None = None
+    cls: type,
+    shape: StructureShape | None,
+    unserved: Mapping[str, str] | None = None,
+    graphql_only: frozenset[str] = frozenset(),
 ) -> Read:
     aws_members = shape.members if shape is not None else {}
     members = [
         (member.name, member.wire, _reader(member.type, aws_members.get(member.wire)))
         for member in shape_of(cls)
+        if member.wire not in graphql_only
     ]
     # A required member left out is built as None, so that validation answers it in AWS's
     # words ("Member must not be null") rather than the constructor failing.

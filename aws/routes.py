@@ -55,6 +55,17 @@ def _unserved(name: str) -> dict[str, str]:
     }
 
 
+def _graphql_only(name: str) -> frozenset[str]:
+    """keygraph's own input members of the operation that only GraphQL serves: never read."""
+    return frozenset(
+        difference.member
+        for difference in DIFFERENCES
+        if difference.graphql_only
+        and difference.side is Side.INPUT
+        and difference.operation == name
+    )
+
+
 def routes(operations: Iterable[Operation[Any, Any]]) -> Mapping[str, Route]:
     """The served operations by ``X-Amz-Target`` (``TrentService.Encrypt``)."""
     model = kms_model()
@@ -67,7 +78,12 @@ def routes(operations: Iterable[Operation[Any, Any]]) -> Mapping[str, Route]:
         aws = model.operation_model(operation.name)
         found[f"{prefix}.{operation.name}"] = Route(
             operation=operation,
-            read=reader(operation.request, aws.input_shape, _unserved(operation.name)),
+            read=reader(
+                operation.request,
+                aws.input_shape,
+                _unserved(operation.name),
+                _graphql_only(operation.name),
+            ),
             write=writer(operation.response, aws.output_shape),
         )
     return found

@@ -73,6 +73,7 @@ class EventFilter:
     action: str | None = None
     decision: str | None = None
     door: str | None = None
+    outcome: str | None = None
     time_from: datetime | None = None
     time_to: datetime | None = None
 
@@ -128,17 +129,27 @@ _CONDITIONS = {
     "action": "action = {}",
     "decision": "decision = {}",
     "door": "door = {}",
+    "outcome": "outcome = {}",
     "time_from": "event_time >= {}",
     "time_to": "event_time <= {}",
 }
 
 
 async def find_events(
-    conn: asyncpg.Connection, where: EventFilter, after: int, limit: int
+    conn: asyncpg.Connection,
+    where: EventFilter,
+    after: int | None,
+    limit: int,
+    *,
+    newest_first: bool = False,
 ) -> list[AuditRow]:
-    """Up to ``limit`` events matching ``where`` after seq ``after``, in seq order."""
-    values: list[Any] = [where.account, after]
-    conditions = ["(principal_account = $1 OR key_account = $1)", "seq > $2"]
+    """Up to ``limit`` events matching ``where`` beyond seq ``after`` (None: from the start), in
+    seq order, or newest first (then beyond means before)."""
+    values: list[Any] = [where.account]
+    conditions = ["(principal_account = $1 OR key_account = $1)"]
+    if after is not None:
+        values.append(after)
+        conditions.append(f"seq {'<' if newest_first else '>'} ${len(values)}")
     for field, condition in _CONDITIONS.items():
         value = getattr(where, field)
         if value is not None:
@@ -147,7 +158,7 @@ async def find_events(
     values.append(limit)
     records = await conn.fetch(
         f"SELECT {_ROW} FROM audit_events WHERE {' AND '.join(conditions)} "  # noqa: S608
-        f"ORDER BY seq LIMIT ${len(values)}",
+        f"ORDER BY seq {'DESC' if newest_first else 'ASC'} LIMIT ${len(values)}",
         *values,
     )
     return [_row(record) for record in records]

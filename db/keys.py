@@ -103,19 +103,88 @@ async def find_keys(conn: asyncpg.Connection, key_ids: list[uuid.UUID]) -> list[
     return [key_row(record) for record in records]
 
 
-async def list_key_ids(
-    conn: asyncpg.Connection, account_id: str, region: str, after: uuid.UUID | None, limit: int
-) -> list[uuid.UUID]:
-    """Key ids in a stable order, ``limit`` of them after ``after``: the pages of ListKeys."""
+@dataclass(frozen=True)
+class KeyListing:
+    """What ``list_keys`` narrows to and orders by; each narrowing field applies when set.
+
+    ``sort_column`` is a column of ``keys`` (ties broken by id); ``after`` is the last row of the
+    page before as (that column's value, id), None for the first page."""
+
+    account_id: str
+    region: str
+    states: list[str] | None = None
+    specs: list[str] | None = None
+    usages: list[str] | None = None
+    origins: list[str] | None = None
+    text: str | None = None
+    sort_column: str = "id"
+    descending: bool = False
+
+
+# What ``KeyListing.text`` is looked for in, case-insensitively: the id, the description, an
+# alias name, a tag key or value.
+_TEXT = (
+    "(strpos(lower(keys.id::text), {t}) > 0 OR strpos(lower(keys.description), {t}) > 0 "
+    "OR EXISTS (SELECT 1 FROM aliases a WHERE a.key_id = keys.id "
+    "AND strpos(lower(a.name), {t}) > 0) "
+    "OR EXISTS (SELECT 1 FROM key_tags g WHERE g.key_id = keys.id "
+    "AND (strpos(lower(g.tag_key), {t}) > 0 OR strpos(lower(g.tag_value), {t}) > 0)))"
+)
+_LISTED_IN = {"states": "state", "specs": "key_spec", "usages": "key_usage", "origins": "origin"}
+SORT_COLUMNS = frozenset({"id", "created_at", "state", "key_spec", "description"})
+
+
+def _listing_where(listing: KeyListing) -> tuple[list[str], list[Any]]:
+    values: list[Any] = [listing.account_id, listing.region]
+    conditions = ["keys.account_id = $1", "keys.region = $2"]
+    for field, column in _LISTED_IN.items():
+        chosen = getattr(listing, field)
+        if chosen is not None:
+            values.append(chosen)
+            conditions.append(f"keys.{column} = ANY(${len(values)}::text[])")
+    if listing.text:
+        values.append(listing.text.lower())
+        conditions.append(_TEXT.format(t=f"${len(values)}"))
+    return conditions, values
+
+
+async def list_keys(
+    conn: asyncpg.Connection, listing: KeyListing, after: tuple[Any, uuid.UUID] | None, limit: int
+) -> list[KeyRow]:
+    """``limit`` keys of ``listing`` after ``after``, in its order: a page of keygraph's
+    filtered, sorted ListKeys (keyset paging, so a page costs the same wherever it is)."""
+    if listing.sort_column not in SORT_COLUMNS:
+        raise ValueError(listing.sort_column)
+    conditions, values = _listing_where(listing)
+    # Ties broken by id; by id alone (ListKeys as AWS has it) the primary key is the order.
+    by_id = listing.sort_column == "id"
+    columns = ["keys.id"] if by_id else [f"keys.{listing.sort_column}", "keys.id"]
+    direction = "DESC" if listing.descending else "ASC"
+    if after is not None:
+        marks = []
+        for value in after[1:] if by_id else after:
+            values.append(value)
+            marks.append(f"${len(values)}")
+        beyond = "<" if listing.descending else ">"
+        conditions.append(f"({', '.join(columns)}) {beyond} ({', '.join(marks)})")
+    values.append(limit)
+    order = ", ".join(f"{column} {direction}" for column in columns)
     records = await conn.fetch(
-        "SELECT id FROM keys WHERE account_id = $1 AND region = $2 "
-        "AND ($3::uuid IS NULL OR id > $3) ORDER BY id LIMIT $4",
-        account_id,
-        region,
-        after,
-        limit,
+        f"SELECT {KEY_SELECT} FROM keys "  # noqa: S608 - constants
+        f"WHERE {' AND '.join(conditions)} ORDER BY {order} LIMIT ${len(values)}",
+        *values,
     )
-    return [record["id"] for record in records]
+    return [key_row(record) for record in records]
+
+
+async def count_keys(conn: asyncpg.Connection, listing: KeyListing) -> int:
+    """How many keys ``listing`` matches, all pages."""
+    conditions, values = _listing_where(listing)
+    count: int = await conn.fetchval(
+        f"SELECT count(*) FROM keys WHERE {' AND '.join(conditions)}",  # noqa: S608
+        *values,
+    )
+    return count
 
 
 async def update_key(

@@ -347,13 +347,21 @@ def _with_workers(settings: Settings, args: argparse.Namespace) -> Settings:
 
 
 def _banner(settings: Settings) -> str:
-    """How to make a first call; production keeps no token file, so its banner names none."""
-    url = f"http://{settings.host}:{settings.port}/graphql"
+    """How to make a first call and where the dashboard is; production keeps no token file, so
+    its banner names none."""
+    base = f"http://{settings.host}:{settings.port}"
+    url = f"{base}/graphql"
     token = "$TOKEN" if settings.mode is Mode.PRODUCTION else f"$(cat {settings.admin_token_path})"
+    sign_in = (
+        "a principal's token"
+        if settings.mode is Mode.PRODUCTION
+        else f"the token in {settings.admin_token_path}"
+    )
     return (
         f"keygraph: serving GraphQL on {url}\n"
         f'  curl -H "Authorization: Bearer {token}" '
-        f"-H 'Content-Type: application/json' -d '{{\"query\":\"{{ whoami {{ arn }} }}\"}}' {url}"
+        f"-H 'Content-Type: application/json' -d '{{\"query\":\"{{ whoami {{ arn }} }}\"}}' {url}\n"
+        f"keygraph: the dashboard is at {base}/ui/ (sign in with {sign_in})"
     )
 
 

@@ -33,6 +33,7 @@ from schema.context import Context
 from schema.descriptions import DESCRIPTIONS
 from schema.documents import DocumentCache
 from schema.graph import add_graph
+from schema.live import subscription_fields
 from schema.types import TypeBuilder
 
 
@@ -104,6 +105,9 @@ def build_schema(limits: Limits | None = None) -> KeygraphSchema:
     schema = GraphQLSchema(
         query=GraphQLObjectType("Query", query, description=DESCRIPTIONS["Query"]),
         mutation=GraphQLObjectType("Mutation", mutation, description=DESCRIPTIONS["Mutation"]),
+        subscription=GraphQLObjectType(
+            "Subscription", subscription_fields(types), description=DESCRIPTIONS["Subscription"]
+        ),
     )
     return KeygraphSchema(schema, DocumentCache(limits or Limits()))
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from graphql import GraphQLResolveInfo
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
+from api.audit.feed import AuditFeed
 from api.calls import Call
 from api.invoke import Caller, new_call
 from api.principals import Principal
@@ -16,9 +17,12 @@ from api.services import Services
 
 @dataclass
 class Context:
-    request: Request
+    # The HTTP request, or the WebSocket a subscription came over.
+    request: HTTPConnection
     principal: Principal
     services: Services
+    # New audit events, for the subscription; None over HTTP, which serves no subscription.
+    feed: AuditFeed | None = None
     # Root fields this request ran, for the request log line.
     operations: list[str] = field(default_factory=list)
     # The call of each root field, by response key: the graph's nested fields run inside it.

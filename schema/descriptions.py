@@ -6,6 +6,11 @@ from __future__ import annotations
 DESCRIPTIONS: dict[str, str] = {
     "Query": "Read and List actions of the catalog, and the catalog itself.",
     "Mutation": "Write, Permissions management and Tagging actions of the catalog.",
+    "Subscription": "Live streams, over the WebSocket at /graphql (graphql-transport-ws).",
+    "AuditOrder": "Which end of the trail a listing starts from.",
+    "KeyFilter": "Each field set narrows the keys; a list to any of its values.",
+    "KeySortField": "What the key list is ordered by (ties by key id).",
+    "SortOrder": "Ascending or descending.",
     "AccessLevel": "AWS's access level of an action.",
     "AccessReason": "A statement or grant that decided.",
     "AliasListEntry": "An alias as AWS's ListAliases returns it.",

@@ -3,7 +3,9 @@
 - an error an operation raised (a ``KeygraphError``, the HSM out of reach, a bug): as the pipeline
   presents it (``api.invoke.fault``): AWS's code in ``extensions.code`` and AWS's message, a bug
   masked as ``InternalError`` and logged; where AWS's message is empty and keygraph has an
-  explanation that helps no attacker, it is ``extensions.detail``;
+  explanation that helps no attacker, it is ``extensions.detail``; where the fault is in a
+  document the request carries (a policy), ``extensions.statementIndex`` or
+  ``extensions.line`` and ``extensions.column`` (``KeygraphError.place``);
 - an error with no path (the document did not parse or validate, or a variable did not coerce):
   the request is malformed, ``ValidationException`` with graphql-core's message, which names the
   field and never holds a secret (input values are cut out of it);
@@ -37,7 +39,7 @@ def present(error: GraphQLError) -> GraphQLError:
     """The error as the client sees it: an AWS code, and nothing the client must not see."""
     original = error.original_error
     given = (error.extensions or {}).get("code")
-    extensions: dict[str, str] = {}
+    extensions: dict[str, str | int] = {}
     if isinstance(original, KeygraphError) or (
         error.path is not None and original is not None and not isinstance(original, GraphQLError)
     ):
@@ -45,6 +47,8 @@ def present(error: GraphQLError) -> GraphQLError:
         code, message = failure.code, failure.message
         if failure.detail is not None:
             extensions["detail"] = failure.detail
+        if isinstance(original, KeygraphError) and original.place:
+            extensions.update(original.place)
     elif isinstance(given, str):
         code, message = given, error.message
     elif error.path is None:

@@ -9,19 +9,24 @@ not coerce) is counted and audited here, once per root field it named, with the 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
+from inspect import isawaitable
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     GraphQLError,
     OperationDefinitionNode,
+    OperationType,
     execute,
     get_operation_ast,
+    subscribe,
 )
 
+from api import messages
 from api.invoke import finish
 from api.operation import Operation
 from api.operations import OPERATIONS
@@ -29,7 +34,7 @@ from schema.batch import BATCH_OPERATIONS
 from schema.build import KeygraphSchema
 from schema.context import Context
 from schema.documents import Prepared
-from schema.errors import present
+from schema.errors import MALFORMED_REQUEST, present
 from schema.plan import Plan
 
 PERSISTED_QUERY_NOT_FOUND = "PersistedQueryNotFound"
@@ -79,6 +84,8 @@ class Executor:
         started = time.perf_counter()
         prepared, refusal = self._document(request)
         document = prepared.document if prepared else None
+        if refusal is None and _is_subscription(document, request):
+            refusal = _refused(MALFORMED_REQUEST, messages.SUBSCRIPTION_OVER_HTTP.format())
         if refusal is not None:
             result = ExecutionResult(None, [refusal])
         elif prepared is None or prepared.errors or document is None:
@@ -102,6 +109,30 @@ class Executor:
         if unrun:
             await self._refused(context, fields, unrun[0], started)
         return ExecutionResult(result.data, errors or None)
+
+    async def stream(
+        self, request: GraphQLRequest, context: Context
+    ) -> AsyncIterator[ExecutionResult] | ExecutionResult:
+        """What a WebSocket runs: a subscription's stream of results (each event executed
+        against the selection), or one result, that of a query or mutation (as ``run``) or of a
+        subscription refused (a field's error). Errors are presented as ``run`` presents them."""
+        prepared, refusal = self._document(request)
+        document = prepared.document if prepared else None
+        if refusal is not None or prepared is None or prepared.errors or document is None:
+            return await self.run(request, context)
+        if not _is_subscription(document, request):
+            return await self.run(request, context)
+        outcome = subscribe(
+            self.schema.graphql,
+            document,
+            variable_values=dict(request.variables or {}),
+            operation_name=request.operation_name,
+            context_value=context,
+        )
+        result = await outcome if isawaitable(outcome) else outcome
+        if isinstance(result, ExecutionResult):
+            return _presented(result)
+        return _presented_stream(result)
 
     async def _refused(
         self, context: Context, fields: list[str], error: GraphQLError, started: float
@@ -141,6 +172,28 @@ class Executor:
                 PERSISTED_QUERY_NOT_ALLOWED, "Only registered documents run on this server."
             )
         return prepared, None
+
+
+def _is_subscription(document: DocumentNode | None, request: GraphQLRequest) -> bool:
+    operation = get_operation_ast(document, request.operation_name) if document else None
+    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
+
+
+def _presented(result: ExecutionResult) -> ExecutionResult:
+    errors = [present(error) for error in result.errors or []]
+    return ExecutionResult(result.data, errors or None)
+
+
+async def _presented_stream(
+    stream: AsyncIterator[ExecutionResult],
+) -> AsyncIterator[ExecutionResult]:
+    try:
+        async for result in stream:
+            yield _presented(result)
+    finally:
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def _refused(code: str, message: str) -> GraphQLError:

@@ -59,6 +59,13 @@ KEY_LINKS = (
     Link(
         "rotations", "ListKeyRotations", "rotations", "The key's completed rotations, oldest first."
     ),
+    Link(
+        "access",
+        "KeyAccess",
+        "entries",
+        "Who may do what to the key, from its policy, its grants and identity policies, as "
+        "authorization decides (keyAccess: needs GetKeyPolicy and ListGrants on the key).",
+    ),
 )
 
 

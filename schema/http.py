@@ -1,5 +1,5 @@
 """The GraphQL front door: POST /graphql runs a request through ``schema.executor``; GET serves
-the GraphiQL page outside production.
+the GraphiQL page of the built dashboard outside production (``api.browser.ide_page``).
 
 The request body is GraphQL over HTTP's JSON: ``query``, ``variables``, ``operationName``, and
 ``extensions.persistedQuery.sha256Hash`` for a persisted query (Apollo's protocol, so its
@@ -11,16 +11,15 @@ whose code is ValidationException, as any malformed request is.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib.resources import files
 from typing import Any
 
 from graphql import ExecutionResult
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import jsonio
+from api.browser import ide_page
 from api.http import FrontDoor
 from api.middleware import request_state, wants_ide_page
 from api.settings import ConfigurationError, Limits, Mode, Settings
@@ -28,6 +27,7 @@ from schema.build import KeygraphSchema
 from schema.context import Context
 from schema.errors import MALFORMED_REQUEST
 from schema.executor import Executor, GraphQLRequest
+from schema.subscriptions import SubscriptionEndpoint
 
 GRAPHQL_PATH = "/graphql"
 _JSON_HEADER = (b"content-type", b"application/json")
@@ -137,9 +137,9 @@ class GraphQLEndpoint:
     """Only authenticated requests reach it (``api.middleware.RequestLayer``), except the IDE
     page, which holds no data."""
 
-    def __init__(self, executor: Executor, ide_html: str | None, limits: Limits) -> None:
+    def __init__(self, executor: Executor, ide: ASGIApp | None, limits: Limits) -> None:
         self.executor = executor
-        self.ide_html = ide_html
+        self.ide = ide
         self.limits = limits
 
     @property
@@ -147,8 +147,8 @@ class GraphQLEndpoint:
         return self.executor.schema
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.ide_html is not None and wants_ide_page(scope, GRAPHQL_PATH):
-            await HTMLResponse(self.ide_html)(scope, receive, send)
+        if self.ide is not None and wants_ide_page(scope, GRAPHQL_PATH):
+            await self.ide(scope, receive, send)
             return
         request = Request(scope, receive)
         status, body = await self._respond(request)
@@ -170,11 +170,6 @@ class GraphQLEndpoint:
         return 200, _body(result)
 
 
-def _ide_page() -> str:
-    """GraphiQL, from the CDN its own distribution names, in the browser of a developer."""
-    return files("schema").joinpath("graphiql.html").read_text(encoding="utf-8")
-
-
 def graphql_front_door(schema: KeygraphSchema, settings: Settings) -> FrontDoor:
     production = settings.mode is Mode.PRODUCTION
     for name, text in settings.persisted_queries:
@@ -183,9 +178,13 @@ def graphql_front_door(schema: KeygraphSchema, settings: Settings) -> FrontDoor:
         except ValueError as exc:
             raise ConfigurationError("KEYGRAPH_PERSISTED_QUERIES", f"{name}: {exc}") from None
     executor = Executor(schema, registered_only=production and bool(settings.persisted_queries))
-    endpoint = GraphQLEndpoint(executor, None if production else _ide_page(), settings.limits)
+    endpoint = GraphQLEndpoint(executor, ide_page(settings), settings.limits)
     return FrontDoor(
-        routes=[Route(GRAPHQL_PATH, endpoint, methods=["GET", "POST"])],
+        routes=[
+            Route(GRAPHQL_PATH, endpoint, methods=["GET", "POST"]),
+            # The subscription (graphql-transport-ws), authenticated in its connection_init.
+            WebSocketRoute(GRAPHQL_PATH, SubscriptionEndpoint(executor, settings)),
+        ],
         paths=[GRAPHQL_PATH],
         ide_path=None if production else GRAPHQL_PATH,
     )

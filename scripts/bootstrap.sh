@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what keygraph needs on a Debian or Ubuntu machine, and nothing that is already there.
 # System packages come from apt-get (softhsm2; PostgreSQL server binaries when none are installed;
-# Node.js and npm for the AWS SDK for JavaScript conformance test; curl for the README's snippets);
-# Python packages go into ./.venv, npm packages into tests/aws/js/node_modules from its lockfile.
+# Node.js and npm to build the dashboard and for the AWS SDK for JavaScript conformance test;
+# chromium for the dashboard's browser test; curl for the README's snippets); Python packages go
+# into ./.venv, npm packages into dashboard/node_modules and tests/aws/js/node_modules from their
+# lockfiles. Last, the dashboard is built when its sources changed (scripts/build-dashboard.sh).
 # Safe to run again: every step checks before it acts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,13 +18,18 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+# The browser tests/dashboard drives through Playwright (which never downloads one of its own).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     echo "bootstrap: installing system packages: ${need_apt[*]}"
-    $sudo apt-get update -qq
+    # Another apt or dpkg (unattended-upgrades, a second terminal) may hold dpkg's lock: wait
+    # for it rather than fail.
+    $sudo apt-get update -qq -o DPkg::Lock::Timeout=600
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        -o DPkg::Lock::Timeout=600 \
         $(printf '%s\n' "${need_apt[@]}" | sort -u) >/dev/null
 fi
 
@@ -50,9 +57,15 @@ if [ ! -x .venv/bin/kubectl ] && ! kubectl_recent kubectl; then
 fi
 
 # npm ci empties node_modules first, so a stamp inside it is gone whenever the install is incomplete.
-node_stamp=tests/aws/js/node_modules/.installed
-if [ ! -f "$node_stamp" ] || [ tests/aws/js/package-lock.json -nt "$node_stamp" ]; then
-    echo "bootstrap: installing tests/aws/js's npm packages"
-    (cd tests/aws/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-    touch "$node_stamp"
-fi
+npm_install() {
+    local stamp=$1/node_modules/.installed
+    if [ ! -f "$stamp" ] || [ "$1/package-lock.json" -nt "$stamp" ]; then
+        echo "bootstrap: installing $1's npm packages"
+        (cd "$1" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+        touch "$stamp"
+    fi
+}
+npm_install dashboard
+npm_install tests/aws/js
+
+scripts/build-dashboard.sh

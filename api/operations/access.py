@@ -19,16 +19,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api import messages
-from api.authz.access import cached_key
-from api.authz.authorize import AccessRequest, assess, enforce
+from api.authz import matrix
+from api.authz.access import cached_key, readable_key
+from api.authz.authorize import AccessRequest, assess, authorize, enforce
 from api.authz.decide import denial_message
 from api.authz.facts import Origin
 from api.authz.identity import attach_policy
+from api.authz.matrix import AccessEntry
 from api.calls import Call
 from api.crypto.contexts import encryption_context
 from api.decisions import Decision, Outcome, Reason, Source
 from api.keys.ids import ANY_FORM
-from api.members import grant_tokens, optional_key_id
+from api.members import grant_tokens, key_id, optional_key_id
 from api.operation import Audit, change, read
 from api.policy import PolicyWarning
 from api.principals import Principal, PrincipalKind, parse_principal_arn
@@ -186,6 +188,32 @@ async def simulate(
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class KeyAccessRequest:
+    key_id: str = key_id(ANY_FORM)
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyAccessResponse:
+    entries: list[AccessEntry] = member(
+        doc="Each principal (the key's account's, and those its policy and grants name) and "
+        "catalog action on keys, by principal ARN then action."
+    )
+
+
+async def key_access(
+    services: Services, call: Call, request: KeyAccessRequest
+) -> KeyAccessResponse:
+    """Who may do what to the key (``api.authz.matrix``). It shows what the key's policy and
+    grants say, so the caller must be allowed to read both: GetKeyPolicy and ListGrants on the
+    key."""
+    key = await readable_key(services, call, request.key_id, "GetKeyPolicy")
+    await authorize(services, call, "ListGrants", key)
+    async with services.pool.acquire() as conn:
+        entries = await matrix.key_access(conn, services.catalog, key)
+    return KeyAccessResponse(entries=entries)
+
+
 def managed_principal(call: Call, action: str, principal: str, *, self_allowed: bool) -> Principal:
     """The principal ``principal`` names, once the caller may perform ``action`` on it: the root
     of its account may (and the principal itself, for reading); recorded on the call."""
@@ -276,4 +304,12 @@ OPERATIONS = (
         description="Attach an identity policy to a user or role (root of its account only).",
     ),
     change("DeletePrincipalPolicy", delete_principal_policy, actions=(DELETE,)),
+    read(
+        "KeyAccess",
+        key_access,
+        actions=("kms:GetKeyPolicy", "kms:ListGrants"),
+        description="Who may do what to a key: every principal of its account and those its "
+        "policy and grants name, times every catalog action on keys, as authorization decides "
+        "(needs GetKeyPolicy and ListGrants on the key).",
+    ),
 )

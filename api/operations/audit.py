@@ -10,12 +10,16 @@ has always had it: the filter, limit and marker are the field's arguments.
 
 from __future__ import annotations
 
+import enum
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from api import members, messages
+from api.audit import verify_chain
 from api.audit.event import RecordedEvent, from_entry, qualified
+from api.audit.feed import AuditFeed, follow
 from api.calls import Call, Door
 from api.decisions import Outcome
 from api.keys.ids import AliasRef, parse_key_ref
@@ -42,8 +46,16 @@ class AuditEventFilter:
     action: str | None = member(None, doc='An action: "kms:Encrypt" or "Encrypt".')
     decision: Outcome | None = None
     door: Door | None = None
+    outcome: str | None = member(None, doc='"ok", or the AWS error code of a failed call.')
     from_: datetime | None = None  # ``from`` to callers: a Python keyword
     to: datetime | None = None
+
+
+class AuditOrder(enum.Enum):
+    """Which end of the trail a listing starts from."""
+
+    OLDEST_FIRST = "OLDEST_FIRST"
+    NEWEST_FIRST = "NEWEST_FIRST"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +63,9 @@ class AuditEventsRequest:
     filter: AuditEventFilter | None = None
     limit: int | None = members.limit()
     marker: str | None = members.marker()
+    order: AuditOrder = member(
+        AuditOrder.OLDEST_FIRST, doc="A marker resumes in the order that handed it out."
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,9 +114,9 @@ def _reader_account(call: Call) -> str:
     return principal.account_id
 
 
-def _after(marker: str | None) -> int:
+def _after(marker: str | None) -> int | None:
     if marker is None:
-        return 0
+        return None
     if not _MARKER.match(marker) or int(marker) > _SEQ_MAX:
         raise invalid_marker()
     return int(marker)
@@ -116,41 +131,115 @@ def _key_arn(call: Call, key_id: str) -> str:
     return key_arn(call.scope.region, call.scope.account_id, str(ref))
 
 
-def _recorded(row: AuditRow) -> RecordedEvent:
-    return RecordedEvent(row.seq, from_entry(row.link.entry))
+def _event_of(row: AuditRow) -> AuditEvent:
+    """A stored event as callers read it."""
+    return AuditEvent.of(RecordedEvent(row.seq, from_entry(row.link.entry)))
 
 
-async def list_audit_events(
-    services: Services, call: Call, request: AuditEventsRequest
-) -> AuditEventsPage:
-    """Matching events in the order they were written; ``marker`` resumes after a page."""
-    where = request.filter or AuditEventFilter()
-    account = _reader_account(call)
-    size = page_size(request.limit)
-    after = _after(request.marker)
-    query = rows.EventFilter(
-        account=account,
+def _event_filter(call: Call, where: AuditEventFilter | None) -> rows.EventFilter:
+    """The events of ``where`` that the caller may read: those of its account's (only a root
+    reads the trail). The subscription to new events narrows them the same way."""
+    where = where or AuditEventFilter()
+    return rows.EventFilter(
+        account=_reader_account(call),
         key_arn=None if where.key_id is None else _key_arn(call, where.key_id),
         principal_arn=where.principal,
         action=None if where.action is None else qualified(where.action),
         decision=None if where.decision is None else where.decision.value,
         door=None if where.door is None else where.door.value,
+        outcome=where.outcome,
         time_from=where.from_,
         time_to=where.to,
     )
+
+
+async def appended_events(
+    services: Services,
+    feed: AuditFeed,
+    call: Call,
+    where: AuditEventFilter | None,
+    after: int,
+) -> AsyncIterator[AuditEvent]:
+    """The events matching ``where`` appended after seq ``after``, each as it comes, for as
+    long as the caller iterates (the subscription's stream; the caller has authorized it).
+    From its first step until it is closed the process's LISTEN connection wakes it; an
+    unstarted stream holds nothing, and nothing appended before the LISTEN is in place is
+    missed, for ``follow`` reads by seq from ``after`` on before it first waits."""
+    query = _event_filter(call, where)
+    async with feed.woken() as wake:
+        found = follow(services.pool, wake, query, after)
+        try:
+            async for row in found:
+                yield _event_of(row)
+        finally:
+            await found.aclose()
+
+
+async def list_audit_events(
+    services: Services, call: Call, request: AuditEventsRequest
+) -> AuditEventsPage:
+    """Matching events in the order they were written, or newest first; ``marker`` (the seq of
+    a page's last event) resumes after a page, in the same order."""
+    query = _event_filter(call, request.filter)
+    size = page_size(request.limit)
+    after = _after(request.marker)
+    newest_first = request.order is AuditOrder.NEWEST_FIRST
     async with services.pool.acquire() as conn:
-        found = await rows.find_events(conn, query, after, fetch_size(size))
-    page = page_of([_recorded(row) for row in found], size, lambda event: str(event.seq))
-    events = [AuditEvent.of(recorded) for recorded in page.items]
-    return project(AuditEventsPage, page, events=events)
+        found = await rows.find_events(
+            conn, query, after, fetch_size(size), newest_first=newest_first
+        )
+    page = page_of([_event_of(row) for row in found], size, lambda event: event.seq)
+    return project(AuditEventsPage, page, events=page.items)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditChainRequest:
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditChainState:
+    """Whether the trail's hash chain verifies, as ``keygraph audit verify`` says it."""
+
+    verified: bool
+    events: int = member(doc="Events verified, in chain order (up to the first broken one).")
+    broken_at: str | None = member(doc="The seq of the first event that fails, if one does.")
+    broken_why: str | None = member(doc="What its failure says happened.")
+
+
+async def audit_chain(
+    services: Services, call: Call, request: AuditChainRequest
+) -> AuditChainState:
+    """Verify the whole chain now (``api.audit.verify_chain``, the CLI's ``audit verify``): it
+    reads every event, so it costs what the trail's size costs. The chain is the deployment's,
+    every account's events in one, so only the deployment account's root may ask."""
+    if _reader_account(call) != call.scope.account_id:
+        raise messages.AUDIT_CHAIN_OPERATOR_ONLY(arn=call.principal.arn)
+    async with services.pool.acquire() as conn:
+        report = await verify_chain(conn)
+    broken = report.broken
+    return AuditChainState(
+        verified=report.verified,
+        events=report.checked,
+        broken_at=None if broken is None else str(broken.seq),
+        broken_why=None if broken is None else broken.why.value,
+    )
 
 
 OPERATIONS = (
+    read(
+        "AuditChain",
+        audit_chain,
+        actions=("keygraph:VerifyAuditChain",),
+        flat=True,
+        description="Whether the audit trail's hash chain verifies: the deployment account "
+        "root's only.",
+    ),
     read(
         "AuditEvents",
         list_audit_events,
         actions=("keygraph:ListAuditEvents",),
         flat=True,
-        description="The audit trail in the order it was written: the account root's only.",
+        description="The audit trail, oldest or newest first: the account root's only.",
     ),
 )

@@ -17,8 +17,11 @@ every operation that changes one key (those of aliases, tags, policies and impor
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import enum
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -34,8 +37,9 @@ from api.authz.access import change_key, readable_key
 from api.authz.authorize import authorize
 from api.authz.facts import Values, tag_facts
 from api.authz.lockout import check_lockout
-from api.calls import Call
+from api.calls import Call, Door
 from api.keys.custom_stores import store_key
+from api.keys.ids import ANY_FORM
 from api.keys.model import (
     ORIGIN_SPECS,
     USAGES,
@@ -104,10 +108,58 @@ class ResourceOwnerType(enum.Enum):
 
 
 @dataclass(frozen=True, kw_only=True)
+class KeyFilter:
+    """keygraph's own narrowing of ListKeys (GraphQL only): each field set narrows the keys, a
+    list to any of its values."""
+
+    key_states: list[KeyState] | None = None
+    key_specs: list[KeySpec] | None = None
+    key_usages: list[KeyUsage] | None = None
+    origins: list[Origin] | None = None
+    text: str | None = member(
+        None,
+        length=(1, limits.DESCRIPTION_MAX),
+        doc="Found, ignoring case, in the key id, the description, an alias name, a tag key "
+        "or a tag value.",
+    )
+
+
+class KeySortField(enum.Enum):
+    """What keygraph's ListKeys orders by (ties by key id)."""
+
+    CREATION_DATE = "CREATION_DATE"
+    KEY_ID = "KEY_ID"
+    KEY_STATE = "KEY_STATE"
+    KEY_SPEC = "KEY_SPEC"
+    DESCRIPTION = "DESCRIPTION"
+
+
+class SortOrder(enum.Enum):
+    ASCENDING = "ASCENDING"
+    DESCENDING = "DESCENDING"
+
+
+# Each sort field's column, and how a marker holds its value (the column's value as text).
+_SORT_COLUMNS: dict[KeySortField, tuple[str, Callable[[str], Any]]] = {
+    KeySortField.CREATION_DATE: ("created_at", datetime.fromisoformat),
+    KeySortField.KEY_ID: ("id", uuid.UUID),
+    KeySortField.KEY_STATE: ("state", str),
+    KeySortField.KEY_SPEC: ("key_spec", str),
+    KeySortField.DESCRIPTION: ("description", str),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
 class ListKeysRequest:
+    """AWS's ListKeys; ``filter``, ``sort_by`` and ``sort_order`` are keygraph's own, served
+    through GraphQL only (``api.differences``)."""
+
     limit: int | None = aws.limit()
     marker: str | None = aws.marker()
     resource_owners: list[ResourceOwnerType] | None = member(None, length=(1, 2))
+    filter: KeyFilter | None = None
+    sort_by: KeySortField | None = member(None, doc="KEY_ID when not given.")
+    sort_order: SortOrder | None = member(None, doc="ASCENDING when not given.")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,6 +175,7 @@ class ListKeysResponse:
     keys: list[KeyListEntry]
     next_marker: str | None
     truncated: bool
+    total_count: int = member(doc="How many keys match, on all pages (GraphQL only).")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -275,12 +328,12 @@ async def describe_key(
 
 
 async def list_keys(services: Services, call: Call, request: ListKeysRequest) -> ListKeysResponse:
-    """Keys of the account and region, in a stable order; ``marker`` is the last id seen. A key
-    deleted between the two statements is left out, and the marker still moves past it.
-    ``ResourceOwners`` as AWS defines it: SELF (the default) lists these keys, and
-    OTHER_ACCOUNTS_VIA_RAM the keys other accounts share through AWS RAM, which keygraph has
-    none of (a key policy may let another account use a key, but that never lists it, at AWS
-    either).
+    """Keys of the account and region, in a stable order: by key id, or as ``sort_by`` and
+    ``sort_order`` say; ``marker`` resumes after the last key of the page before (its id, or
+    with another order its sort value and id). ``ResourceOwners`` as AWS defines it: SELF (the
+    default) lists these keys, and OTHER_ACCOUNTS_VIA_RAM the keys other accounts share through
+    AWS RAM, which keygraph has none of (a key policy may let another account use a key, but
+    that never lists it, at AWS either).
 
     The keys listed go into the key cache: the graph's nested fields (``Key.aliases``...) run
     an operation on each, which resolves the key again, from the cache rather than with one
@@ -292,27 +345,79 @@ async def list_keys(services: Services, call: Call, request: ListKeysRequest) ->
         # marker of this listing was ever handed out.
         if request.marker is not None:
             raise invalid_marker()
-        return ListKeysResponse(keys=[], next_marker=None, truncated=False)
-    after = None
-    if request.marker is not None:
-        try:
-            after = uuid.UUID(request.marker)
-        except ValueError:
-            raise invalid_marker() from None
+        return ListKeysResponse(keys=[], next_marker=None, truncated=False, total_count=0)
+    sort_by = request.sort_by or KeySortField.KEY_ID
+    column = _SORT_COLUMNS[sort_by][0]
+    listing = _listing(call, request.filter, column, request.sort_order is SortOrder.DESCENDING)
+    after = None if request.marker is None else _resume(sort_by, request.marker)
     cache = services.key_cache
     since = cache.generation
     async with services.pool.acquire() as conn:
-        scope = call.scope
-        listed = await rows.list_key_ids(
-            conn, scope.account_id, scope.region, after, fetch_size(size)
-        )
-        ids = page_of(listed, size, str)
-        found = {row.id: row for row in await rows.find_keys(conn, ids.items)}
-    keys = [to_key(found[key_id]) for key_id in ids.items if key_id in found]
+        listed = await rows.list_keys(conn, listing, after, fetch_size(size))
+        # The AWS door does not answer the count (``api.differences``): not counted for it.
+        total = 0 if call.door is Door.AWS else await rows.count_keys(conn, listing)
+    page = page_of(listed, size, partial(_marker, sort_by, column))
+    keys = [to_key(row) for row in page.items]
     for key in keys:
         cache.put_key(key, since)
     entries = [KeyListEntry(key_id=key.key_id, key_arn=key.arn) for key in keys]
-    return project(ListKeysResponse, ids, keys=entries)
+    return project(ListKeysResponse, page, keys=entries, total_count=total)
+
+
+def _listing(call: Call, where: KeyFilter | None, column: str, descending: bool) -> rows.KeyListing:
+    def spelled(values: list[Any] | None) -> list[str] | None:
+        return None if values is None else [value.value for value in values]
+
+    where = where or KeyFilter()
+    return rows.KeyListing(
+        account_id=call.scope.account_id,
+        region=call.scope.region,
+        states=spelled(where.key_states),
+        specs=spelled(where.key_specs),
+        usages=spelled(where.key_usages),
+        origins=spelled(where.origins),
+        text=where.text,
+        sort_column=column,
+        descending=descending,
+    )
+
+
+def _marker(sort_by: KeySortField, column: str, row: rows.KeyRow) -> str:
+    """The marker after ``row``: its id (AWS's form) in key id order, else the sort field, its
+    value and the id, as URL-safe base64 of JSON."""
+    if sort_by is KeySortField.KEY_ID:
+        return str(row.id)
+    value = getattr(row, column)
+    text = value.isoformat() if isinstance(value, datetime) else str(value)
+    packed = json.dumps([sort_by.value, text, str(row.id)]).encode()
+    return base64.urlsafe_b64encode(packed).decode("ascii")
+
+
+def _resume(sort_by: KeySortField, marker: str) -> tuple[Any, uuid.UUID]:
+    """Where a marker resumes: (sort value, id); a marker of another order or none of ours is
+    AWS's InvalidMarkerException."""
+    try:
+        if sort_by is KeySortField.KEY_ID:
+            after = uuid.UUID(marker)
+            return after, after
+        field, text, key_id = json.loads(base64.urlsafe_b64decode(marker.encode("ascii")))
+        if field != sort_by.value:
+            raise ValueError(field)
+        return _SORT_COLUMNS[sort_by][1](text), uuid.UUID(key_id)
+    except (ValueError, TypeError, UnicodeError, binascii.Error):
+        raise invalid_marker() from None
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyLookupRequest:
+    key_id: str = aws.key_id(ANY_FORM)
+
+
+async def key(services: Services, call: Call, request: KeyLookupRequest) -> KeyListEntry:
+    """One key of the graph, as ``listKeys`` lists it, for a page about that key: authorized
+    and audited as DescribeKey, its nested fields each as their own operation."""
+    found = await readable_key(services, call, request.key_id, "DescribeKey")
+    return KeyListEntry(key_id=found.key_id, key_arn=found.arn)
 
 
 def _state_setter(action: str, state: KeyState) -> Handler[KeyRequest, KeyMetadataResponse]:
@@ -403,6 +508,13 @@ OPERATIONS = (
     change("CreateKey", create_key),
     read("DescribeKey", describe_key),
     read("ListKeys", list_keys),
+    read(
+        "Key",
+        key,
+        actions=("kms:DescribeKey",),
+        flat=True,
+        description="One key and everything about it (NotFoundException when there is none).",
+    ),
     change("EnableKey", enable_key),
     change("DisableKey", disable_key),
     change("UpdateKeyDescription", update_key_description),

@@ -60,5 +60,8 @@ def enforce(findings: Iterable[PolicyWarning], check: PolicyCheck) -> tuple[Poli
     was."""
     found = tuple(findings)
     if found and check is PolicyCheck.STRICT:
-        raise MalformedPolicyDocumentException(found[0].message)
+        first = found[0]
+        raise MalformedPolicyDocumentException(
+            first.message, place={"statementIndex": first.statement_index}
+        )
     return found

@@ -210,6 +210,15 @@ def _statement(index: int, raw: object, kind: PolicyKind) -> Statement:
     )
 
 
+def _placed(index: int, raw: object, kind: PolicyKind) -> Statement:
+    """``_statement``, its refusals placed at the statement (``KeygraphError.place``)."""
+    try:
+        return _statement(index, raw, kind)
+    except MalformedPolicyDocumentException as refused:
+        refused.place = refused.place or {"statementIndex": index}
+        raise
+
+
 def _version(raw: dict[str, Any]) -> Version:
     written = raw.get("Version", Version.V2008_10_17.value)
     version = next((v for v in Version if v.value == written), None)
@@ -225,7 +234,11 @@ def _unique_sids(statements: tuple[Statement, ...]) -> None:
             continue
         first = seen.setdefault(statement.sid, statement)
         if first is not statement:
-            raise _refuse(statement.label, f"its Sid is also the Sid of Statement[{first.index}].")
+            refused = _refuse(
+                statement.label, f"its Sid is also the Sid of Statement[{first.index}]."
+            )
+            refused.place = {"statementIndex": statement.index}
+            raise refused
 
 
 def parse_policy(document: str, kind: PolicyKind = PolicyKind.KEY) -> PolicyDocument:
@@ -235,6 +248,10 @@ def parse_policy(document: str, kind: PolicyKind = PolicyKind.KEY) -> PolicyDocu
     except RecursionError:
         # Nesting deeper than Python's stack (a 30 KB document of arrays is): no policy is.
         raise messages.POLICY_TOO_DEEP() from None
+    except json.JSONDecodeError as exc:
+        refused = messages.POLICY_NOT_JSON()
+        refused.place = {"line": exc.lineno, "column": exc.colno}
+        raise refused from None
     except ValueError:
         raise messages.POLICY_NOT_JSON() from None
     if not isinstance(raw, dict):
@@ -250,6 +267,6 @@ def parse_policy(document: str, kind: PolicyKind = PolicyKind.KEY) -> PolicyDocu
     items = listed if isinstance(listed, list) else [listed] if listed is not None else []
     if not items:
         raise messages.POLICY_NO_STATEMENT()
-    statements = tuple(_statement(index, item, kind) for index, item in enumerate(items))
+    statements = tuple(_placed(index, item, kind) for index, item in enumerate(items))
     _unique_sids(statements)
     return PolicyDocument(version=version, id=policy_id, statements=statements)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -276,13 +277,12 @@ async def test_token_limit(client: httpx.AsyncClient) -> None:
     assert "token" in error["message"].lower()
 
 
-async def test_graphiql_page_only_outside_production(
-    services: Services, client: httpx.AsyncClient
-) -> None:
+async def test_graphiql_page_only_outside_production(services: Services, tmp_path: Path) -> None:
     html = {"Accept": "text/html"}
-    anonymous = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
-    async with anonymous:
-        page = await anonymous.get("/graphql", headers=html)
+    (tmp_path / "graphiql.html").write_text("<title>GraphiQL</title>", encoding="utf-8")
+    built = replace(services.settings, dashboard_dir=tmp_path)
+    async with app_client(keygraph_app(built, replace(services, settings=built))) as anonymous:
+        page = await anonymous.get("/graphql?query=%7B%7D", headers=html)
     assert page.status_code == 200
     assert "graphiql" in page.text.lower()
 

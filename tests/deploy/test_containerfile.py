@@ -4,8 +4,10 @@ that is `make image`, docs/image.md).
 A reviewer of the image asks: does it run as a non-root numeric user, is its base pinned, is
 there no HEALTHCHECK (Kubernetes probes the pod), no secret in an ENV or ARG (they stay in the
 image's history), is the entry point keygraph, does the default target carry no PKCS#11 module
-and no build tools, does the `softhsm` target exist, and does the build context leave out local
-state (a dev home holds a SoftHSM token and its PIN). Each check is a function returning its
+and no build tools, does the `softhsm` target exist, is the dashboard built in a stage of its own
+from its lockfile and only its static files copied into the images keygraph runs in (no Node.js,
+npm or node_modules there), and does the build context leave out local state (a dev home holds a
+SoftHSM token and its PIN; a local dashboard build). Each check is a function returning its
 problems, shown to find them in a Containerfile that breaks the rule, so none passes vacuously.
 """
 
@@ -159,6 +161,17 @@ def exec_form(instruction: Instruction | None) -> list[str] | None:
     return [str(word) for word in parsed]
 
 
+def environment(containerfile: Containerfile, target: str) -> dict[str, str]:
+    """The ENV in force in the image of stage ``target``."""
+    return dict(
+        pair
+        for stage in containerfile.lineage(target)
+        for instruction in stage.instructions
+        if instruction.keyword == "ENV"
+        for pair in assignments(instruction)
+    )
+
+
 def runs(containerfile: Containerfile, target: str) -> list[str]:
     return [
         instruction.arguments
@@ -258,6 +271,58 @@ def runtime_content_problems(containerfile: Containerfile) -> list[str]:
     return problems
 
 
+# Node.js's tools: a RUN naming one installs or runs them in the image it builds.
+_NODE_TOOLS = re.compile(r"\b(nodejs|node|npm|npx)\b")
+
+
+def node_problems(containerfile: Containerfile, target: str) -> list[str]:
+    """An image keygraph runs in serves the dashboard's built files only: it neither installs
+    nor runs Node.js or npm, and copies no node_modules."""
+    problems = [
+        f"{target} installs or runs Node.js: {command[:60]}"
+        for command in runs(containerfile, target)
+        if _NODE_TOOLS.search(command)
+    ]
+    problems += [
+        f"{target} copies node_modules: {instruction.arguments[:60]}"
+        for stage in containerfile.lineage(target)
+        for instruction in stage.instructions
+        if instruction.keyword == "COPY" and "node_modules" in instruction.arguments
+    ]
+    return problems
+
+
+def dashboard_problems(containerfile: Containerfile) -> list[str]:
+    """The dashboard is built in the image's own build, in a stage apart (npm ci from the
+    lockfile, then npm run build), and the default target holds what that stage built where
+    KEYGRAPH_DASHBOARD_DIR says: an installed keygraph has no source tree to find it in."""
+    target = containerfile.stages[-1].name
+    copies = [
+        instruction.arguments.split()
+        for stage in containerfile.lineage(target)
+        for instruction in stage.instructions
+        if instruction.keyword == "COPY" and "/dashboard/dist" in instruction.arguments
+    ]
+    if not copies:
+        return ["the default target copies no dashboard/dist"]
+    names = {stage.name for stage in containerfile.stages}
+    served = environment(containerfile, target).get("KEYGRAPH_DASHBOARD_DIR")
+    problems = []
+    for words in copies:
+        source = next((w.removeprefix("--from=") for w in words if w.startswith("--from=")), "")
+        if source not in names:
+            problems.append(f"dashboard/dist comes from {source!r}, not a stage of this file")
+            continue
+        commands = runs(containerfile, source)
+        if not any("npm ci" in command for command in commands):
+            problems.append(f"stage {source} does not install by the lockfile (npm ci)")
+        if not any("npm run build" in command for command in commands):
+            problems.append(f"stage {source} does not build the dashboard (npm run build)")
+        if served != words[-1].rstrip("/"):
+            problems.append(f"KEYGRAPH_DASHBOARD_DIR is {served!r}, not {words[-1]!r}")
+    return problems
+
+
 def softhsm_problems(containerfile: Containerfile) -> list[str]:
     if "softhsm" not in {stage.name for stage in containerfile.stages}:
         return ["no softhsm target"]
@@ -310,6 +375,8 @@ LOCAL_STATE = (
     "node_modules/x/index.js",
     "tests/aws/js/node_modules/x/index.js",
     "api/__pycache__/settings.cpython-311.pyc",
+    "dashboard/node_modules/react/index.js",
+    "dashboard/dist/index.html",
 )
 
 
@@ -376,14 +443,17 @@ def test_the_softhsm_target_adds_debians_softhsm2(project: Containerfile) -> Non
     assert softhsm_problems(project) == []
 
 
+def test_the_dashboard_is_built_in_a_stage_of_its_own(project: Containerfile) -> None:
+    assert dashboard_problems(project) == []
+
+
+@pytest.mark.parametrize("target", ["runtime", "softhsm"])
+def test_no_target_holds_node_or_npm(project: Containerfile, target: str) -> None:
+    assert node_problems(project, target) == []
+
+
 def test_keygraph_home_is_the_writable_path(project: Containerfile) -> None:
-    env = dict(
-        pair
-        for stage in project.lineage("runtime")
-        for instruction in stage.instructions
-        if instruction.keyword == "ENV"
-        for pair in assignments(instruction)
-    )
+    env = environment(project, "runtime")
     assert env["KEYGRAPH_HOME"] == "/var/lib/keygraph"
     assert any(
         "install -d -o 10001 -g 10001" in command and "/var/lib/keygraph" in command
@@ -402,7 +472,11 @@ def test_the_build_context_leaves_out_local_state(project: Containerfile) -> Non
 _GOOD = """\
 # Pin: skopeo inspect prints the digest; pass it with --build-arg BASE=debian@sha256:...
 ARG BASE=debian:12-slim@sha256:<digest>
+FROM ${BASE} AS dashboard
+RUN apt-get install -y nodejs npm && cd dashboard && npm ci && npm run build
 FROM ${BASE} AS system
+COPY --from=dashboard /src/dashboard/dist /opt/keygraph/dashboard
+ENV KEYGRAPH_DASHBOARD_DIR=/opt/keygraph/dashboard
 USER 10001:10001
 ENTRYPOINT ["keygraph"]
 CMD ["serve"]
@@ -416,7 +490,7 @@ FROM system AS runtime
 
 def test_the_checks_pass_a_minimal_good_containerfile() -> None:
     good = parse(_GOOD)
-    assert [stage.name for stage in good.stages] == ["system", "softhsm", "runtime"]
+    assert [stage.name for stage in good.stages] == ["dashboard", "system", "softhsm", "runtime"]
     assert runs(good, "softhsm") == ["apt-get update && apt-get install -y softhsm2"]
     problems = (
         user_problems(good, "runtime")
@@ -426,6 +500,9 @@ def test_the_checks_pass_a_minimal_good_containerfile() -> None:
         + entrypoint_problems(good, "softhsm")
         + runtime_content_problems(good)
         + softhsm_problems(good)
+        + dashboard_problems(good)
+        + node_problems(good, "runtime")
+        + node_problems(good, "softhsm")
     )
     assert problems == []
 
@@ -441,6 +518,10 @@ def _runtime_user(containerfile: Containerfile) -> list[str]:
 
 def _runtime_entrypoint(containerfile: Containerfile) -> list[str]:
     return entrypoint_problems(containerfile, "runtime")
+
+
+def _runtime_node(containerfile: Containerfile) -> list[str]:
+    return node_problems(containerfile, "runtime")
 
 
 def _before_user(line: str) -> tuple[str, str]:
@@ -466,6 +547,17 @@ BROKEN: list[tuple[tuple[str, str], Check]] = [
     (_before_user("RUN apt-get install -y softhsm2"), runtime_content_problems),
     (("AS softhsm", "AS demo"), softhsm_problems),
     (("softhsm2\n", "opensc\n"), softhsm_problems),
+    (("COPY --from=dashboard", "COPY --from=elsewhere"), dashboard_problems),
+    (
+        ("COPY --from=dashboard /src/dashboard/dist /opt/keygraph/dashboard\n", ""),
+        dashboard_problems,
+    ),
+    (("npm ci", "npm install"), dashboard_problems),
+    (("&& npm run build", ""), dashboard_problems),
+    (("DASHBOARD_DIR=/opt/keygraph/dashboard", "DASHBOARD_DIR=/srv/ui"), dashboard_problems),
+    (_before_user("RUN apt-get install -y nodejs"), _runtime_node),
+    (_before_user("RUN npm ci"), _runtime_node),
+    (_before_user("COPY --from=dashboard /src/dashboard/node_modules /opt/n"), _runtime_node),
 ]
 
 

@@ -134,14 +134,22 @@ async def test_graphql_takes_the_forms_the_registry_declares(
     alias = await _alias(client)
     operation = case.operation
     kind = "query" if operation.access is Access.READ else "mutation"
-    document = (
-        f"{kind}($input: {operation.name}Input!) "
-        f"{{ {operation.field}(input: $input) {{ __typename }} }}"
-    )
     request = case.request(settings.region, settings.account_id, alias)
+    if operation.flat:  # its members are the field's arguments (``key(keyId:)``): strings here
+        given = _graphql_input(request)
+        declared = ", ".join(f"${name}: String!" for name in given)
+        arguments = ", ".join(f"{name}: ${name}" for name in given)
+        document = f"{kind}({declared}) {{ {operation.field}({arguments}) {{ __typename }} }}"
+        variables = given
+    else:
+        document = (
+            f"{kind}($input: {operation.name}Input!) "
+            f"{{ {operation.field}(input: $input) {{ __typename }} }}"
+        )
+        variables = {"input": _graphql_input(request)}
     code, message = case.expected(settings.region, settings.account_id, alias)
     with pytest.raises(GraphQLFailure) as raised:
-        await gql(client, document, {"input": _graphql_input(request)})
+        await gql(client, document, variables)
     answer = (raised.value.code, raised.value.message)
     if case.accepted and operation.name in RESOLVED_LATER:
         assert answer != case.refusal(settings.region, settings.account_id, alias)
