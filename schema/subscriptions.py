@@ -16,9 +16,10 @@ The protocol, as graphql-ws's PROTOCOL.md states it:
 
 The caller is named by ``connection_init``'s payload ``{"Authorization": "Bearer <token>"}``, or
 else by the browser's session cookie, which counts only when the page that opened the socket is
-the server's own (the ``Origin`` header names this host) or one ``KEYGRAPH_CORS_ORIGINS`` lists:
-browsers send cookies with WebSockets from any page and apply no CORS to them, so without this
-check any site a signed-in user visits could read the trail through the user's session.
+the server's own (the ``Origin`` header names this host): browsers send cookies with WebSockets
+from any page and apply no CORS to them, so without this check any site a signed-in user visits
+could read the trail through the user's session. Origins of ``KEYGRAPH_CORS_ORIGINS`` get no
+exception: as over HTTP (``api.browser``), a page elsewhere names its caller with a token.
 
 The credentials are checked again every ``RECHECK_SECONDS``: once a session is signed out or
 has expired, or a token or principal is revoked, the socket is closed with 4403.
@@ -179,7 +180,7 @@ class _Connection:
 
     async def _authenticate(self, payload: dict[str, Any]) -> Principal | None:
         """The bearer token of the payload when it has one (and nothing else then), else the
-        session cookie of a page of an allowed origin."""
+        session cookie of a page of the server's own origin."""
         given = payload.get("Authorization", payload.get("authorization"))
         if given is not None:
             scheme, _, token = str(given).partition(" ")
@@ -195,11 +196,8 @@ class _Connection:
         origin = self.socket.headers.get("origin")
         if origin is None:
             return False
-        origin = origin.lower()
-        if origin in self.endpoint.settings.cors_origins:
-            return True
         host = self.socket.headers.get("host", "").lower()
-        return bool(host) and urlsplit(origin).netloc == host
+        return bool(host) and urlsplit(origin.lower()).netloc == host
 
     async def _handle(self, message: dict[str, Any]) -> None:
         kind = message.get("type")

@@ -25,6 +25,8 @@ async def served(services: Services) -> AsyncIterator[str]:
         log_level="warning",
         lifespan="off",
         ws="websockets-sansio",
+        # As `keygraph serve` has it: a socket a test left open cannot hold the teardown.
+        timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -36,4 +38,4 @@ async def served(services: Services) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        await task
+        await asyncio.wait_for(task, 30)
