@@ -1,29 +1,29 @@
 /**
- * The key specs and usages keygraph serves, and which usages each spec allows (AWS's valid pairs,
- * as keygraph's api/keys/model.py USAGES holds them). The schema names the enum values but has no
- * field for the pairs, so they are written here; the types keep the names in step with the schema.
+ * What the key list filters on and what the create-key dialog offers, from keygraph's `keySpecs`
+ * field: every key spec with the usages CreateKey accepts for it (AWS's valid pairs, checked by
+ * the same table on the server) and whether this deployment's HSM makes such keys. The key states
+ * and origins are the schema's enum values; the types keep them in step with it.
  */
-import type { KeySpec, KeyUsageType, KeyState, OriginType } from './gql/graphql';
+import { graphql } from './gql';
+import type { KeySpecsQuery, KeyState, KeyUsageType, OriginType } from './gql/graphql';
 
-export const USAGES: Partial<Record<KeySpec, KeyUsageType[]>> = {
-  SYMMETRIC_DEFAULT: ['ENCRYPT_DECRYPT'],
-  RSA_2048: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'],
-  RSA_3072: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'],
-  RSA_4096: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'],
-  ECC_NIST_P256: ['SIGN_VERIFY', 'KEY_AGREEMENT'],
-  ECC_NIST_P384: ['SIGN_VERIFY', 'KEY_AGREEMENT'],
-  ECC_NIST_P521: ['SIGN_VERIFY', 'KEY_AGREEMENT'],
-  ECC_SECG_P256K1: ['SIGN_VERIFY'],
-  ECC_NIST_EDWARDS25519: ['SIGN_VERIFY'],
-  HMAC_224: ['GENERATE_VERIFY_MAC'],
-  HMAC_256: ['GENERATE_VERIFY_MAC'],
-  HMAC_384: ['GENERATE_VERIFY_MAC'],
-  HMAC_512: ['GENERATE_VERIFY_MAC'],
-};
+export const KeySpecs = graphql(`
+  query KeySpecs {
+    keySpecs {
+      keySpec
+      keyUsages
+      origins
+      generated
+    }
+  }
+`);
 
-export const KEY_SPECS = Object.keys(USAGES) as KeySpec[];
+export type KeySpecEntry = KeySpecsQuery['keySpecs'][number];
 
-export const KEY_USAGES: KeyUsageType[] = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'];
+/** Every usage some spec allows, in the order the specs first name them. */
+export function allUsages(specs: readonly KeySpecEntry[]): KeyUsageType[] {
+  return [...new Set(specs.flatMap((entry) => entry.keyUsages))];
+}
 
 export const KEY_STATES: KeyState[] = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Unavailable'];
 

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { request } from '../api';
 import { graphql } from '../gql';
 import type { KeySortField, KeySpec, KeyState, KeyUsageType, OriginType, SortOrder } from '../gql/graphql';
-import { KEY_SPECS, KEY_STATES, KEY_USAGES, ORIGINS, USAGES } from '../keyspecs';
+import { allUsages, KEY_STATES, KeySpecs, ORIGINS, type KeySpecEntry } from '../keyspecs';
 import { Link, navigate } from '../router';
 import { Button, DateText, Dialog, ErrorText, Loading, Status } from '../components/ui';
 import { useAction, useDebounced, useLoad } from '../hooks';
@@ -94,6 +94,9 @@ export function KeysPage() {
     setMarkers([null]);
   }
 
+  const specs = useLoad(() => request(KeySpecs, {}), []);
+  const specEntries = specs.data?.keySpecs ?? [];
+
   const keys = useLoad(
     () =>
       request(Keys, {
@@ -128,8 +131,14 @@ export function KeysPage() {
       </div>
       <form className="filters" role="search" aria-label="Filter keys" onSubmit={(event) => event.preventDefault()}>
         <Choice id="keys-state" label="State" value={state} options={KEY_STATES} onChange={setState} />
-        <Choice id="keys-spec" label="Key spec" value={spec} options={KEY_SPECS} onChange={setSpec} />
-        <Choice id="keys-usage" label="Usage" value={usage} options={KEY_USAGES} onChange={setUsage} />
+        <Choice
+          id="keys-spec"
+          label="Key spec"
+          value={spec}
+          options={specEntries.map((entry) => entry.keySpec)}
+          onChange={setSpec}
+        />
+        <Choice id="keys-usage" label="Usage" value={usage} options={allUsages(specEntries)} onChange={setUsage} />
         <Choice id="keys-origin" label="Origin" value={origin} options={ORIGINS} onChange={setOrigin} />
         <div className="field field-wide">
           <label htmlFor="keys-text">Search</label>
@@ -235,17 +244,19 @@ export function KeysPage() {
           </nav>
         </>
       )}
-      <CreateKeyDialog open={creating} onClose={() => setCreating(false)} />
+      <CreateKeyDialog open={creating} specs={specEntries} onClose={() => setCreating(false)} />
     </section>
   );
 }
 
-function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+function CreateKeyDialog({ open, specs, onClose }: { open: boolean; specs: readonly KeySpecEntry[]; onClose: () => void }) {
   const [description, setDescription] = useState('');
   const [spec, setSpec] = useState<KeySpec>('SYMMETRIC_DEFAULT');
   const [usage, setUsage] = useState<KeyUsageType>('ENCRYPT_DECRYPT');
   const action = useAction();
-  const usages = USAGES[spec] ?? [];
+  // CreateKey makes (origin AWS_KMS) only what this deployment's HSM generates.
+  const offered = specs.filter((entry) => entry.generated);
+  const usages = offered.find((entry) => entry.keySpec === spec)?.keyUsages ?? [];
   const chosenUsage = usages.includes(usage) ? usage : usages[0];
 
   const submit = async (event: FormEvent) => {
@@ -269,9 +280,9 @@ function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void
         <input id="create-description" value={description} onChange={(event) => setDescription(event.target.value)} />
         <label htmlFor="create-spec">Key spec</label>
         <select id="create-spec" value={spec} onChange={(event) => setSpec(event.target.value as KeySpec)}>
-          {KEY_SPECS.map((name) => (
-            <option key={name} value={name}>
-              {name}
+          {offered.map((entry) => (
+            <option key={entry.keySpec} value={entry.keySpec}>
+              {entry.keySpec}
             </option>
           ))}
         </select>
@@ -283,7 +294,7 @@ function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void
             </option>
           ))}
         </select>
-        <p className="hint">Only the usages AWS allows for the chosen key spec are offered.</p>
+        <p className="hint">Only the usages AWS allows for the chosen key spec are offered, and only the specs this HSM makes.</p>
         <div className="actions">
           <Button type="submit" variant="primary" busy={action.busy}>
             Create
