@@ -26,18 +26,14 @@ import httpx
 import pytest
 from playwright.async_api import Locator, Page, expect
 
+from api.policy import default_key_policy
 from tests.dashboard.conftest import ACCOUNT, NARROW, WIDE, PageOpener, User
 from tests.served import Replica
 
 pytestmark = pytest.mark.slow
 
-ROOT_STATEMENT = {
-    "Sid": "Enable IAM User Permissions",
-    "Effect": "Allow",
-    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-    "Action": "kms:*",
-    "Resource": "*",
-}
+# The default key policy's statement: the account's root may do everything.
+ROOT_STATEMENT = json.loads(default_key_policy(ACCOUNT))["Statement"][0]
 APP_STATEMENT = {
     "Sid": "AppEncrypts",
     "Effect": "Allow",
