@@ -27,8 +27,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import jsonio, messages
-from api.authentication import authenticate_request
+from api.authentication import authenticate_request, bearer_token
 from api.errors import KeygraphError
+from api.middleware import refusal
 from api.principals import Principal, split_token
 from api.services import Services
 from api.sessions import (
@@ -153,9 +154,7 @@ def session_cookie(settings: Settings, value: str, max_age: int) -> str:
 
 
 def _refusal(status: int, error: KeygraphError) -> Response:
-    return JSONResponse(
-        {"errors": [{"message": error.message, "extensions": {"code": error.code}}]}, status
-    )
+    return refusal(status, error.code, error.message)
 
 
 class _MalformedSignIn(Exception):
@@ -172,10 +171,9 @@ async def _signed_in_by(
     ``Authorization``, else an access key and its secret as JSON."""
     authorization = request.headers.get("authorization")
     if authorization is not None:
-        scheme, _, token = authorization.partition(" ")
-        token = token.strip()
-        parts = split_token(token)
-        if scheme.lower() != "bearer" or parts is None:
+        token = bearer_token(authorization)
+        parts = None if token is None else split_token(token)
+        if token is None or parts is None:
             return _NO_ONE
         return await authenticate_request(services, token), Credential(token_id=parts[0])
     body = await request.body()

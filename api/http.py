@@ -19,11 +19,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from api.authentication import bearer_token
 from api.background import running_jobs
 from api.browser import SESSION_PATH, UI_PATH, browser_routes
 from api.errors import AccessDeniedException, UnrecognizedClientException
 from api.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from api.middleware import RequestLayer
+from api.middleware import RequestLayer, refusal
 from api.services import Services, start_services
 from api.settings import Mode, Settings
 
@@ -60,10 +61,6 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "unavailable", "failing": list(readiness.failing)}, 503)
 
 
-def _refusal(status: int, code: str, message: str) -> Response:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
-
-
 def metrics_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
     """``GET /metrics``: Prometheus text, for the holder of ``KEYGRAPH_METRICS_TOKEN`` when one
     is set. In production there must be one: operation counts and timings tell an outsider what
@@ -72,16 +69,15 @@ def metrics_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Respon
 
     async def metrics(request: Request) -> Response:
         if expected is None and settings.mode is Mode.PRODUCTION:
-            return _refusal(
+            return refusal(
                 403,
                 AccessDeniedException.code,
                 "/metrics is served in production only with KEYGRAPH_METRICS_TOKEN set.",
             )
         if expected is not None:
-            scheme, _, given = request.headers.get("authorization", "").partition(" ")
-            matches = hmac.compare_digest(given.strip().encode(), expected.encode())
-            if scheme.lower() != "bearer" or not matches:
-                return _refusal(
+            given = bearer_token(request.headers.get("authorization", ""))
+            if given is None or not hmac.compare_digest(given.encode(), expected.encode()):
+                return refusal(
                     401,
                     UnrecognizedClientException.code,
                     "/metrics needs Authorization: Bearer <KEYGRAPH_METRICS_TOKEN>.",

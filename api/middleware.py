@@ -19,10 +19,11 @@ from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import cookie_parser
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import messages
-from api.authentication import authenticate_request
+from api.authentication import authenticate_bearer
 from api.errors import UnrecognizedClientException
 from api.invoke import Fault, fault
 from api.principals import Principal
@@ -72,6 +73,15 @@ def request_state(scope: Scope) -> dict[str, Any]:
     return state
 
 
+def coded_error(code: str, message: str) -> dict[str, Any]:
+    """The body of a refusal outside a door, as GraphQL callers read one."""
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+def refusal(status: int, code: str, message: str) -> Response:
+    return JSONResponse(coded_error(code, message), status)
+
+
 async def send_json_error(scope: Scope, send: Send, failure: Fault) -> None:
     """An error body the caller's protocol reads, for failures that happen before its door: AWS's
     JSON (``__type``, ``message``) for a request that names an AWS target, GraphQL's otherwise;
@@ -80,7 +90,7 @@ async def send_json_error(scope: Scope, send: Send, failure: Fault) -> None:
     if "x-amz-target" in Headers(scope=scope):
         error = {"__type": failure.code, "message": failure.message}
     else:
-        error = {"errors": [{"message": failure.message, "extensions": {"code": failure.code}}]}
+        error = coded_error(failure.code, failure.message)
     body = json.dumps(error).encode()
     headers = [
         (b"content-type", b"application/json"),
@@ -267,9 +277,7 @@ class RequestLayer:
         principal = None
         authorization = headers.get(_AUTHORIZATION)
         if authorization is not None:
-            scheme, _, token = authorization.partition(" ")
-            if scheme.lower() == "bearer" and token.strip():
-                principal = await authenticate_request(services, token.strip())
+            principal = await authenticate_bearer(services, authorization)
         elif session_id := cookie_parser(headers.get(_COOKIE, "")).get(SESSION_COOKIE):
             if scope["method"] not in _SAFE_METHODS and headers.get(_CSRF) != "1":
                 refused = messages.CSRF_HEADER_REQUIRED()

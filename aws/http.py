@@ -20,7 +20,7 @@ from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
 from api import jsonio, messages
-from api.authentication import authenticate_request
+from api.authentication import authenticate_bearer
 from api.calls import Door
 from api.http import FrontDoor
 from api.invoke import Caller, fault, invoke
@@ -47,10 +47,7 @@ async def authenticate(services: Services, request: SignedRequest) -> Principal:
         raise MissingAuthenticationTokenException(messages.MISSING_AUTHENTICATION_TOKEN.format())
     if is_sigv4(header):
         return await signed_by(services, request, header)
-    scheme, _, token = header.partition(" ")
-    principal = None
-    if scheme.lower() == "bearer" and token:
-        principal = await authenticate_request(services, token.strip())
+    principal = await authenticate_bearer(services, header)
     if principal is None:
         raise messages.INVALID_SECURITY_TOKEN()
     return principal

@@ -46,7 +46,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from api import jsonio, messages
 from api.audit.feed import AuditFeed
-from api.authentication import authenticate_request
+from api.authentication import authenticate_bearer
 from api.middleware import request_state
 from api.principals import Principal
 from api.services import Services
@@ -183,10 +183,7 @@ class _Connection:
         session cookie of a page of the server's own origin."""
         given = payload.get("Authorization", payload.get("authorization"))
         if given is not None:
-            scheme, _, token = str(given).partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                return None
-            return await authenticate_request(self.services, token.strip())
+            return await authenticate_bearer(self.services, str(given))
         session_id = self.socket.cookies.get(SESSION_COOKIE)
         if session_id is None or not self._allowed_origin():
             return None
