@@ -14,7 +14,7 @@ from datetime import datetime
 import httpx
 import pytest
 
-from api.access_keys import create_access_key
+from api.access_keys import IssuedAccessKey, create_access_key
 from api.principals import Principal, PrincipalKind, create_principal
 from api.services import Services
 from api.settings import Mode
@@ -125,13 +125,18 @@ async def test_bearer_requests_need_no_csrf_header_and_win_over_the_cookie(
     assert wrong.json() == INVALID
 
 
+async def user_with_access_key(services: Services, name: str) -> tuple[Principal, IssuedAccessKey]:
+    """A new user of the account and an access key of its own."""
+    user = Principal(account_id="111122223333", kind=PrincipalKind.USER, name=name)
+    async with services.pool.acquire() as conn:
+        await create_principal(conn, user)
+        return user, await create_access_key(conn, services.hsm, user)
+
+
 async def test_sign_in_with_an_access_key(
     browser: httpx.AsyncClient, browser_services: Services
 ) -> None:
-    alice = Principal(account_id="111122223333", kind=PrincipalKind.USER, name="alice")
-    async with browser_services.pool.acquire() as conn:
-        await create_principal(conn, alice)
-        issued = await create_access_key(conn, browser_services.hsm, alice)
+    alice, issued = await user_with_access_key(browser_services, "alice")
     credentials = {"accessKeyId": issued.key.access_key_id, "secretAccessKey": issued.secret}
     response = await browser.post("/session", json=credentials)
     assert response.status_code == 200
@@ -172,10 +177,7 @@ async def test_sign_in_with_a_wrong_secret_of_a_real_token_is_refused(
 async def test_sign_in_with_a_bad_access_key_is_refused(
     browser: httpx.AsyncClient, browser_services: Services
 ) -> None:
-    bob = Principal(account_id="111122223333", kind=PrincipalKind.USER, name="bob")
-    async with browser_services.pool.acquire() as conn:
-        await create_principal(conn, bob)
-        issued = await create_access_key(conn, browser_services.hsm, bob)
+    _, issued = await user_with_access_key(browser_services, "bob")
     key_id = issued.key.access_key_id
     for credentials in (
         {"accessKeyId": key_id, "secretAccessKey": issued.secret[::-1]},
